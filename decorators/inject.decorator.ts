@@ -1,0 +1,52 @@
+import { BandmasterError } from '../lib/errors';
+import { describeToken, isInjectionToken, type InjectionToken } from '../lib/tokens';
+import { setInjectToken, setOptionalParam } from './metadata';
+
+/** A legacy parameter decorator, as `@Inject` and `@Optional` are. */
+export type ParameterDecorator = (target: object, propertyKey: string | symbol | undefined, index: number) => void;
+
+function assertConstructorParam(decorator: string, target: object, propertyKey: string | symbol | undefined): void {
+  if (propertyKey !== undefined || typeof target !== 'function') {
+    const owner = typeof target === 'function' ? target : target.constructor;
+    throw new BandmasterError('InvalidDefinition', {
+      service: describeToken(owner),
+      detail: `${decorator} is for constructor parameters; it was put on a parameter of method \`${String(propertyKey)}\``,
+    });
+  }
+}
+
+/**
+ * Names the token to inject into a constructor parameter, instead of its declared type.
+ * Use it for strings, symbols, typed tokens and interfaces.
+ *
+ * @throws BandmasterError `InvalidDefinition` on a method parameter or with an undefined token.
+ * @example
+ * ```ts
+ * constructor(@Inject('rd-1') private readonly redis: Redis) {}
+ * ```
+ */
+export function Inject(token: InjectionToken): ParameterDecorator {
+  return (target, propertyKey, index) => {
+    assertConstructorParam('@Inject()', target, propertyKey);
+    if (!isInjectionToken(token)) {
+      throw new BandmasterError('InvalidDefinition', {
+        service: describeToken(target),
+        detail: `@Inject() on parameter ${index} got ${String(token)}: pass a class, a string, a symbol or a token (a class that is undefined here usually means a circular import; inject it by name instead)`,
+      });
+    }
+    setInjectToken(target, index, token);
+  };
+}
+
+/**
+ * Marks a constructor parameter as optional: it receives `undefined` when its service is not
+ * registered or failed to start, and the service starts anyway.
+ *
+ * @throws BandmasterError `InvalidDefinition` on a method parameter.
+ */
+export function Optional(): ParameterDecorator {
+  return (target, propertyKey, index) => {
+    assertConstructorParam('@Optional()', target, propertyKey);
+    setOptionalParam(target, index);
+  };
+}

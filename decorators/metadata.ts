@@ -1,0 +1,108 @@
+/// <reference types="reflect-metadata" />
+import type { InjectionToken } from '../lib/tokens';
+
+/**
+ * Metadata keys, in one place. `Symbol.for` so that two copies of the library loaded side by side
+ * (ESM and CommonJS) still read each other's metadata.
+ */
+export const SERVICE_OPTIONS = Symbol.for('bandmaster:service');
+export const DEPENDS_ON = Symbol.for('bandmaster:depends-on');
+export const INJECT_TOKENS = Symbol.for('bandmaster:inject');
+export const OPTIONAL_PARAMS = Symbol.for('bandmaster:optional');
+export const PARAM_TYPES = 'design:paramtypes';
+
+/** Exponential backoff: `initial` ms, multiplied by `factor` per retry, capped at `max`, with optional jitter. */
+export interface BackoffOptions {
+  /** First delay in ms. */
+  readonly initial: number;
+  /** Multiplier per retry; default 2. */
+  readonly factor?: number;
+  /** Upper bound of a delay in ms; default unbounded. */
+  readonly max?: number;
+  /** Random spread, 0..1: a delay d becomes a value in [d*(1-jitter), d]; default 0. */
+  readonly jitter?: number;
+}
+
+/** Lifecycle options shared by `@Service` and plain definitions. */
+export interface LifecycleOptions {
+  /** A required service that fails to start fails the boot; default true. */
+  readonly required?: boolean;
+  /** How many times a failed start (or stop) is retried after the first attempt; default 0. */
+  readonly retries?: number;
+  /** Delay before the first retry in ms, doubling per retry; or full {@link BackoffOptions}. */
+  readonly backoff?: number | BackoffOptions;
+  /** Time limit of one start attempt in ms (construction and `onStart`). */
+  readonly startTimeout?: number;
+  /** Time limit of one stop attempt in ms. */
+  readonly stopTimeout?: number;
+}
+
+/** Options of `@Service()`. */
+export interface ServiceOptions extends LifecycleOptions {
+  /** Service name; default the class name. */
+  readonly name?: string;
+  /**
+   * Constructor dependencies in parameter order, for code compiled without decorator metadata
+   * (esbuild, tsx, TC39 decorators). Takes precedence over `design:paramtypes`.
+   */
+  readonly inject?: readonly InjectionToken[];
+}
+
+/** What `@Service` stores on a class. */
+export interface ServiceMetadata {
+  readonly options: ServiceOptions;
+}
+
+type MetadataTarget = object;
+
+function ownMap<V>(key: symbol, target: MetadataTarget): Map<number, V> {
+  let map = Reflect.getOwnMetadata(key, target) as Map<number, V> | undefined;
+  if (!map) {
+    map = new Map();
+    Reflect.defineMetadata(key, map, target);
+  }
+  return map;
+}
+
+/** Records `@Inject(token)` for constructor parameter `index`. */
+export function setInjectToken(target: MetadataTarget, index: number, token: InjectionToken): void {
+  ownMap<InjectionToken>(INJECT_TOKENS, target).set(index, token);
+}
+
+/** Records `@Optional()` for constructor parameter `index`. */
+export function setOptionalParam(target: MetadataTarget, index: number): void {
+  ownMap<true>(OPTIONAL_PARAMS, target).set(index, true);
+}
+
+/** Appends `@DependsOn` tokens. */
+export function addDependsOn(target: MetadataTarget, tokens: readonly InjectionToken[]): void {
+  const existing = (Reflect.getOwnMetadata(DEPENDS_ON, target) as InjectionToken[] | undefined) ?? [];
+  Reflect.defineMetadata(DEPENDS_ON, [...existing, ...tokens], target);
+}
+
+/** Reads everything the decorators wrote on a class. */
+export function readClassMetadata(target: MetadataTarget): {
+  service?: ServiceMetadata;
+  dependsOn: readonly InjectionToken[];
+  injectTokens: ReadonlyMap<number, InjectionToken>;
+  optionalParams: ReadonlyMap<number, true>;
+  paramTypes?: readonly unknown[];
+} {
+  return {
+    service: Reflect.getOwnMetadata(SERVICE_OPTIONS, target) as ServiceMetadata | undefined,
+    dependsOn: (Reflect.getOwnMetadata(DEPENDS_ON, target) as InjectionToken[] | undefined) ?? [],
+    injectTokens: (Reflect.getOwnMetadata(INJECT_TOKENS, target) as Map<number, InjectionToken> | undefined) ?? new Map(),
+    optionalParams: (Reflect.getOwnMetadata(OPTIONAL_PARAMS, target) as Map<number, true> | undefined) ?? new Map(),
+    paramTypes: Reflect.getOwnMetadata(PARAM_TYPES, target) as unknown[] | undefined,
+  };
+}
+
+/** Stores the `@Service` options. */
+export function setServiceMetadata(target: MetadataTarget, metadata: ServiceMetadata): void {
+  Reflect.defineMetadata(SERVICE_OPTIONS, metadata, target);
+}
+
+/** True when the class itself (not a parent) carries `@Service`. */
+export function hasServiceMetadata(target: unknown): boolean {
+  return typeof target === 'function' && Reflect.hasOwnMetadata(SERVICE_OPTIONS, target);
+}

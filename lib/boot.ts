@@ -1,0 +1,179 @@
+import { BandmasterError } from './errors';
+import type { ServiceNode } from './node';
+import { normalizeBackoff, retry, isThenable, type RetryOutcome } from './retry';
+import { Run } from './run';
+import { stopInstance } from './hooks';
+
+/**
+ * One boot: starts its member services, each as soon as its own dependencies are started.
+ * Event-driven: a settling service decrements its dependents' pending counts; no polling, no
+ * per-level barriers. Other start requests may join a running boot with {@link Boot.add}.
+ */
+export class Boot extends Run {
+  readonly #members: ServiceNode[] = [];
+  #remaining = 0;
+
+  /** Adds services (a validated dependency closure) and launches the ones that are ready. */
+  add(nodes: readonly ServiceNode[]): void {
+    const fresh = this.#enlist(nodes);
+    if (this.signal.aborted) {
+      for (const node of fresh) this.#fail(node, this.#aborted(node, this.signal.reason));
+      this.#maybeFinish();
+      return;
+    }
+    for (const node of fresh) {
+      let pending = 0;
+      for (const dep of node.depNodes) if (dep && dep.state !== 'started') pending++;
+      node.pending = pending;
+    }
+    for (const node of fresh) if (node.pending === 0 && node.state === 'waiting') this.#launch(node);
+    this.#maybeFinish();
+  }
+
+  #enlist(nodes: readonly ServiceNode[]): ServiceNode[] {
+    const now = this.ctx.clock.now();
+    const fresh: ServiceNode[] = [];
+    for (const node of nodes) {
+      const s = node.state;
+      if (s !== 'idle' && s !== 'stopped' && s !== 'failed') continue;
+      node.transition('waiting');
+      node.generation++;
+      node.error = undefined;
+      node.attempts = 0;
+      node.attemptAt = 0;
+      node.settledAt = 0;
+      node.queuedAt = now;
+      fresh.push(node);
+      this.#members.push(node);
+      this.#remaining++;
+    }
+    return fresh;
+  }
+
+  #launch(node: ServiceNode): void {
+    node.transition('starting');
+    node.attemptAt = this.ctx.clock.now();
+    const generation = node.generation;
+    const spec = node.spec;
+    const events = this.ctx.events;
+    retry<unknown>({
+      retries: spec.retries,
+      backoff: normalizeBackoff(spec.backoff),
+      signal: this.signal,
+      timeout: spec.startTimeout,
+      what: `\`${spec.name}\` start attempt`,
+      clock: this.ctx.clock,
+      attempt: (signal) => startAttempt(node, signal),
+      onAttempt: (attempt) => {
+        node.attempts = attempt;
+        if (events.active) events.emit({ type: 'starting', service: spec.name, required: spec.required, attempt });
+      },
+      onRetry: (attempt, delayMs, error) => {
+        if (events.active) events.emit({ type: 'start-retrying', service: spec.name, required: spec.required, attempt, delayMs, error });
+      },
+      onAbandoned: (instance) => void stopInstance(node, instance),
+    }).then((outcome) => this.#settle(node, generation, outcome));
+  }
+
+  #settle(node: ServiceNode, generation: number, outcome: RetryOutcome<unknown>): void {
+    if (node.generation !== generation || node.state !== 'starting') {
+      // the boot gave up on this service (abort) while its attempt was finishing: undo it
+      if (outcome.ok) void stopInstance(node, outcome.value);
+      return;
+    }
+    if (outcome.ok) return this.#succeed(node, outcome.value);
+    const error = new BandmasterError('ServiceStartFailure', { service: node.name, cause: outcome.error, attempts: outcome.attempts });
+    this.#fail(node, error);
+    this.#maybeFinish();
+  }
+
+  #succeed(node: ServiceNode, instance: unknown): void {
+    node.instance = instance;
+    node.settledAt = this.ctx.clock.now();
+    node.transition('started');
+    const events = this.ctx.events;
+    if (events.active) {
+      events.emit({ type: 'started', service: node.name, required: node.spec.required, attempt: node.attempts, durationMs: node.settledAt - node.attemptAt });
+    }
+    node.notify();
+    this.#remaining--;
+    for (const edge of node.dependents) {
+      const dependent = edge.node;
+      if (dependent.state === 'waiting' && --dependent.pending === 0) this.#launch(dependent);
+    }
+    this.#maybeFinish();
+  }
+
+  /** Fails a node and, breadth-first, every waiting dependent that needs it (no recursion). */
+  #fail(first: ServiceNode, firstError: BandmasterError): void {
+    const queue: [ServiceNode, BandmasterError][] = [[first, firstError]];
+    for (let i = 0; i < queue.length; i++) {
+      const [node, error] = queue[i]!;
+      if (node.state !== 'waiting' && node.state !== 'starting') continue;
+      this.#markFailed(node, error);
+      if (this.signal.aborted) continue;
+      for (const edge of node.dependents) {
+        const dependent = edge.node;
+        if (dependent.state !== 'waiting') continue;
+        if (!edge.optional) {
+          queue.push([dependent, new BandmasterError('DependencyUnavailable', { service: dependent.name, dependency: node.name, cause: error })]);
+        } else if (--dependent.pending === 0) {
+          this.#launch(dependent);
+        }
+      }
+    }
+  }
+
+  #markFailed(node: ServiceNode, error: BandmasterError): void {
+    node.error = error;
+    node.settledAt = this.ctx.clock.now();
+    node.transition('failed');
+    this.#remaining--;
+    const events = this.ctx.events;
+    if (events.active) events.emit({ type: 'start-failed', service: node.name, required: node.spec.required, attempt: node.attempts, error });
+    node.notify();
+  }
+
+  #aborted(node: ServiceNode, reason: unknown): BandmasterError {
+    return new BandmasterError('ServiceStartFailure', { service: node.name, cause: reason, attempts: node.attempts });
+  }
+
+  protected onAbort(reason: unknown): void {
+    for (const node of this.#members) {
+      if (node.state !== 'waiting' && node.state !== 'starting') continue;
+      node.generation++;
+      this.#markFailed(node, this.#aborted(node, reason));
+    }
+  }
+
+  #maybeFinish(): void {
+    if (this.#remaining === 0) this.finish();
+  }
+}
+
+/** One start attempt: construct with started dependencies, then run the start hook. */
+function startAttempt(node: ServiceNode, signal: AbortSignal): unknown {
+  const { spec, depNodes } = node;
+  const args: unknown[] = new Array(spec.injectCount);
+  for (let i = 0; i < spec.injectCount; i++) {
+    const dep = depNodes[i];
+    args[i] = dep !== undefined && dep.state === 'started' ? dep.instance : undefined;
+  }
+  const created = spec.create(args);
+  if (isThenable(created)) return Promise.resolve(created).then((instance) => runStartHook(node, instance, signal));
+  return runStartHook(node, created, signal);
+}
+
+function runStartHook(node: ServiceNode, instance: unknown, signal: AbortSignal): unknown {
+  const spec = node.spec;
+  let result: unknown;
+  if (spec.onStart) result = spec.onStart(instance, signal);
+  else if (spec.instanceHooks && hasMethod(instance, 'onStart')) result = instance.onStart(signal);
+  else return instance;
+  return isThenable(result) ? Promise.resolve(result).then(() => instance) : instance;
+}
+
+/** True when `value` has a method called `name`. */
+export function hasMethod<K extends string>(value: unknown, name: K): value is Record<K, (signal: AbortSignal) => unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
+}

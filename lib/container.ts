@@ -1,0 +1,285 @@
+import { hasServiceMetadata, readClassMetadata } from '../decorators/metadata';
+import { Boot } from './boot';
+import type { AnyDefinition, Override } from './definition';
+import { BandmasterError, BootError, ShutdownError } from './errors';
+import { LifecycleEvents } from './events';
+import { closure, validate } from './graph';
+import { graphView, type GraphView } from './graph-view';
+import { checkHealth, type HealthOptions, type HealthReport } from './health';
+import { attachLogger, getGlobalLogger, type Logger } from './logger';
+import type { ServiceNode } from './node';
+import { toSpec } from './registration';
+import { Registry } from './registry';
+import { LifecycleReport, reportService, type ServiceReport } from './report';
+import { realClock, type Clock } from './retry';
+import { Shutdown } from './shutdown';
+import { describeToken, isToken, type Constructor, type InjectionToken, type Resolved } from './tokens';
+
+/** Options of {@link Container}. */
+export interface ContainerOptions {
+  /** Where lifecycle logs go: a logger, or `false` for none. Default: the global logger (winston). */
+  readonly logger?: Logger | false;
+  /** Time source for retries and reports; tests inject a fake one. */
+  readonly clock?: Clock;
+}
+
+/** Options of `startAll`, `start` and `stopAll`. */
+export interface RunOptions {
+  /** Aborting it cancels the boot (or shutdown): see the lifecycle docs. */
+  readonly signal?: AbortSignal;
+  /** Time limit of the whole boot (or shutdown) in ms. */
+  readonly timeout?: number;
+}
+
+/**
+ * The dependency-injection container: register services, boot the graph as parallel as it
+ * allows, resolve started instances, shut down in reverse.
+ *
+ * @example
+ * ```ts
+ * const container = new Container();
+ * container.register(Sessions, redis({ name: 'rd-1', env: 'RD_EXAMPLE' }));
+ * const report = await container.startAll({ timeout: 5_000 });
+ * const sessions = container.resolve(Sessions);
+ * await container.stopAll({ timeout: 5_000 });
+ * ```
+ */
+export class Container {
+  /** Lifecycle events of this container. */
+  readonly events = new LifecycleEvents();
+  readonly #registry = new Registry();
+  readonly #clock: Clock;
+  #boot: Boot | undefined;
+  #shutdown: Shutdown | undefined;
+
+  constructor(options: ContainerOptions = {}) {
+    this.#clock = options.clock ?? realClock;
+    const logger = options.logger;
+    if (logger !== false) {
+      // resolve the global logger now, so loading winston is not billed to the first service's start
+      if (!logger) getGlobalLogger();
+      attachLogger(this.events, logger ? () => logger : getGlobalLogger);
+    }
+  }
+
+  /**
+   * Registers `@Service` classes and plain definitions. Dependencies may name services not
+   * registered yet; the graph is checked by `startAll`.
+   *
+   * @throws BandmasterError `ServiceAlreadyExists`, `ServiceWithoutDecorator`, `ServiceDependsOnItself`,
+   * `ServiceDuplicateDependency`, `MetadataMissing`, `InvalidDefinition`.
+   */
+  register(...services: (Constructor | AnyDefinition)[]): this {
+    for (const service of services) this.#registry.add(toSpec(service));
+    return this;
+  }
+
+  /**
+   * Registers the given `@Service` classes and, transitively, every `@Service` class they depend
+   * on (constructor types, `@Inject` and `@DependsOn` classes) that is not registered yet.
+   *
+   * @throws BandmasterError like {@link Container.register}.
+   */
+  scan(...roots: Constructor[]): this {
+    const stack = [...roots];
+    const seen = new Set<Constructor>();
+    while (stack.length > 0) {
+      const cls = stack.pop()!;
+      if (seen.has(cls)) continue;
+      seen.add(cls);
+      const node = this.#registry.lookup(cls) ?? this.#registry.add(toSpec(cls));
+      for (const dep of node.spec.deps) {
+        if (typeof dep.token === 'function' && hasServiceMetadata(dep.token) && !this.#registry.lookup(dep.token)) stack.push(dep.token as Constructor);
+      }
+      for (const dep of readClassMetadata(cls).dependsOn) if (typeof dep === 'function' && hasServiceMetadata(dep)) stack.push(dep as Constructor);
+    }
+    return this;
+  }
+
+  /**
+   * Replaces what a token provides (registering it if needed), before it starts: mocks in tests.
+   * The replacement keeps the service's name and keys; `useValue` and `useFactory` objects are
+   * not probed for hooks, and need no decorators.
+   *
+   * @throws BandmasterError `InvalidDefinition` when the service is running.
+   * @example
+   * ```ts
+   * container.override('rd-1', { useValue: fakeRedis });
+   * ```
+   */
+  override<T>(token: InjectionToken<T>, replacement: Override<T>): this {
+    const node = this.#registry.lookup(token);
+    if (node && node.state !== 'idle' && node.state !== 'stopped' && node.state !== 'failed') {
+      throw new BandmasterError('InvalidDefinition', { service: node.name, detail: `cannot override a service that is ${node.state}; call stopAll() first` });
+    }
+    const name = node ? node.name : typeof token === 'function' ? token.name : isToken(token) ? token.name : token;
+    const spec = toSpec({ required: node?.spec.required, ...replacement, name } as AnyDefinition);
+    if (node) this.#registry.replace(node, spec);
+    else this.#registry.add(typeof token === 'function' ? { ...spec, keys: [...spec.keys, token] } : spec);
+    return this;
+  }
+
+  /**
+   * Validates the whole graph, then starts every service as soon as its own dependencies are
+   * started. A call while a boot runs joins it (its signal and timeout cancel that boot too);
+   * started services stay as they are, failed ones are tried again.
+   *
+   * @returns the boot report.
+   * @throws BootError when validation failed or a required service failed to start (as a rejection).
+   */
+  async startAll(options: RunOptions = {}): Promise<LifecycleReport> {
+    await this.#afterShutdown();
+    const nodes = this.#registry.linked();
+    const errors = validate(nodes);
+    if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
+    const boot = this.#bootFor(options);
+    boot.add(nodes);
+    await boot.done;
+    return this.#bootOutcome(boot);
+  }
+
+  /**
+   * Starts one service and what it depends on (tests, partial boots).
+   *
+   * @returns the started instance.
+   * @throws BandmasterError `ServiceUnknown`, or the service's start error; BootError when its
+   * dependency graph is invalid (as rejections).
+   */
+  async start<K extends InjectionToken>(token: K, options: RunOptions = {}): Promise<Resolved<K>> {
+    await this.#afterShutdown();
+    const node = this.#require(token);
+    if (node.state === 'started') return node.instance as Resolved<K>;
+    const nodes = closure([node]);
+    const errors = validate(nodes);
+    if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
+    const settled = new Promise<ServiceNode>((resolve) => node.watch(resolve));
+    this.#bootFor(options).add(nodes);
+    const result = await settled;
+    if (result.state !== 'started') throw result.error ?? new BandmasterError('ServiceNotStarted', { service: node.name });
+    return result.instance as Resolved<K>;
+  }
+
+  /**
+   * Stops every started service after the services that depend on it, in parallel otherwise.
+   * A running boot is aborted first; a call while a shutdown runs joins it.
+   *
+   * @returns the shutdown report.
+   * @throws ShutdownError when a service failed to stop (as a rejection); it stays started.
+   */
+  async stopAll(options: RunOptions = {}): Promise<LifecycleReport> {
+    let shutdown = this.#shutdown;
+    if (!shutdown || shutdown.finished) {
+      if (this.#boot && !this.#boot.finished) this.#boot.abort(new DOMException('boot interrupted by stopAll()', 'AbortError'));
+      const nodes = this.#registry.linked();
+      for (const node of nodes) {
+        if (node.state !== 'failed') continue;
+        node.transition('stopped');
+        node.error = undefined;
+      }
+      shutdown = this.#shutdown = new Shutdown({ events: this.events, clock: this.#clock });
+      shutdown.link(options.signal, options.timeout, 'stopAll');
+      shutdown.begin(nodes);
+    } else {
+      shutdown.link(options.signal, options.timeout, 'stopAll');
+    }
+    await shutdown.done;
+    const errors = shutdown.errors;
+    const report = this.#report('stop', errors, shutdown.elapsedMs);
+    if (errors.length > 0) throw new ShutdownError(errors, report);
+    return report;
+  }
+
+  /**
+   * The started instance of a service.
+   *
+   * @throws BandmasterError `ServiceUnknown` (never registered) or `ServiceNotStarted`.
+   */
+  resolve<K extends InjectionToken>(token: K): Resolved<K> {
+    const node = this.#require(token);
+    if (node.state !== 'started') {
+      throw new BandmasterError('ServiceNotStarted', { service: node.name, detail: `it is ${node.state}; await container.startAll(), start(token) or ready(token) first` });
+    }
+    return node.instance as Resolved<K>;
+  }
+
+  /** The instance of a service whether started or not; undefined when there is none. */
+  get<K extends InjectionToken>(token: K): Resolved<K> | undefined {
+    return this.#registry.lookup(token)?.instance as Resolved<K> | undefined;
+  }
+
+  /**
+   * Resolves to the started instance once the service is started, waiting across failed boots
+   * and restarts.
+   *
+   * @throws BandmasterError `ServiceUnknown` (as a rejection); the signal's reason when it aborts.
+   */
+  ready<K extends InjectionToken>(token: K, options: { readonly signal?: AbortSignal } = {}): Promise<Resolved<K>> {
+    const node = this.#registry.lookup(token);
+    if (!node) return Promise.reject(unknownService(token));
+    if (node.state === 'started') return Promise.resolve(node.instance as Resolved<K>);
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        node.unwatch(watcher);
+        reject(signal!.reason);
+      };
+      const watcher = (n: ServiceNode): void => {
+        if (n.state !== 'started') return n.watch(watcher);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(n.instance as Resolved<K>);
+      };
+      node.watch(watcher);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** State, attempts, timings and last error of every service. */
+  status(): ServiceReport[] {
+    return this.#registry.linked().map((n) => reportService(n, n.state === 'stopped' || n.state === 'stopping' ? 'stop' : 'start'));
+  }
+
+  /** The dependency graph, with DOT and Mermaid renderings. */
+  graph(): GraphView {
+    return graphView(this.#registry.linked(), describeToken);
+  }
+
+  /** Runs the health check of every started service; `healthy` when every required one passes. */
+  health(options: HealthOptions = {}): Promise<HealthReport> {
+    return checkHealth(this.#registry.linked(), options);
+  }
+
+  #bootFor(options: RunOptions): Boot {
+    let boot = this.#boot;
+    if (!boot || boot.finished) boot = this.#boot = new Boot({ events: this.events, clock: this.#clock });
+    boot.link(options.signal, options.timeout, 'startAll');
+    return boot;
+  }
+
+  async #afterShutdown(): Promise<void> {
+    while (this.#shutdown && !this.#shutdown.finished) await this.#shutdown.done;
+  }
+
+  #bootOutcome(boot: Boot): LifecycleReport {
+    const nodes = this.#registry.linked();
+    const errors: BandmasterError[] = [];
+    for (const n of nodes) if (n.state === 'failed' && n.error) errors.push(n.error);
+    const report = this.#report('start', errors, boot.elapsedMs);
+    if (errors.some((e) => this.#registry.lookup(e.service ?? '')?.spec.required !== false)) throw new BootError(errors, report);
+    return report;
+  }
+
+  #report(phase: 'start' | 'stop', errors: BandmasterError[], durationMs: number): LifecycleReport {
+    return new LifecycleReport(this.#registry.linked().map((n) => reportService(n, phase)), errors, durationMs);
+  }
+
+  #require(token: InjectionToken): ServiceNode {
+    const node = this.#registry.lookup(token);
+    if (!node) throw unknownService(token);
+    return node;
+  }
+}
+
+function unknownService(token: unknown): BandmasterError {
+  return new BandmasterError('ServiceUnknown', { service: describeToken(token), detail: 'register it first, or check the name' });
+}

@@ -1,0 +1,92 @@
+import type { LifecycleOptions } from '../decorators/metadata';
+import type { Constructor, InjectionToken, Token } from './tokens';
+
+/** A dependency of a factory: a token, or a token marked optional. */
+export type FactoryDependency = InjectionToken | { readonly token: InjectionToken; readonly optional: true };
+
+/** Hooks a plain definition may give for the object it provides. */
+export interface DefinitionHooks<T> {
+  /** Runs after creation, as part of the start attempt. */
+  readonly onStart?: (instance: T, signal: AbortSignal) => unknown;
+  /** Runs on stop. */
+  readonly onStop?: (instance: T, signal: AbortSignal) => unknown;
+  /** Runs on `container.health()`. */
+  readonly healthCheck?: (instance: T, signal: AbortSignal) => unknown;
+}
+
+/** What every plain definition has: a name, lifecycle options, start-order dependencies. */
+export interface DefinitionBase<T> extends LifecycleOptions, DefinitionHooks<T> {
+  /** The name (or symbol, or typed token) the service is registered and injected under. */
+  readonly name: string | symbol | Token<T>;
+  /** Start-order dependencies, not injected (always required). */
+  readonly dependsOn?: readonly InjectionToken[];
+}
+
+/** Provides an existing object. It is not probed for hooks. */
+export interface ValueDefinition<T> extends DefinitionBase<T> {
+  readonly useValue: T;
+}
+
+/** Provides what a (possibly async) factory returns, called with its started dependencies. */
+export interface FactoryDefinition<T> extends DefinitionBase<T> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly useFactory: (...deps: any[]) => T | Promise<T>;
+  readonly deps?: readonly FactoryDependency[];
+}
+
+/** Provides an instance of a `@Service` class, registered under another name. */
+export interface ClassDefinition<T> extends DefinitionBase<T> {
+  readonly useClass: Constructor<T>;
+}
+
+/** A plain definition: value, factory or class. Providers return one of these. */
+export type Definition<T = unknown> = ValueDefinition<T> | FactoryDefinition<T> | ClassDefinition<T>;
+
+/** A definition of any type, as `register` takes it (hooks are contravariant in `T`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyDefinition = Definition<any>;
+
+/** What `override()` accepts: a replacement value, class or factory, with optional options. */
+export type Override<T = unknown> =
+  | (Partial<LifecycleOptions> & DefinitionHooks<T> & { readonly useValue: T })
+  | (Partial<LifecycleOptions> & DefinitionHooks<T> & { readonly useClass: Constructor<T> })
+  | (Partial<LifecycleOptions> &
+      DefinitionHooks<T> & {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        readonly useFactory: (...deps: any[]) => T | Promise<T>;
+        readonly deps?: readonly FactoryDependency[];
+      });
+
+/** A dependency edge of a normalized spec. */
+export interface DependencySpec {
+  readonly token: InjectionToken;
+  readonly optional: boolean;
+  /** Passed to the constructor or factory (false for `dependsOn`). */
+  readonly inject: boolean;
+}
+
+type Hook = (instance: unknown, signal: AbortSignal) => unknown;
+
+/** A registration, normalized: what the graph and the lifecycle work from. */
+export interface ServiceSpec {
+  readonly name: string;
+  /** Registry keys that resolve to this spec (the name, plus the class or symbol). */
+  readonly keys: readonly (string | symbol | Constructor)[];
+  readonly deps: readonly DependencySpec[];
+  /** How many leading `deps` are injected. */
+  readonly injectCount: number;
+  readonly required: boolean;
+  readonly retries: number;
+  readonly backoff: LifecycleOptions['backoff'];
+  readonly startTimeout?: number;
+  readonly stopTimeout?: number;
+  /** Creates the instance from the injected dependencies. */
+  readonly create: (args: unknown[]) => unknown;
+  readonly onStart?: Hook;
+  readonly onStop?: Hook;
+  readonly healthCheck?: Hook;
+  /** Hooks come from the instance (a `@Service` class) rather than the definition. */
+  readonly instanceHooks: boolean;
+  /** The class, for `@Service` registrations. */
+  readonly useClass?: Constructor;
+}

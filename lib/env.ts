@@ -1,0 +1,173 @@
+/// <reference types="reflect-metadata" />
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
+import { BandmasterError } from './errors';
+import type { Constructor } from './tokens';
+
+const ENV_FIELDS = Symbol.for('bandmaster:env-fields');
+const SECRET_NAME = /pass(word)?|secret|token|credential|private|api[-_]?key|^key$|sasl/i;
+const MASK = '****';
+
+/** How an environment variable's text becomes a value. */
+export type EnvKind = 'string' | 'number' | 'boolean' | 'duration' | 'list';
+
+interface EnvField {
+  kind?: EnvKind;
+  secret?: boolean;
+}
+
+function fieldDecorator(patch: EnvField): PropertyDecorator {
+  return (target, key) => {
+    const fields = (Reflect.getOwnMetadata(ENV_FIELDS, target) as Map<string | symbol, EnvField> | undefined) ?? new Map<string | symbol, EnvField>();
+    fields.set(key, { ...fields.get(key), ...patch });
+    Reflect.defineMetadata(ENV_FIELDS, fields, target);
+  };
+}
+
+/** The value is a secret: masked in every error, log and `maskSecrets` output. */
+export const Secret = (): PropertyDecorator => fieldDecorator({ secret: true });
+/** Parses a duration: `150ms`, `2s`, `1.5m`, `1h`, or a bare number of ms; the value is in ms. */
+export const AsDuration = (): PropertyDecorator => fieldDecorator({ kind: 'duration' });
+/** Parses a comma-separated list of strings. */
+export const AsList = (): PropertyDecorator => fieldDecorator({ kind: 'list' });
+/** Parses a number (the default for `number` fields). */
+export const AsNumber = (): PropertyDecorator => fieldDecorator({ kind: 'number' });
+/** Parses `true/false`, `1/0`, `yes/no`, `on/off` (the default for `boolean` fields). */
+export const AsBoolean = (): PropertyDecorator => fieldDecorator({ kind: 'boolean' });
+
+/** `connectTimeout` -> `CONNECT_TIMEOUT`. */
+export function envName(prefix: string, property: string): string {
+  return `${prefix}_${property.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}
+
+/**
+ * Reads `<PREFIX>_<FIELD>` variables into a config class: converts them (numbers, booleans,
+ * durations, comma lists), keeps the class's defaults for unset ones, and validates the result
+ * with its class-validator decorators.
+ *
+ * @throws BandmasterError `InvalidConfig` listing every bad variable by full name and the rule it
+ * broke, secret values masked.
+ * @example
+ * ```ts
+ * class RedisConfig {
+ *   @IsString() uri = 'redis://127.0.0.1:6379';
+ *   @AsDuration() @IsInt() connectTimeout = 5_000;
+ * }
+ * const config = loadEnv(RedisConfig, 'RD_EXAMPLE'); // RD_EXAMPLE_URI, RD_EXAMPLE_CONNECT_TIMEOUT
+ * ```
+ */
+export function loadEnv<T extends object>(configClass: Constructor<T>, prefix: string, env: NodeJS.ProcessEnv = process.env): T {
+  const defaults = new configClass();
+  const fields = envFields(configClass, defaults);
+  const problems: string[] = [];
+  const bad: string[] = [];
+  const plain: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [property, field] of fields) {
+    const name = envName(prefix, property);
+    const raw = Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined;
+    if (raw === undefined) continue;
+    const converted = convert(raw, field.kind ?? 'string');
+    if ('error' in converted) {
+      bad.push(name);
+      problems.push(`${name}=${show(raw, field)}: ${converted.error}`);
+    } else {
+      plain[property] = converted.value;
+    }
+  }
+  const config = plainToInstance(configClass, { ...plain });
+  for (const error of validateSync(config, { forbidUnknownValues: false })) {
+    const name = envName(prefix, error.property);
+    if (bad.includes(name)) continue;
+    const field = fields.get(error.property) ?? {};
+    bad.push(name);
+    problems.push(`${name}=${show(error.value, field)}: ${constraints(error)}`);
+  }
+  if (problems.length > 0) {
+    throw new BandmasterError('InvalidConfig', { service: prefix, detail: problems.map((p) => `  - ${p}`).join('\n'), variables: bad });
+  }
+  return config;
+}
+
+/** A copy of a config object with secret fields masked, and credentials in URLs masked: safe to log. */
+export function maskSecrets<T extends object>(config: T): Record<string, unknown> {
+  const fields = envFields(config.constructor as Constructor, config);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    const field = fields.get(key) ?? { kind: undefined, secret: SECRET_NAME.test(key) };
+    out[key] = field.secret && value !== undefined && value !== '' ? MASK : maskValue(value);
+  }
+  return out;
+}
+
+/** Masks `user:password@` in URLs found in a string (or in each string of an array). */
+export function maskValue(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(/(\/\/[^/@\s:]*:)[^/@\s]*@/g, `$1${MASK}@`);
+  if (Array.isArray(value)) return value.map(maskValue);
+  return value;
+}
+
+function show(value: unknown, field: EnvField): string {
+  if (field.secret) return MASK;
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const clipped = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return JSON.stringify(maskValue(clipped));
+}
+
+function constraints(error: ValidationError): string {
+  const messages = Object.values(error.constraints ?? {}).map((m) => m.replace(new RegExp(`^${error.property}\\s+`), ''));
+  if (messages.length === 0 && error.children?.length) return 'invalid nested value';
+  return messages.join('; ');
+}
+
+function envFields(configClass: Constructor, defaults: object): Map<string, EnvField> {
+  const fields = new Map<string, EnvField>();
+  const declared = (Reflect.getMetadata(ENV_FIELDS, configClass.prototype) as Map<string, EnvField> | undefined) ?? new Map<string, EnvField>();
+  const validated = getMetadataStorage().getTargetValidationMetadatas(configClass, '', true, false).map((m) => m.propertyName);
+  for (const key of new Set([...Object.keys(defaults), ...validated, ...declared.keys()])) {
+    if (typeof key !== 'string') continue;
+    const own = declared.get(key) ?? {};
+    fields.set(key, { kind: own.kind ?? inferKind(configClass, key, (defaults as Record<string, unknown>)[key]), secret: own.secret ?? SECRET_NAME.test(key) });
+  }
+  return fields;
+}
+
+function inferKind(configClass: Constructor, key: string, fallback: unknown): EnvKind {
+  const type = Reflect.getMetadata('design:type', configClass.prototype, key) as unknown;
+  if (type === Number || typeof fallback === 'number') return 'number';
+  if (type === Boolean || typeof fallback === 'boolean') return 'boolean';
+  if (type === Array || Array.isArray(fallback)) return 'list';
+  return 'string';
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const BOOLEANS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false, on: true, off: false };
+
+/** Converts one variable's text. */
+export function convert(raw: string, kind: EnvKind): { value: unknown } | { error: string } {
+  const text = raw.trim();
+  switch (kind) {
+    case 'string':
+      return { value: raw };
+    case 'number': {
+      const n = text === '' ? NaN : Number(text);
+      return Number.isFinite(n) ? { value: n } : { error: 'must be a number' };
+    }
+    case 'boolean': {
+      const b = BOOLEANS[text.toLowerCase()];
+      return b === undefined ? { error: 'must be one of true/false, 1/0, yes/no, on/off' } : { value: b };
+    }
+    case 'duration': {
+      const m = DURATION.exec(text);
+      return m ? { value: Math.round(Number(m[1]) * UNIT_MS[(m[2] ?? 'ms').toLowerCase()]!) } : { error: 'must be a duration such as 150ms, 2s, 1m or a number of ms' };
+    }
+    case 'list':
+      return { value: text === '' ? [] : text.split(',').map((s) => s.trim()).filter((s) => s.length > 0) };
+    default:
+      return assertNever(kind);
+  }
+}
+
+function assertNever(kind: never): never {
+  throw new TypeError(`unknown env kind ${String(kind)}`);
+}

@@ -1,0 +1,102 @@
+import { BandmasterError } from './errors';
+import type { ServiceNode } from './node';
+import { describeToken, type InjectionToken } from './tokens';
+
+/** The most cycles one validation reports; a graph with more has bigger problems. */
+const MAX_CYCLES = 100;
+
+/**
+ * Resolves every node's dependencies and rebuilds the dependents lists. O(V+E).
+ */
+export function link(nodes: readonly ServiceNode[], lookup: (t: InjectionToken) => ServiceNode | undefined): void {
+  for (const node of nodes) node.dependents = [];
+  for (const node of nodes) {
+    const deps = node.spec.deps;
+    const resolved: (ServiceNode | undefined)[] = new Array(deps.length);
+    for (let i = 0; i < deps.length; i++) {
+      const dep = lookup(deps[i]!.token);
+      resolved[i] = dep;
+      if (dep) dep.dependents.push({ node, optional: deps[i]!.optional });
+    }
+    node.depNodes = resolved;
+  }
+}
+
+/** The roots and everything they depend on, transitively (missing dependencies left out). */
+export function closure(roots: readonly ServiceNode[]): ServiceNode[] {
+  const out: ServiceNode[] = [];
+  const stack = [...roots];
+  const seen = new Set<ServiceNode>();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    out.push(node);
+    for (const dep of node.depNodes) if (dep && !seen.has(dep)) stack.push(dep);
+  }
+  return out;
+}
+
+/**
+ * Every missing dependency and every cycle among `nodes`, in O(V+E). Optional dependencies that
+ * are not registered are not errors.
+ */
+export function validate(nodes: readonly ServiceNode[]): BandmasterError[] {
+  const errors: BandmasterError[] = [];
+  for (const node of nodes) {
+    node.spec.deps.forEach((dep, i) => {
+      if (node.depNodes[i] === undefined && !dep.optional) {
+        errors.push(new BandmasterError('DependencyMissing', {
+          service: node.name,
+          dependency: describeToken(dep.token),
+          detail: typeof dep.token === 'function' ? 'register that class, or scan() the root so its @Service dependencies are registered' : 'register a service under that name',
+        }));
+      }
+    });
+  }
+  for (const cycle of findCycles(nodes)) {
+    errors.push(new BandmasterError('DependencyCircular', { service: cycle[0], cycle }));
+  }
+  return errors;
+}
+
+const WHITE = 0;
+const GREY = 1;
+const BLACK = 2;
+
+/** Cycles found by an iterative depth-first search, each as a path `['A', 'D', 'B', 'A']`. */
+export function findCycles(nodes: readonly ServiceNode[]): string[][] {
+  for (const n of nodes) n.mark = WHITE;
+  const cycles: string[][] = [];
+  const path: ServiceNode[] = [];
+  const next: number[] = [];
+  for (const root of nodes) {
+    if (root.mark !== WHITE) continue;
+    root.mark = GREY;
+    path.push(root);
+    next.push(0);
+    while (path.length > 0) {
+      const top = path.length - 1;
+      const node = path[top]!;
+      const i = next[top]!;
+      if (i >= node.depNodes.length) {
+        node.mark = BLACK;
+        path.pop();
+        next.pop();
+        continue;
+      }
+      next[top] = i + 1;
+      const dep = node.depNodes[i];
+      if (!dep) continue;
+      if (dep.mark === GREY && cycles.length < MAX_CYCLES) {
+        const from = path.lastIndexOf(dep);
+        cycles.push([...path.slice(from).map((n) => n.name), dep.name]);
+      } else if (dep.mark === WHITE) {
+        dep.mark = GREY;
+        path.push(dep);
+        next.push(0);
+      }
+    }
+  }
+  return cycles;
+}

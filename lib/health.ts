@@ -1,0 +1,59 @@
+import { describeCause } from './errors';
+import { callHook, hasHook } from './hooks';
+import type { ServiceNode, ServiceState } from './node';
+import { createController, raceAbort, timeoutError } from './retry';
+
+/** Health of one service. */
+export interface ServiceHealth {
+  readonly name: string;
+  readonly state: ServiceState;
+  readonly required: boolean;
+  /** Started, and its `healthCheck` (if any) passed within the timeout. */
+  readonly healthy: boolean;
+  /** Why it is not healthy. */
+  readonly error?: string;
+  readonly durationMs: number;
+}
+
+/** What `container.health()` resolves to. */
+export interface HealthReport {
+  /** Every required service is started and healthy. */
+  readonly healthy: boolean;
+  readonly services: readonly ServiceHealth[];
+}
+
+/** Options of `container.health()`. */
+export interface HealthOptions {
+  /** Time limit of each check in ms; default 5000. */
+  readonly timeout?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Runs every started service's health check in parallel, each with its own time limit. */
+export async function checkHealth(nodes: readonly ServiceNode[], options: HealthOptions = {}): Promise<HealthReport> {
+  const timeout = options.timeout ?? 5_000;
+  const services = await Promise.all(nodes.map((node) => checkOne(node, timeout, options.signal)));
+  return { healthy: services.every((s) => s.healthy || !s.required), services };
+}
+
+async function checkOne(node: ServiceNode, timeout: number, outer: AbortSignal | undefined): Promise<ServiceHealth> {
+  const base = { name: node.name, state: node.state, required: node.spec.required };
+  if (node.state !== 'started') return { ...base, healthy: false, error: `service is ${node.state}`, durationMs: 0 };
+  const instance = node.instance;
+  if (!hasHook(node, 'healthCheck', instance)) return { ...base, healthy: true, durationMs: 0 };
+  const controller = createController();
+  const timer = setTimeout(() => controller.abort(timeoutError(`\`${node.name}\` health check`, timeout)), timeout);
+  const forward = (): void => controller.abort(outer?.reason);
+  outer?.addEventListener('abort', forward, { once: true });
+  if (outer?.aborted) forward();
+  const t0 = performance.now();
+  try {
+    await raceAbort(Promise.resolve().then(() => callHook(node, 'healthCheck', instance, controller.signal)), controller.signal);
+    return { ...base, healthy: true, durationMs: performance.now() - t0 };
+  } catch (err) {
+    return { ...base, healthy: false, error: describeCause(err), durationMs: performance.now() - t0 };
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', forward);
+  }
+}

@@ -1,0 +1,89 @@
+import type { LifecycleEvent, LifecycleEvents } from './events';
+import { describeCause } from './errors';
+
+/** The logging surface bandmaster needs; a winston, pino or console-like logger fits. */
+export interface Logger {
+  error(message: string, fields?: Record<string, unknown>): unknown;
+  warn(message: string, fields?: Record<string, unknown>): unknown;
+  info(message: string, fields?: Record<string, unknown>): unknown;
+  debug(message: string, fields?: Record<string, unknown>): unknown;
+}
+
+const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+const SILENT = new Set(['silent', 'off', 'none', 'false']);
+
+let globalLogger: Logger | false | undefined;
+
+/**
+ * Creates the default logger: winston, JSON lines `{"level","msg",...fields}` on stdout, level from
+ * `BANDMASTER_LOG_LEVEL` (error, warn, info, debug, or silent; default info).
+ */
+export function createDefaultLogger(level = process.env['BANDMASTER_LOG_LEVEL'] ?? 'info'): Logger | false {
+  const normalized = level.trim().toLowerCase();
+  if (SILENT.has(normalized)) return false;
+  // loaded on first use: an app that brings its own logger never pays for winston
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const winston = require('winston') as typeof import('winston');
+  const line = winston.format.printf(({ level: lvl, message, ...fields }) => JSON.stringify({ level: lvl, msg: message, ...fields }));
+  return winston.createLogger({
+    level: (LEVELS as readonly string[]).includes(normalized) ? normalized : 'info',
+    format: line,
+    transports: [new winston.transports.Console()],
+  });
+}
+
+/** The process-wide logger used by containers created without a `logger` option. */
+export function getGlobalLogger(): Logger | false {
+  if (globalLogger === undefined) globalLogger = createDefaultLogger();
+  return globalLogger;
+}
+
+/**
+ * Replaces the process-wide logger (`false` silences it); returns the previous one. Containers
+ * created without their own logger use the current one at each event.
+ */
+export function setGlobalLogger(logger: Logger | false): Logger | false {
+  const previous = getGlobalLogger();
+  globalLogger = logger;
+  return previous;
+}
+
+/** Subscribes a logger to a container's events, writing the Go original's messages. */
+export function attachLogger(events: LifecycleEvents, logger: () => Logger | false): () => void {
+  return events.on((event) => {
+    const target = logger();
+    if (target) writeEvent(target, event);
+  });
+}
+
+function writeEvent(log: Logger, e: LifecycleEvent): void {
+  const service = e.service;
+  switch (e.type) {
+    case 'starting':
+      return void log.info('starting service...', { service, attempt: e.attempt });
+    case 'started':
+      return void log.info('service successfully started', { service, required: e.required, attempt: e.attempt, durationMs: round(e.durationMs) });
+    case 'start-retrying':
+      return void log.info(`service failed to start, retrying in ${e.delayMs}ms...`, { service, error: describeCause(e.error), attempt: e.attempt });
+    case 'start-failed':
+      return void log.warn('service failed to start', { service, required: e.required, error: describeCause(e.error.cause ?? e.error), attempt: e.attempt });
+    case 'stopping':
+      return void log.info('stopping service...', { service, attempt: e.attempt });
+    case 'stopped':
+      return void log.info('service successfully stopped', { service, required: e.required, durationMs: round(e.durationMs) });
+    case 'stop-retrying':
+      return void log.info(`service failed to stop, retrying in ${e.delayMs}ms...`, { service, error: describeCause(e.error), attempt: e.attempt });
+    case 'stop-failed':
+      return void log.warn('service failed to stop', { service, required: e.required, error: describeCause(e.error.cause ?? e.error), attempt: e.attempt });
+    default:
+      return assertNever(e);
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+function assertNever(e: never): never {
+  throw new TypeError(`unknown lifecycle event: ${JSON.stringify(e)}`);
+}

@@ -1,0 +1,174 @@
+import { readClassMetadata, hasServiceMetadata, type LifecycleOptions } from '../decorators/metadata';
+import type { AnyDefinition, ClassDefinition, DependencySpec, FactoryDependency, ServiceSpec } from './definition';
+import { BandmasterError } from './errors';
+import { describeToken, isInjectionToken, isToken, tokenKey, type Constructor, type InjectionToken } from './tokens';
+
+const AMBIGUOUS_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array, Function, Promise, Symbol, BigInt]);
+
+/** Normalizes a `@Service` class or a plain definition into a {@link ServiceSpec}. */
+export function toSpec(input: Constructor | AnyDefinition): ServiceSpec {
+  if (typeof input === 'function') return classSpec(input, undefined, true);
+  if (typeof input !== 'object' || input === null) {
+    throw new BandmasterError('InvalidDefinition', { service: String(input), detail: 'register() takes a @Service class or a definition object' });
+  }
+  return definitionSpec(input);
+}
+
+function definitionSpec(def: AnyDefinition): ServiceSpec {
+  const { name, keys } = nameOf(def.name);
+  checkOptions(name, def);
+  const dependsOn = tokensToDeps(name, def.dependsOn ?? [], false);
+  if ('useClass' in def) return classSpec(def.useClass, def, false);
+  const hooks = { onStart: def.onStart, onStop: def.onStop, healthCheck: def.healthCheck } as Pick<ServiceSpec, 'onStart' | 'onStop' | 'healthCheck'>;
+  const base = { name, keys, ...lifecycle(def), ...hooks, instanceHooks: false };
+  if ('useFactory' in def) {
+    if (typeof def.useFactory !== 'function') invalid(name, 'useFactory must be a function');
+    const injected = factoryDeps(name, def.deps ?? []);
+    const deps = checkDeps(name, keys, injected, dependsOn);
+    const factory = def.useFactory;
+    return { ...base, deps, injectCount: injected.length, create: (args) => factory(...args) };
+  }
+  if ('useValue' in def) {
+    const value = def.useValue;
+    return { ...base, deps: checkDeps(name, keys, [], dependsOn), injectCount: 0, create: () => value };
+  }
+  return invalid(name, 'a definition needs one of useValue, useFactory or useClass');
+}
+
+function classSpec(cls: Constructor, def: ClassDefinition<unknown> | undefined, decoratorRequired: boolean): ServiceSpec {
+  const meta = readClassMetadata(cls);
+  if (!meta.service && decoratorRequired) {
+    throw new BandmasterError('ServiceWithoutDecorator', {
+      service: describeToken(cls),
+      detail: 'add @Service() to the class, or register it as { name, useClass }',
+    });
+  }
+  const options = { ...meta.service?.options, ...(def ? pickLifecycle(def) : {}) };
+  const { name, keys } = def ? nameOf(def.name) : { name: options.name ?? cls.name, keys: [options.name ?? cls.name, cls] };
+  checkOptions(name, options);
+  if (def && !keys.includes(cls) && hasServiceMetadata(cls)) keys.push(cls);
+  const injected = paramDeps(name, cls, meta);
+  const dependsOn = tokensToDeps(name, [...meta.dependsOn, ...(def?.dependsOn ?? [])], false);
+  return {
+    name,
+    keys,
+    deps: checkDeps(name, keys, injected, dependsOn),
+    injectCount: injected.length,
+    ...lifecycle(options),
+    create: (args) => new cls(...args),
+    onStart: def?.onStart,
+    onStop: def?.onStop,
+    healthCheck: def?.healthCheck,
+    instanceHooks: true,
+    useClass: cls,
+  };
+}
+
+type ClassMeta = ReturnType<typeof readClassMetadata>;
+
+function paramDeps(name: string, cls: Constructor, meta: ClassMeta): DependencySpec[] {
+  const listed = meta.service?.options.inject;
+  if (listed) return tokensToDeps(name, listed, true).map((d, i) => ({ ...d, optional: meta.optionalParams.has(i) }));
+  const count = Math.max(meta.paramTypes?.length ?? 0, cls.length, ...[...meta.injectTokens.keys()].map((i) => i + 1));
+  const deps: DependencySpec[] = [];
+  for (let i = 0; i < count; i++) {
+    const token = meta.injectTokens.get(i) ?? paramType(name, cls, meta, i);
+    deps.push({ token, optional: meta.optionalParams.has(i), inject: true });
+  }
+  return deps;
+}
+
+function paramType(name: string, cls: Constructor, meta: ClassMeta, index: number): InjectionToken {
+  if (!meta.paramTypes) {
+    throw new BandmasterError('MetadataMissing', {
+      service: name,
+      detail: `class ${cls.name} has ${cls.length} constructor parameter(s) and no design:paramtypes for parameter ${index}. Fix: enable "emitDecoratorMetadata" and "experimentalDecorators" in tsconfig.json and compile with tsc or SWC (esbuild drops decorator metadata), and import 'reflect-metadata' first; or list the dependencies: @Service({ inject: [...] })`,
+    });
+  }
+  const type = meta.paramTypes[index];
+  if (type === undefined) {
+    throw new BandmasterError('MetadataMissing', {
+      service: name,
+      detail: `the type of constructor parameter ${index} of ${cls.name} was undefined when the class was decorated (a circular import?). Fix: name it with @Inject('service-name')`,
+    });
+  }
+  if (AMBIGUOUS_TYPES.has(type) || typeof type !== 'function') {
+    throw new BandmasterError('MetadataMissing', {
+      service: name,
+      detail: `constructor parameter ${index} of ${cls.name} has type ${describeToken(type)} (an interface, a union, a primitive or any), which names no service. Fix: name its token with @Inject(...)`,
+    });
+  }
+  return type as Constructor;
+}
+
+function factoryDeps(name: string, deps: readonly FactoryDependency[]): DependencySpec[] {
+  return deps.map((d, i) => {
+    if (typeof d === 'object' && d !== null && !isToken(d) && 'token' in d) {
+      return { ...tokensToDeps(name, [d.token], true, i)[0]!, optional: d.optional === true };
+    }
+    return tokensToDeps(name, [d as InjectionToken], true, i)[0]!;
+  });
+}
+
+function tokensToDeps(name: string, tokens: readonly InjectionToken[], inject: boolean, offset = 0): DependencySpec[] {
+  if (!Array.isArray(tokens)) invalid(name, `${inject ? 'deps/inject' : 'dependsOn'} must be an array of tokens`);
+  return tokens.map((token, i) => {
+    if (!isInjectionToken(token)) {
+      invalid(name, `dependency ${i + offset} is ${String(token)}: pass a class, a string, a symbol or a token (an undefined class usually means a circular import; use its name instead)`);
+    }
+    return { token, optional: false, inject };
+  });
+}
+
+function checkDeps(name: string, keys: readonly unknown[], injected: DependencySpec[], dependsOn: DependencySpec[]): DependencySpec[] {
+  for (const list of [injected, dependsOn]) {
+    const seen = new Set<unknown>();
+    for (const dep of list) {
+      const key = tokenKey(dep.token);
+      if (keys.includes(key)) throw new BandmasterError('ServiceDependsOnItself', { service: name });
+      if (seen.has(key)) throw new BandmasterError('ServiceDuplicateDependency', { service: name, dependency: describeToken(dep.token) });
+      seen.add(key);
+    }
+  }
+  return [...injected, ...dependsOn];
+}
+
+function nameOf(name: unknown): { name: string; keys: (string | symbol | Constructor)[] } {
+  if (typeof name === 'string' && name.length > 0) return { name, keys: [name] };
+  if (typeof name === 'symbol') return { name: describeToken(name), keys: [name] };
+  if (isToken(name)) return { name: name.name, keys: [name.name] };
+  return invalid(String(name), 'a definition needs a non-empty `name`: a string, a symbol or a token');
+}
+
+function pickLifecycle(o: LifecycleOptions): LifecycleOptions {
+  const out: Record<string, unknown> = {};
+  for (const k of ['required', 'retries', 'backoff', 'startTimeout', 'stopTimeout'] as const) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+function lifecycle(o: LifecycleOptions): Pick<ServiceSpec, 'required' | 'retries' | 'backoff' | 'startTimeout' | 'stopTimeout'> {
+  return { required: o.required ?? true, retries: o.retries ?? 0, backoff: o.backoff, startTimeout: o.startTimeout, stopTimeout: o.stopTimeout };
+}
+
+function checkOptions(name: string, o: LifecycleOptions): void {
+  if (o.required !== undefined && typeof o.required !== 'boolean') invalid(name, '`required` must be a boolean');
+  if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0)) invalid(name, `\`retries\` must be an integer >= 0, got ${String(o.retries)}`);
+  for (const k of ['startTimeout', 'stopTimeout'] as const) {
+    const v = o[k];
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) invalid(name, `\`${k}\` must be a positive number of ms, got ${String(v)}`);
+  }
+  const b = o.backoff;
+  if (b === undefined) return;
+  if (typeof b === 'number') {
+    if (!(b >= 0 && Number.isFinite(b))) invalid(name, `\`backoff\` must be >= 0 ms, got ${b}`);
+    return;
+  }
+  if (typeof b !== 'object' || b === null || !(b.initial >= 0)) invalid(name, '`backoff` must be a number of ms or { initial, factor?, max?, jitter? } with initial >= 0');
+  if (b.factor !== undefined && !(b.factor >= 1)) invalid(name, `\`backoff.factor\` must be >= 1, got ${b.factor}`);
+  if (b.max !== undefined && !(b.max >= 0)) invalid(name, `\`backoff.max\` must be >= 0, got ${b.max}`);
+  if (b.jitter !== undefined && !(b.jitter >= 0 && b.jitter <= 1)) invalid(name, `\`backoff.jitter\` must be within 0..1, got ${b.jitter}`);
+}
+
+function invalid(service: string, detail: string): never {
+  throw new BandmasterError('InvalidDefinition', { service, detail });
+}

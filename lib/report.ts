@@ -1,0 +1,74 @@
+import { describeCause, type BandmasterError } from './errors';
+import type { ServiceNode, ServiceState } from './node';
+
+/** One service in a {@link LifecycleReport} or in `status()`. */
+export interface ServiceReport {
+  readonly name: string;
+  readonly state: ServiceState;
+  readonly required: boolean;
+  /** Attempts of the last start (boot report) or stop (shutdown report). */
+  readonly attempts: number;
+  /** Time spent waiting for dependencies, in ms (start only). */
+  readonly waitedMs: number;
+  /** Time from first attempt to settling, in ms. */
+  readonly durationMs: number;
+  readonly error?: BandmasterError;
+}
+
+/** What `startAll` and `stopAll` resolve to, and what `BootError`/`ShutdownError` carry. */
+export class LifecycleReport {
+  readonly services: readonly ServiceReport[];
+  readonly errors: readonly BandmasterError[];
+  readonly durationMs: number;
+
+  constructor(services: readonly ServiceReport[], errors: readonly BandmasterError[], durationMs: number) {
+    this.services = services;
+    this.errors = errors;
+    this.durationMs = durationMs;
+  }
+
+  /** The report as a table, one service per line. */
+  toString(): string {
+    const header = ['service', 'state', 'required', 'attempts', 'waited', 'took', 'error'];
+    const rows = this.services.map((s) => [
+      s.name,
+      s.state,
+      s.required ? 'yes' : 'no',
+      String(s.attempts),
+      `${Math.round(s.waitedMs)}ms`,
+      `${Math.round(s.durationMs)}ms`,
+      s.error ? describeCause(s.error.cause ?? s.error) : '',
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+    const total = `${plural(this.services.length, 'service')}, ${plural(this.errors.length, 'error')}, ${Math.round(this.durationMs)}ms`;
+    return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), total].join('\n');
+  }
+
+  /** A plain object for JSON logs: errors as messages. */
+  toJSON(): object {
+    return {
+      durationMs: this.durationMs,
+      services: this.services.map((s) => ({ ...s, error: s.error?.message })),
+      errors: this.errors.map((e) => ({ kind: e.kind, service: e.service, message: e.message })),
+    };
+  }
+}
+
+/** Snapshot of one node for a report. */
+export function reportService(node: ServiceNode, phase: 'start' | 'stop'): ServiceReport {
+  const started = node.attemptAt > 0;
+  const report: ServiceReport = {
+    name: node.name,
+    state: node.state,
+    required: node.spec.required,
+    attempts: phase === 'start' ? node.attempts : node.stopAttempts,
+    waitedMs: phase === 'start' && (started || node.settledAt > 0) ? Math.max(0, (started ? node.attemptAt : node.settledAt) - node.queuedAt) : 0,
+    durationMs: phase === 'start' ? (started && node.settledAt >= node.attemptAt ? node.settledAt - node.attemptAt : 0) : node.stopMs,
+  };
+  return node.error ? { ...report, error: node.error } : report;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

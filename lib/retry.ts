@@ -1,0 +1,184 @@
+import { setMaxListeners } from 'node:events';
+import type { BackoffOptions } from '../decorators/metadata';
+
+/** A fully specified backoff policy. */
+export interface BackoffPolicy {
+  readonly initial: number;
+  readonly factor: number;
+  readonly max: number;
+  readonly jitter: number;
+}
+
+/** Time source and sleep, injectable so tests run retries without waiting. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, rejects with `signal.reason` as soon as `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** Random number in [0, 1), for jitter. */
+  random(): number;
+}
+
+/** The real clock: `performance.now`, `setTimeout`, `Math.random`. */
+export const realClock: Clock = {
+  now: () => performance.now(),
+  sleep: (ms, signal) => abortableSleep(ms, signal),
+  random: () => Math.random(),
+};
+
+/** Fills in backoff defaults: factor 2, no cap, no jitter. */
+export function normalizeBackoff(backoff: number | BackoffOptions | undefined): BackoffPolicy {
+  if (backoff === undefined) return { initial: 0, factor: 2, max: Infinity, jitter: 0 };
+  if (typeof backoff === 'number') return { initial: backoff, factor: 2, max: Infinity, jitter: 0 };
+  return {
+    initial: backoff.initial,
+    factor: backoff.factor ?? 2,
+    max: backoff.max ?? Infinity,
+    jitter: backoff.jitter ?? 0,
+  };
+}
+
+/** Delay before retry number `retry` (1 for the first retry). */
+export function backoffDelay(policy: BackoffPolicy, retry: number, random: () => number = Math.random): number {
+  const raw = Math.min(policy.initial * policy.factor ** (retry - 1), policy.max);
+  const jittered = policy.jitter > 0 ? raw * (1 - policy.jitter * random()) : raw;
+  return Math.max(0, Math.round(jittered));
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The error an attempt's signal aborts with when its time limit passes. */
+export function timeoutError(what: string, ms: number): DOMException {
+  return new DOMException(`${what} timed out after ${ms}ms`, 'TimeoutError');
+}
+
+/** An AbortController whose signal carries no listener limit (the container hangs one per running attempt on it). */
+export function createController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
+/**
+ * Settles with `value` or, as soon as `signal` aborts, rejects with its reason: a hook that
+ * ignores its signal cannot hold the caller.
+ */
+export function raceAbort<T>(value: T | PromiseLike<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  if (!isThenable(value)) return Promise.resolve(value);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    value.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** True for promises and promise-likes. */
+export function isThenable<T>(value: unknown): value is PromiseLike<T> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** Options of {@link retry}. */
+export interface RetryOptions<T> {
+  /** Retries after the first attempt. */
+  readonly retries: number;
+  readonly backoff: BackoffPolicy;
+  /** Cancels attempts and sleeps; an abort ends the retry loop. */
+  readonly signal: AbortSignal;
+  /** Time limit of one attempt in ms; its signal aborts with a `TimeoutError`. */
+  readonly timeout?: number;
+  /** Names the operation in timeout messages ("start attempt"). */
+  readonly what: string;
+  /** One attempt; sync or async. */
+  readonly attempt: (signal: AbortSignal, attempt: number) => T | PromiseLike<T>;
+  readonly onAttempt?: (attempt: number) => void;
+  readonly onRetry?: (attempt: number, delayMs: number, error: unknown) => void;
+  /** An attempt that resolved after it was given up on (timeout or abort): clean it up. */
+  readonly onAbandoned?: (value: T) => void;
+  readonly clock?: Clock;
+}
+
+/** How a {@link retry} loop ended. It never rejects: every exit is one of these. */
+export type RetryOutcome<T> =
+  | { readonly ok: true; readonly value: T; readonly attempts: number }
+  | { readonly ok: false; readonly error: unknown; readonly attempts: number; readonly aborted: boolean };
+
+/**
+ * Runs `attempt` until it succeeds, up to `retries` more times, sleeping with exponential backoff
+ * between attempts. Abort, timeout, success and failure all come back through the same outcome.
+ */
+export async function retry<T>(options: RetryOptions<T>): Promise<RetryOutcome<T>> {
+  const clock = options.clock ?? realClock;
+  const { signal } = options;
+  for (let attempt = 1; ; attempt++) {
+    if (signal.aborted) return { ok: false, error: signal.reason, attempts: attempt - 1, aborted: true };
+    options.onAttempt?.(attempt);
+    try {
+      const value = await runAttempt(options, attempt);
+      return { ok: true, value, attempts: attempt };
+    } catch (error) {
+      if (signal.aborted) return { ok: false, error: signal.reason, attempts: attempt, aborted: true };
+      if (attempt > options.retries) return { ok: false, error, attempts: attempt, aborted: false };
+      const delay = backoffDelay(options.backoff, attempt, clock.random);
+      options.onRetry?.(attempt, delay, error);
+      try {
+        if (delay > 0) await clock.sleep(delay, signal);
+      } catch {
+        return { ok: false, error: signal.reason, attempts: attempt, aborted: true };
+      }
+    }
+  }
+}
+
+function runAttempt<T>(options: RetryOptions<T>, attempt: number): Promise<T> {
+  const { signal, timeout } = options;
+  if (timeout === undefined) return watch(options, signal, () => options.attempt(signal, attempt));
+  const controller = createController();
+  const timer = setTimeout(() => controller.abort(timeoutError(options.what, timeout)), timeout);
+  const forward = (): void => controller.abort(signal.reason);
+  signal.addEventListener('abort', forward, { once: true });
+  const done = (): void => {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', forward);
+  };
+  const result = watch(options, controller.signal, () => options.attempt(controller.signal, attempt));
+  result.then(done, done);
+  return result;
+}
+
+function watch<T>(options: RetryOptions<T>, signal: AbortSignal, run: () => T | PromiseLike<T>): Promise<T> {
+  let value: T | PromiseLike<T>;
+  try {
+    value = run();
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (isThenable<T>(value) && options.onAbandoned) {
+    const onAbandoned = options.onAbandoned;
+    value.then((v) => {
+      if (signal.aborted) onAbandoned(v);
+    }, () => undefined);
+  }
+  return raceAbort(value, signal);
+}

@@ -1,0 +1,75 @@
+import type { LifecycleEvents } from './events';
+import { createController, timeoutError, type Clock } from './retry';
+
+/** What a run (boot or shutdown) needs from its container. */
+export interface RunContext {
+  readonly events: LifecycleEvents;
+  readonly clock: Clock;
+}
+
+/**
+ * The common part of a boot and a shutdown: one abort controller fed by the callers' signals and
+ * timeouts, a completion promise that always resolves, and cleanup of every listener and timer.
+ */
+export abstract class Run {
+  readonly #controller = createController();
+  readonly #disposers: (() => void)[] = [];
+  readonly #startedAt: number;
+  #done = false;
+  #resolve!: () => void;
+  /** Resolves (never rejects) once the run is over. */
+  readonly done: Promise<void>;
+  protected readonly ctx: RunContext;
+
+  constructor(ctx: RunContext) {
+    this.ctx = ctx;
+    this.#startedAt = ctx.clock.now();
+    this.done = new Promise((resolve) => (this.#resolve = resolve));
+  }
+
+  /** The run's signal: aborted by any linked caller signal or timeout, or by {@link abort}. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get finished(): boolean {
+    return this.#done;
+  }
+
+  get elapsedMs(): number {
+    return this.ctx.clock.now() - this.#startedAt;
+  }
+
+  /** Makes `signal` and `timeout` (ms) cancel this run. */
+  link(signal: AbortSignal | undefined, timeout: number | undefined, what: string): void {
+    if (this.#done) return;
+    if (signal?.aborted) return this.abort(signal.reason);
+    if (signal) {
+      const onAbort = (): void => this.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#disposers.push(() => signal.removeEventListener('abort', onAbort));
+    }
+    if (timeout !== undefined && Number.isFinite(timeout)) {
+      const timer = setTimeout(() => this.abort(timeoutError(what, timeout)), Math.max(0, timeout));
+      this.#disposers.push(() => clearTimeout(timer));
+    }
+  }
+
+  /** Cancels the run: running attempts see an aborted signal, unsettled services fail at once. */
+  abort(reason: unknown): void {
+    if (this.#done || this.#controller.signal.aborted) return;
+    this.#controller.abort(reason);
+    this.onAbort(this.#controller.signal.reason);
+    this.finish();
+  }
+
+  /** Fails every unsettled member with the abort reason. */
+  protected abstract onAbort(reason: unknown): void;
+
+  protected finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    for (const dispose of this.#disposers.splice(0)) dispose();
+    this.#resolve();
+  }
+}

@@ -1,0 +1,148 @@
+import { BandmasterError } from './errors';
+import { callHook, hasHook } from './hooks';
+import type { ServiceNode } from './node';
+import { normalizeBackoff, retry, type RetryOutcome } from './retry';
+import { Run } from './run';
+
+/**
+ * One shutdown: stops every started member only after all of its started dependents stopped,
+ * in parallel otherwise. A service whose dependent failed to stop fails with `ParentUnavailable`
+ * and stays started, as does one whose own stop failed.
+ */
+export class Shutdown extends Run {
+  readonly #members = new Set<ServiceNode>();
+  /** Services ready to stop, drained in a loop: hookless chains must not recurse. */
+  readonly #ready: ServiceNode[] = [];
+  #draining = false;
+  #remaining = 0;
+
+  /** Stops the started services among `nodes`. */
+  begin(nodes: readonly ServiceNode[]): void {
+    for (const node of nodes) {
+      if (node.state !== 'started') continue;
+      node.error = undefined;
+      node.stopAttempts = 0;
+      node.stopMs = 0;
+      this.#members.add(node);
+    }
+    this.#remaining = this.#members.size;
+    if (this.signal.aborted) return this.onAbort(this.signal.reason);
+    for (const node of this.#members) {
+      let pending = 0;
+      for (const edge of node.dependents) if (this.#members.has(edge.node)) pending++;
+      node.pending = pending;
+    }
+    for (const node of this.#members) if (node.pending === 0) this.#ready.push(node);
+    this.#drain();
+    if (this.#remaining === 0) this.finish();
+  }
+
+  #schedule(node: ServiceNode): void {
+    this.#ready.push(node);
+    if (!this.#draining) this.#drain();
+  }
+
+  #drain(): void {
+    this.#draining = true;
+    while (this.#ready.length > 0) {
+      const node = this.#ready.pop()!;
+      if (node.state === 'started' && !node.error && !this.signal.aborted) this.#launch(node);
+    }
+    this.#draining = false;
+  }
+
+  #launch(node: ServiceNode): void {
+    node.transition('stopping');
+    node.generation++;
+    const generation = node.generation;
+    const { spec } = node;
+    const instance = node.instance;
+    const events = this.ctx.events;
+    const t0 = this.ctx.clock.now();
+    if (!hasHook(node, 'onStop', instance)) {
+      // nothing to run: settle synchronously, saving a retry loop per hookless service
+      node.stopAttempts = 1;
+      if (events.active) events.emit({ type: 'stopping', service: spec.name, required: spec.required, attempt: 1 });
+      return this.#succeed(node, t0);
+    }
+    retry<unknown>({
+      retries: spec.retries,
+      backoff: normalizeBackoff(spec.backoff),
+      signal: this.signal,
+      timeout: spec.stopTimeout,
+      what: `\`${spec.name}\` stop attempt`,
+      clock: this.ctx.clock,
+      attempt: (signal) => callHook(node, 'onStop', instance, signal),
+      onAttempt: (attempt) => {
+        node.stopAttempts = attempt;
+        if (events.active) events.emit({ type: 'stopping', service: spec.name, required: spec.required, attempt });
+      },
+      onRetry: (attempt, delayMs, error) => {
+        if (events.active) events.emit({ type: 'stop-retrying', service: spec.name, required: spec.required, attempt, delayMs, error });
+      },
+    }).then((outcome) => this.#settle(node, generation, t0, outcome));
+  }
+
+  #settle(node: ServiceNode, generation: number, t0: number, outcome: RetryOutcome<unknown>): void {
+    if (node.generation !== generation || node.state !== 'stopping') return;
+    if (outcome.ok) return this.#succeed(node, t0);
+    node.stopMs = this.ctx.clock.now() - t0;
+    node.transition('started');
+    this.#failWithParents(node, new BandmasterError('ServiceStopFailure', { service: node.name, cause: outcome.error, attempts: outcome.attempts }));
+  }
+
+  #succeed(node: ServiceNode, t0: number): void {
+    node.stopMs = this.ctx.clock.now() - t0;
+    node.instance = undefined;
+    node.transition('stopped');
+    const events = this.ctx.events;
+    if (events.active) events.emit({ type: 'stopped', service: node.name, required: node.spec.required, attempt: node.stopAttempts, durationMs: node.stopMs });
+    this.#remaining--;
+    for (const dep of node.depNodes) {
+      if (dep && this.#members.has(dep) && dep.state === 'started' && !dep.error && --dep.pending === 0) this.#schedule(dep);
+    }
+    if (this.#remaining === 0) this.finish();
+  }
+
+  /** Records a stop failure and fails, breadth-first, every dependency still waiting on it. */
+  #failWithParents(first: ServiceNode, firstError: BandmasterError): void {
+    const queue: [ServiceNode, BandmasterError][] = [[first, firstError]];
+    for (let i = 0; i < queue.length; i++) {
+      const [node, error] = queue[i]!;
+      if (node.error) continue;
+      this.#markFailed(node, error);
+      for (const dep of node.depNodes) {
+        if (dep && this.#members.has(dep) && dep.state === 'started' && !dep.error) {
+          queue.push([dep, new BandmasterError('ParentUnavailable', { service: dep.name, parent: node.name, cause: error })]);
+        }
+      }
+    }
+    if (this.#remaining === 0) this.finish();
+  }
+
+  #markFailed(node: ServiceNode, error: BandmasterError): void {
+    node.error = error;
+    this.#remaining--;
+    const events = this.ctx.events;
+    if (events.active) events.emit({ type: 'stop-failed', service: node.name, required: node.spec.required, attempt: node.stopAttempts, error });
+  }
+
+  protected onAbort(reason: unknown): void {
+    for (const node of this.#members) {
+      if (node.error || (node.state !== 'started' && node.state !== 'stopping')) continue;
+      if (node.state === 'stopping') {
+        node.generation++;
+        node.transition('started');
+      }
+      this.#markFailed(node, new BandmasterError('ServiceStopFailure', { service: node.name, cause: reason, attempts: node.stopAttempts }));
+    }
+    if (this.#remaining <= 0) this.finish();
+  }
+
+  /** Errors of this shutdown. */
+  get errors(): BandmasterError[] {
+    const out: BandmasterError[] = [];
+    for (const node of this.#members) if (node.error) out.push(node.error);
+    return out;
+  }
+}

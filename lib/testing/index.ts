@@ -1,0 +1,2 @@
+export { checkConformance, CONFORMANCE_STEPS } from './conformance';
+export type { ConformanceOptions } from './conformance';
