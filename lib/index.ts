@@ -24,3 +24,5 @@ export type { ServiceState } from './node';
 export type { GraphView, GraphNode, GraphEdge } from './graph-view';
 export type { HealthReport, ServiceHealth, HealthOptions } from './health';
 export { loadEnv, maskSecrets, Secret, AsDuration, AsList, AsNumber, AsBoolean } from './env';
+export { defineProvider, resolveConfig, loadPeer, abortable } from './provider';
+export type { ProviderOptions, ProviderSpec } from './provider';

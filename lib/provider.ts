@@ -1,0 +1,121 @@
+import { validateSync } from 'class-validator';
+import type { LifecycleOptions } from '../decorators/metadata';
+import type { FactoryDefinition } from './definition';
+import { loadEnv, maskValue } from './env';
+import { BandmasterError, describeCause } from './errors';
+import type { Constructor, InjectionToken } from './tokens';
+
+/** Options every provider factory takes: `redis({ name, env | config, required, retries, backoff, dependsOn })`. */
+export interface ProviderOptions<C> extends LifecycleOptions {
+  /** The name the client is registered and injected under (`@Inject('rd-1')`). */
+  readonly name: string;
+  /** Prefix of the environment variables to read (`RD_EXAMPLE` reads `RD_EXAMPLE_URI`...). */
+  readonly env?: string;
+  /** Explicit configuration; overrides what `env` gave. Unset fields keep their defaults. */
+  readonly config?: Partial<C>;
+  /** Start-order dependencies. */
+  readonly dependsOn?: readonly InjectionToken[];
+}
+
+/** What a provider is made of: how to build, start, check and stop its client. */
+export interface ProviderSpec<C extends object, T> {
+  /** Short name, for messages: `redis`. */
+  readonly provider: string;
+  readonly configClass: Constructor<C>;
+  /** Builds the client from its configuration. No I/O here. */
+  readonly create: (config: C, name: string) => T;
+  /** Connects and runs a real health check; honours `signal` (no connect attempt outlives it). */
+  readonly start: (client: T, signal: AbortSignal, config: C) => Promise<void>;
+  /** A round trip to the server. */
+  readonly healthCheck: (client: T, signal: AbortSignal) => Promise<unknown>;
+  /** Closes gracefully; leaves no socket or timer behind. */
+  readonly stop: (client: T, signal: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Turns a {@link ProviderSpec} into a provider factory. The configuration is read and validated
+ * when the factory is called, so bad configuration fails at registration; each start attempt
+ * builds a fresh client.
+ *
+ * @throws BandmasterError `InvalidConfig` (from the returned factory) for bad env or config.
+ */
+export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (options: ProviderOptions<C>) => FactoryDefinition<T> {
+  return (options) => {
+    const config = resolveConfig(spec.configClass, options);
+    const { name, env: _env, config: _config, ...lifecycle } = options;
+    return {
+      ...lifecycle,
+      name,
+      useFactory: () => spec.create(config, name),
+      onStart: (client, signal) => spec.start(client, signal, config),
+      onStop: (client, signal) => spec.stop(client, signal),
+      healthCheck: (client, signal) => spec.healthCheck(client, signal),
+    };
+  };
+}
+
+/** Reads env (when `options.env` is set), applies `options.config`, validates the result. */
+export function resolveConfig<C extends object>(configClass: Constructor<C>, options: Pick<ProviderOptions<C>, 'name' | 'env' | 'config'>): C {
+  const base = options.env ? loadEnv(configClass, options.env) : new configClass();
+  if (!options.config) return base;
+  const config = Object.assign(base, options.config);
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  - config.${e.property}=${JSON.stringify(maskValue(String(e.value)))}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new BandmasterError('InvalidConfig', { service: options.name, detail: lines.join('\n'), variables: errors.map((e) => `config.${e.property}`) });
+  }
+  return config;
+}
+
+/**
+ * Loads a provider's client library, which is an optional peer dependency.
+ *
+ * @throws BandmasterError `InvalidDefinition` naming the package to install.
+ */
+export function loadPeer<M>(pkg: string, provider: string): M {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(pkg) as M;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+    throw new BandmasterError('InvalidDefinition', {
+      service: provider,
+      detail: `the ${provider} provider needs the ${pkg} package: npm install ${pkg}`,
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Settles like `work`, unless `signal` aborts first: then `onAbort` runs (destroy the half-open
+ * client) and the promise rejects with the abort reason.
+ */
+export function abortable<R>(work: Promise<R>, signal: AbortSignal, onAbort: () => void): Promise<R> {
+  if (signal.aborted) {
+    onAbort();
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<R>((resolve, reject) => {
+    const abort = (): void => {
+      onAbort();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', abort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** An error for an unreachable server that names host and port, keeping the client's error as cause. */
+export function unreachable(provider: string, address: string, cause: unknown): Error {
+  return new Error(`${provider} at ${String(maskValue(address))} is unreachable: ${describeCause(cause)}`, { cause });
+}
