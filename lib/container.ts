@@ -13,7 +13,7 @@ import { Registry } from './registry';
 import { LifecycleReport, reportService, type ServiceReport } from './report';
 import { realClock, type Clock } from './retry';
 import { Shutdown } from './shutdown';
-import { describeToken, isToken, type Constructor, type InjectionToken, type Resolved } from './tokens';
+import { describeToken, isToken, type Constructor, type InjectionToken } from './tokens';
 
 /** Options of {@link Container}. */
 export interface ContainerOptions {
@@ -145,10 +145,10 @@ export class Container {
    * @throws BandmasterError `ServiceUnknown`, or the service's start error; BootError when its
    * dependency graph is invalid (as rejections).
    */
-  async start<K extends InjectionToken>(token: K, options: RunOptions = {}): Promise<Resolved<K>> {
+  async start<T = unknown>(token: InjectionToken<T>, options: RunOptions = {}): Promise<T> {
     await this.#afterShutdown();
     const node = this.#require(token);
-    if (node.state === 'started') return node.instance as Resolved<K>;
+    if (node.state === 'started') return node.instance as T;
     const nodes = closure([node]);
     const errors = validate(nodes);
     if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
@@ -156,7 +156,7 @@ export class Container {
     this.#bootFor(options).add(nodes);
     const result = await settled;
     if (result.state !== 'started') throw result.error ?? new BandmasterError('ServiceNotStarted', { service: node.name });
-    return result.instance as Resolved<K>;
+    return result.instance as T;
   }
 
   /**
@@ -194,17 +194,17 @@ export class Container {
    *
    * @throws BandmasterError `ServiceUnknown` (never registered) or `ServiceNotStarted`.
    */
-  resolve<K extends InjectionToken>(token: K): Resolved<K> {
+  resolve<T = unknown>(token: InjectionToken<T>): T {
     const node = this.#require(token);
     if (node.state !== 'started') {
       throw new BandmasterError('ServiceNotStarted', { service: node.name, detail: `it is ${node.state}; await container.startAll(), start(token) or ready(token) first` });
     }
-    return node.instance as Resolved<K>;
+    return node.instance as T;
   }
 
   /** The instance of a service whether started or not; undefined when there is none. */
-  get<K extends InjectionToken>(token: K): Resolved<K> | undefined {
-    return this.#registry.lookup(token)?.instance as Resolved<K> | undefined;
+  get<T = unknown>(token: InjectionToken<T>): T | undefined {
+    return this.#registry.lookup(token)?.instance as T | undefined;
   }
 
   /**
@@ -213,10 +213,10 @@ export class Container {
    *
    * @throws BandmasterError `ServiceUnknown` (as a rejection); the signal's reason when it aborts.
    */
-  ready<K extends InjectionToken>(token: K, options: { readonly signal?: AbortSignal } = {}): Promise<Resolved<K>> {
+  ready<T = unknown>(token: InjectionToken<T>, options: { readonly signal?: AbortSignal } = {}): Promise<T> {
     const node = this.#registry.lookup(token);
     if (!node) return Promise.reject(unknownService(token));
-    if (node.state === 'started') return Promise.resolve(node.instance as Resolved<K>);
+    if (node.state === 'started') return Promise.resolve(node.instance as T);
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
@@ -227,7 +227,7 @@ export class Container {
       const watcher = (n: ServiceNode): void => {
         if (n.state !== 'started') return n.watch(watcher);
         signal?.removeEventListener('abort', onAbort);
-        resolve(n.instance as Resolved<K>);
+        resolve(n.instance as T);
       };
       node.watch(watcher);
       signal?.addEventListener('abort', onAbort, { once: true });
