@@ -13,6 +13,8 @@ import { Registry } from './registry';
 import { LifecycleReport, reportService, type ServiceReport } from './report';
 import { realClock, type Clock } from './retry';
 import { Shutdown } from './shutdown';
+import { handleSignals, type SignalOptions } from './signals';
+import { buildTimeline, type Timeline } from './timeline';
 import { describeToken, isToken, type Constructor, type InjectionToken } from './tokens';
 
 /** Options of {@link Container}. */
@@ -247,6 +249,35 @@ export class Container {
   /** Runs the health check of every started service; `healthy` when every required one passes. */
   health(options: HealthOptions = {}): Promise<HealthReport> {
     return checkHealth(this.#registry.linked(), options);
+  }
+
+  /**
+   * The boot as a Gantt chart: per service the wait for its dependencies, the start with its
+   * attempts, when it became ready, and the critical path; as text (`toText()`) or SVG (`toSvg()`).
+   *
+   * @example
+   * ```ts
+   * await container.startAll();
+   * console.log(container.timeline().toText());
+   * ```
+   */
+  timeline(): Timeline {
+    return buildTimeline(this.#registry.linked());
+  }
+
+  /**
+   * Stops the container on SIGINT/SIGTERM: in reverse order within `timeout`, then exits 0 on a
+   * clean stop, 1 otherwise; a second signal exits at once.
+   *
+   * @returns a function that removes the handlers.
+   * @throws TypeError when `timeout` is not a positive number.
+   * @example
+   * ```ts
+   * container.handleSignals({ timeout: 20_000 });
+   * ```
+   */
+  handleSignals(options: SignalOptions = {}): () => void {
+    return handleSignals(this, options);
   }
 
   #bootFor(options: RunOptions): Boot {

@@ -1,0 +1,103 @@
+import type { Timeline, TimelineEntry } from './timeline';
+
+const ROW = 24;
+const LABEL = 170;
+const CHART = 560;
+const INFO = 230;
+const TOP = 56;
+const COLORS = { wait: '#d9dee5', run: '#4c78a8', critical: '#e4572e', failed: '#b8b8b8', text: '#1f2328', grid: '#eef0f3' };
+
+/**
+ * Renders a {@link Timeline} as one self-contained SVG document: bars for waiting and starting,
+ * the critical path in its own colour, a tooltip (`<title>`) per bar, and an axis in ms.
+ *
+ * @example
+ * ```ts
+ * writeFileSync('boot.svg', container.timeline().toSvg());
+ * ```
+ */
+export function timelineSvg(timeline: Timeline): string {
+  const { entries, totalMs } = timeline;
+  const height = TOP + Math.max(1, entries.length) * ROW + 40;
+  const width = LABEL + CHART + INFO;
+  const x = (ms: number): number => LABEL + (totalMs > 0 ? (ms / totalMs) * CHART : 0);
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="ui-monospace, Menlo, Consolas, monospace" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    text(12, 22, `boot timeline: ${entries.length} services in ${fmt(totalMs)}`, 'font-size="14" font-weight="bold"'),
+    text(12, 40, `critical path: ${timeline.criticalPath.join(' → ') || 'none'}`, `fill="${COLORS.critical}"`),
+    ...ticks(totalMs, x, height),
+    ...entries.flatMap((e, i) => row(e, TOP + i * ROW, x)),
+    ...legend(height - 14),
+    '</svg>',
+  ];
+  return parts.join('\n');
+}
+
+function row(e: TimelineEntry, y: number, x: (ms: number) => number): string[] {
+  const startAt = e.queuedMs + e.waitedMs;
+  const runColor = e.state === 'failed' ? COLORS.failed : e.critical ? COLORS.critical : COLORS.run;
+  const tip = `${e.name}: ${e.state}, waited ${fmt(e.waitedMs)}, start ${fmt(e.startMs)}, ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}${e.error ? `, ${e.error}` : ''}`;
+  const runWidth = Math.max(e.attempts > 0 ? 2 : 0, x(e.settledMs) - x(startAt));
+  const label = `${e.critical ? '* ' : ''}${e.name}`;
+  const info = `${e.state === 'started' ? `ready ${fmt(e.settledMs)}` : e.state} · ${e.attempts}×`;
+  return [
+    `<g><title>${escape(tip)}</title>`,
+    text(LABEL - 8, y + 16, clip(label, 22), `text-anchor="end"${e.critical ? ` fill="${COLORS.critical}" font-weight="bold"` : ''}`),
+    rect(x(e.queuedMs), y + 5, x(startAt) - x(e.queuedMs), ROW - 10, COLORS.wait),
+    rect(x(startAt), y + 4, runWidth, ROW - 8, runColor),
+    text(LABEL + CHART + 10, y + 16, info, ''),
+    '</g>',
+  ];
+}
+
+function ticks(totalMs: number, x: (ms: number) => number, height: number): string[] {
+  const step = niceStep(totalMs / 5);
+  const out: string[] = [];
+  for (let t = 0; t <= totalMs + 1e-9 && step > 0; t += step) {
+    out.push(`<line x1="${n(x(t))}" y1="${TOP - 6}" x2="${n(x(t))}" y2="${height - 34}" stroke="${COLORS.grid}"/>`);
+    out.push(text(x(t), TOP - 10, fmt(t), 'text-anchor="middle" fill="#6e7781"'));
+  }
+  return out;
+}
+
+function legend(y: number): string[] {
+  const items: [string, string][] = [[COLORS.wait, 'waiting for dependencies'], [COLORS.run, 'starting'], [COLORS.critical, 'critical path'], [COLORS.failed, 'failed']];
+  return items.flatMap(([color, label], i) => [rect(12 + i * 200, y - 10, 12, 12, color), text(30 + i * 200, y, label, '')]);
+}
+
+function niceStep(raw: number): number {
+  if (!(raw > 0)) return 0;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const nice = [1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10;
+  return nice * magnitude;
+}
+
+function rect(x: number, y: number, w: number, h: number, fill: string): string {
+  return `<rect x="${n(x)}" y="${n(y)}" width="${n(Math.max(0, w))}" height="${n(h)}" rx="2" fill="${fill}"/>`;
+}
+
+function text(x: number, y: number, content: string, attributes: string): string {
+  const fill = attributes.includes('fill=') ? '' : ` fill="${COLORS.text}"`;
+  return `<text x="${n(x)}" y="${n(y)}"${fill}${attributes ? ` ${attributes}` : ''}>${escape(content)}</text>`;
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+function n(value: number): string {
+  return String(Math.round(value * 10) / 10);
+}
+
+function fmt(ms: number): string {
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms)}ms`;
+}
+
+/** Escapes text for XML content and attribute values; characters XML cannot hold become U+FFFD. */
+function escape(s: string): string {
+  return s
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,155 @@
+import { describeCause } from './errors';
+import type { ServiceNode, ServiceState } from './node';
+import { timelineSvg } from './timeline-svg';
+
+/** One service in a {@link Timeline}. Offsets are in ms since the first service was queued. */
+export interface TimelineEntry {
+  readonly name: string;
+  readonly state: ServiceState;
+  readonly required: boolean;
+  /** Start attempts made (retries included). */
+  readonly attempts: number;
+  /** When the boot queued it. */
+  readonly queuedMs: number;
+  /** Time spent waiting for its dependencies (until its first attempt, or until it failed without one). */
+  readonly waitedMs: number;
+  /** Time from its first attempt to settling: construction, `onStart`, retries and backoff. */
+  readonly startMs: number;
+  /** When it settled: became ready (started) or failed. */
+  readonly settledMs: number;
+  /** It is on the critical path: the chain of dependencies that decided when the boot ended. */
+  readonly critical: boolean;
+  /** Why it failed, one line. */
+  readonly error?: string;
+}
+
+/** Options of {@link Timeline.toText}. */
+export interface TimelineTextOptions {
+  /** Width of the bar column in characters; default 50. */
+  readonly width?: number;
+}
+
+/**
+ * The boot as a Gantt chart: per service how long it waited for its dependencies, how long its
+ * start took (with attempts), when it became ready, and the critical path.
+ */
+export interface Timeline {
+  /** Services that took part in a boot, by the time they were queued, then their first attempt. */
+  readonly entries: readonly TimelineEntry[];
+  /** From the first service queued to the last one settled, in ms. */
+  readonly totalMs: number;
+  /** Names on the critical path, from its root dependency to the service that settled last. */
+  readonly criticalPath: readonly string[];
+  /** A text Gantt chart for the terminal. */
+  toText(options?: TimelineTextOptions): string;
+  /** A self-contained SVG document (no scripts, no external references). */
+  toSvg(): string;
+}
+
+/**
+ * Builds the timeline of the services that have been through a boot, from their timings.
+ *
+ * @example
+ * ```ts
+ * await container.startAll();
+ * console.log(container.timeline().toText());
+ * ```
+ */
+export function buildTimeline(nodes: readonly ServiceNode[]): Timeline {
+  const booted = nodes.filter((n) => n.queuedAt > 0 && n.settledAt > 0);
+  const origin = booted.length > 0 ? Math.min(...booted.map((n) => n.queuedAt)) : 0;
+  const end = booted.length > 0 ? Math.max(...booted.map((n) => n.settledAt)) : 0;
+  const path = criticalPath(booted);
+  const onPath = new Set(path);
+  const entries = booted
+    .map((n) => toEntry(n, origin, onPath.has(n)))
+    .sort((a, b) => a.queuedMs + a.waitedMs - (b.queuedMs + b.waitedMs) || a.name.localeCompare(b.name));
+  const timeline: Timeline = {
+    entries,
+    totalMs: end - origin,
+    criticalPath: path.map((n) => n.name),
+    toText: (options) => timelineText(timeline, options),
+    toSvg: () => timelineSvg(timeline),
+  };
+  return timeline;
+}
+
+function toEntry(node: ServiceNode, origin: number, critical: boolean): TimelineEntry {
+  const attempted = node.attemptAt > 0;
+  const firstAttempt = attempted ? node.attemptAt : node.settledAt;
+  const entry: TimelineEntry = {
+    name: node.name,
+    state: node.state,
+    required: node.spec.required,
+    attempts: node.attempts,
+    queuedMs: node.queuedAt - origin,
+    waitedMs: Math.max(0, firstAttempt - node.queuedAt),
+    startMs: attempted ? Math.max(0, node.settledAt - node.attemptAt) : 0,
+    settledMs: node.settledAt - origin,
+    critical,
+  };
+  return node.state === 'failed' && node.error ? { ...entry, error: describeCause(node.error.cause ?? node.error) } : entry;
+}
+
+/**
+ * The service that settled last, then, repeatedly, the dependency that settled last before the
+ * current one could begin: the chain that set the boot's length.
+ */
+function criticalPath(booted: readonly ServiceNode[]): ServiceNode[] {
+  if (booted.length === 0) return [];
+  const members = new Set(booted);
+  let current = booted.reduce((a, b) => (b.settledAt > a.settledAt ? b : a));
+  const path = [current];
+  for (;;) {
+    let blocker: ServiceNode | undefined;
+    for (const dep of current.depNodes) {
+      // a dependency that was ready before this service was queued did not hold it back
+      if (!dep || !members.has(dep) || dep.settledAt < current.queuedAt || path.includes(dep)) continue;
+      if (!blocker || dep.settledAt > blocker.settledAt) blocker = dep;
+    }
+    if (!blocker) break;
+    path.push(blocker);
+    current = blocker;
+  }
+  return path.reverse();
+}
+
+const WAIT = '░';
+const RUN = '█';
+const FAIL = '▒';
+
+function timelineText(timeline: Timeline, options: TimelineTextOptions = {}): string {
+  const width = Math.max(10, Math.floor(options.width ?? 50));
+  const { entries, totalMs } = timeline;
+  if (entries.length === 0) return 'boot timeline: no service has been through a boot yet';
+  const scale = (ms: number): number => (totalMs > 0 ? Math.round((ms / totalMs) * width) : 0);
+  const nameWidth = Math.max(7, ...entries.map((e) => e.name.length));
+  const header = `${'service'.padEnd(nameWidth)}   ${axis(totalMs, width)}${columns('waited', 'start', 'tries', 'ready')}`;
+  const rows = entries.map((e) => {
+    const from = scale(e.queuedMs);
+    const runFrom = Math.max(from, scale(e.queuedMs + e.waitedMs));
+    const to = Math.max(runFrom + (e.startMs > 0 || e.attempts > 0 ? 1 : 0), scale(e.settledMs));
+    const bar = ' '.repeat(from) + WAIT.repeat(runFrom - from) + (e.state === 'failed' ? FAIL : RUN).repeat(to - runFrom);
+    const ready = e.state === 'started' ? ms(e.settledMs) : e.state === 'failed' ? 'failed' : e.state;
+    const cells = columns(ms(e.waitedMs), ms(e.startMs), String(e.attempts), ready);
+    return `${e.name.padEnd(nameWidth)} ${e.critical ? '*' : ' '} |${bar.padEnd(width).slice(0, width)}|${cells}`;
+  });
+  const path = timeline.criticalPath.join(' -> ');
+  const failures = entries.filter((e) => e.error).map((e) => `  ${e.name}: ${e.error}`);
+  const title = `boot timeline: ${entries.length} service${entries.length === 1 ? '' : 's'} in ${ms(totalMs)}; critical path (*): ${path}`;
+  const legend = `${WAIT} waiting for dependencies  ${RUN} starting (attempts, backoff)  ${FAIL} failed`;
+  return [title, header, ...rows, legend, ...(failures.length > 0 ? ['failures:', ...failures] : [])].join('\n');
+}
+
+function columns(waited: string, start: string, tries: string, ready: string): string {
+  return `  ${waited.padStart(7)}  ${start.padStart(7)}  ${tries.padStart(5)}  ${ready}`;
+}
+
+function axis(totalMs: number, width: number): string {
+  const right = ms(totalMs);
+  return `|0${right.padStart(width - 1)}|`;
+}
+
+function ms(value: number): string {
+  return value >= 10_000 ? `${(value / 1000).toFixed(1)}s` : `${Math.round(value)}ms`;
+}
