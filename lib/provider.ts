@@ -22,8 +22,15 @@ export interface ProviderSpec<C extends object, T> {
   /** Short name, for messages: `redis`. */
   readonly provider: string;
   readonly configClass: Constructor<C>;
-  /** Builds the client from its configuration. No I/O here. */
-  readonly create: (config: C, name: string) => T;
+  /** Builds the client from its configuration. No I/O here. Give `create` or `connect`. */
+  readonly create?: (config: C, name: string) => T;
+  /**
+   * Instead of `create`, for client libraries that connect as they build the client (nats
+   * `connect()`): builds and connects in one step, as part of the start attempt, before `start`.
+   * The container races it with the attempt's abort and timeout and stops a client that connects
+   * after its attempt was given up on; bound it with the library's own connect timeout.
+   */
+  readonly connect?: (config: C, name: string) => Promise<T>;
   /** Connects and runs a real health check; honours `signal` (no connect attempt outlives it). */
   readonly start: (client: T, signal: AbortSignal, config: C) => Promise<void>;
   /** A round trip to the server. */
@@ -37,16 +44,21 @@ export interface ProviderSpec<C extends object, T> {
  * when the factory is called, so bad configuration fails at registration; each start attempt
  * builds a fresh client.
  *
- * @throws BandmasterError `InvalidConfig` (from the returned factory) for bad env or config.
+ * @throws BandmasterError `InvalidDefinition` when the spec gives both or neither of `create` and
+ * `connect`; `InvalidConfig` (from the returned factory) for bad env or config.
  */
 export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (options: ProviderOptions<C>) => FactoryDefinition<T> {
+  const build = spec.connect ?? spec.create;
+  if (!build || (spec.connect && spec.create)) {
+    throw new BandmasterError('InvalidDefinition', { service: spec.provider, detail: 'a provider gives exactly one of `create` and `connect`' });
+  }
   return (options) => {
     const config = resolveConfig(spec.configClass, options);
     const { name, env: _env, config: _config, ...lifecycle } = options;
     return {
       ...lifecycle,
       name,
-      useFactory: () => spec.create(config, name),
+      useFactory: () => build(config, name),
       onStart: (client, signal) => spec.start(client, signal, config),
       onStop: (client, signal) => spec.stop(client, signal),
       healthCheck: (client, signal) => spec.healthCheck(client, signal),

@@ -1,0 +1,3 @@
+export { SqlConfig } from './sql.config';
+export { sql } from './sql.provider';
+export type { Pool } from 'pg';
