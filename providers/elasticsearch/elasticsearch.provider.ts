@@ -1,0 +1,88 @@
+import type { Client, ClientOptions } from '@elastic/elasticsearch';
+import { describeCause } from '../../lib/errors';
+import { abortable, defineProvider, loadPeer } from '../../lib/provider';
+import { ElasticsearchConfig, nodeAddresses } from './elasticsearch.config';
+
+type ElasticModule = typeof import('@elastic/elasticsearch');
+
+/** Errors of the client that mean no node could be reached, as opposed to a node answering badly. */
+const UNREACHABLE = new Set(['ConnectionError', 'TimeoutError', 'NoLivingConnectionsError']);
+const noop = (): void => undefined;
+
+/** The @elastic/elasticsearch options an {@link ElasticsearchConfig} stands for. */
+export function elasticsearchClientOptions(config: ElasticsearchConfig, name = 'elasticsearch-js'): ClientOptions {
+  const auth = config.apiKey ? { apiKey: config.apiKey } : config.username ? { username: config.username, password: config.password } : undefined;
+  return {
+    name,
+    ...(config.cloudId ? { cloud: { id: config.cloudId } } : { nodes: [...config.nodes] }),
+    ...(auth ? { auth } : {}),
+    requestTimeout: config.requestTimeout,
+    maxRetries: config.maxRetries,
+    tls: { rejectUnauthorized: config.tlsRejectUnauthorized },
+    ...(config.caFingerprint ? { caFingerprint: config.caFingerprint } : {}),
+  };
+}
+
+function createClient(config: ElasticsearchConfig, name: string): Client {
+  const { Client: ElasticClient } = loadPeer<ElasticModule>('@elastic/elasticsearch', 'elasticsearch');
+  return new ElasticClient(elasticsearchClientOptions(config, name));
+}
+
+/**
+ * During start the container owns retries: one attempt asks each node at most once (the client's
+ * `maxRetries` would otherwise multiply attempts), with the request aborted by the attempt's signal.
+ */
+async function start(client: Client, signal: AbortSignal, config: ElasticsearchConfig): Promise<void> {
+  signal.throwIfAborted();
+  const maxRetries = config.cloudId ? 0 : config.nodes.length - 1;
+  try {
+    await abortable(client.info(undefined, { signal, maxRetries, requestTimeout: config.requestTimeout }), signal, () => void client.close().catch(noop));
+  } catch (err) {
+    if (signal.aborted) throw signal.reason;
+    await client.close().catch(noop);
+    throw startError(config, err);
+  }
+}
+
+async function healthCheck(client: Client, signal: AbortSignal): Promise<void> {
+  await client.info(undefined, { signal });
+}
+
+async function stop(client: Client): Promise<void> {
+  await client.close();
+}
+
+function startError(config: ElasticsearchConfig, err: unknown): Error {
+  const address = nodeAddresses(config);
+  const reason = describeCause(err).replace(/\s+/g, ' ').trim();
+  if (UNREACHABLE.has((err as Error | undefined)?.name ?? '')) {
+    return new Error(`elasticsearch at ${address} is unreachable: ${reason}`, { cause: err });
+  }
+  const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  const answered = typeof status === 'number' ? `answered HTTP ${status}: ` : '';
+  return new Error(`elasticsearch at ${address}: health check failed: ${answered}${reason}`, { cause: err });
+}
+
+/**
+ * An Elasticsearch client (@elastic/elasticsearch `Client`) as a service. The configuration is
+ * read and validated when this is called; each start attempt builds a fresh client and runs a
+ * real request (`GET /`, which also verifies the server is Elasticsearch). Stop closes the client.
+ * What is injected (`@Inject('es-1')`) and resolved is the `Client` itself.
+ *
+ * @throws BandmasterError `InvalidConfig` naming every bad variable (or `config.` field);
+ * `InvalidDefinition` at start when the @elastic/elasticsearch package is not installed.
+ * @example
+ * ```ts
+ * container.register(elasticsearch({ name: 'es-1', env: 'ES_EXAMPLE', retries: 3, backoff: 500 }));
+ * await container.startAll();
+ * await container.resolve<Client>('es-1').index({ index: 'logs', document: { msg: 'hi' } });
+ * ```
+ */
+export const elasticsearch = defineProvider<ElasticsearchConfig, Client>({
+  provider: 'elasticsearch',
+  configClass: ElasticsearchConfig,
+  create: (config, name) => createClient(config, name),
+  start,
+  healthCheck,
+  stop,
+});
