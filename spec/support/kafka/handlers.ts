@@ -1,0 +1,164 @@
+/**
+ * Request parsing and the handful of Kafka APIs the test broker answers:
+ * ApiVersions, Metadata and InitProducerId. That is everything kafkajs sends
+ * for admin.connect(), admin.describeCluster() and producer.connect(),
+ * including idempotent producers.
+ */
+import { KafkaReader, KafkaWriter } from './codec';
+
+/** Kafka API keys the test broker knows about. */
+export const ApiKey = { Metadata: 3, ApiVersions: 18, InitProducerId: 22 } as const;
+
+/** Kafka error codes the broker emits itself. */
+export const ErrorCode = { None: 0, UnknownTopicOrPartition: 3, UnsupportedVersion: 35 } as const;
+
+/** Who the broker claims to be in Metadata responses. */
+export interface BrokerIdentity {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+  readonly clusterId: string;
+}
+
+/** Per-request state the server hands to the handlers. */
+export interface HandlerContext {
+  readonly identity: BrokerIdentity;
+  /** When set, every Metadata topic entry carries this error code. */
+  readonly metadataErrorCode: number | undefined;
+  nextProducerId(): bigint;
+}
+
+/** Request header v1 (classic) or v2 (flexible: adds tagged fields). */
+export interface RequestHeader {
+  readonly apiKey: number;
+  readonly apiVersion: number;
+  readonly correlationId: number;
+  readonly clientId: string | null;
+}
+
+/** A response ready to frame, or null when the connection must be closed. */
+export interface HandlerResult {
+  readonly headerVersion: 0 | 1;
+  readonly body: Buffer;
+}
+
+interface ApiHandler {
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  /** First version using the flexible encoding (header v2, compact types). */
+  readonly firstFlexible: number;
+  handle(version: number, body: KafkaReader, ctx: HandlerContext): Buffer;
+}
+
+/** Metadata has no top-level error code, so a cluster-only request needs a topic entry to carry it. */
+const FAULT_TOPIC = '__kafka_test_broker_fault';
+
+const handlers = new Map<number, ApiHandler>([
+  [ApiKey.ApiVersions, { minVersion: 0, maxVersion: 3, firstFlexible: 3, handle: (v) => apiVersionsBody(v, ErrorCode.None) }],
+  [ApiKey.Metadata, { minVersion: 0, maxVersion: 6, firstFlexible: 9, handle: metadataBody }],
+  [ApiKey.InitProducerId, { minVersion: 0, maxVersion: 1, firstFlexible: 2, handle: initProducerIdBody }],
+]);
+
+/** The supported version range of every implemented API, ascending by key. */
+export function supportedApis(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
+  return [...handlers.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([apiKey, { minVersion, maxVersion }]) => ({ apiKey, minVersion, maxVersion }));
+}
+
+/** Parses the request header, leaving the reader positioned at the body. */
+export function readRequestHeader(reader: KafkaReader): RequestHeader {
+  const apiKey = reader.int16();
+  const apiVersion = reader.int16();
+  const correlationId = reader.int32();
+  const clientId = reader.nullableString();
+  const handler = handlers.get(apiKey);
+  if (handler && isSupported(handler, apiVersion) && apiVersion >= handler.firstFlexible) {
+    reader.skipTaggedFields();
+  }
+  return { apiKey, apiVersion, correlationId, clientId };
+}
+
+/**
+ * Answers one request. Unknown APIs and unsupported versions yield null
+ * because a real broker closes the connection for them; ApiVersions is the
+ * exception and answers UNSUPPORTED_VERSION in v0 layout so clients can
+ * downgrade.
+ */
+export function handleRequest(header: RequestHeader, body: KafkaReader, ctx: HandlerContext): HandlerResult | null {
+  const handler = handlers.get(header.apiKey);
+  if (header.apiKey === ApiKey.ApiVersions && handler && !isSupported(handler, header.apiVersion)) {
+    return { headerVersion: 0, body: apiVersionsBody(0, ErrorCode.UnsupportedVersion) };
+  }
+  if (!handler || !isSupported(handler, header.apiVersion)) return null;
+  const flexible = header.apiVersion >= handler.firstFlexible;
+  // ApiVersions always uses response header v0 so clients can parse it before knowing versions.
+  const headerVersion = flexible && header.apiKey !== ApiKey.ApiVersions ? 1 : 0;
+  return { headerVersion, body: handler.handle(header.apiVersion, body, ctx) };
+}
+
+function isSupported(handler: ApiHandler, version: number): boolean {
+  return version >= handler.minVersion && version <= handler.maxVersion;
+}
+
+function apiVersionsBody(version: number, errorCode: number): Buffer {
+  const writer = new KafkaWriter().int16(errorCode);
+  const apis = supportedApis();
+  if (version >= 3) {
+    writer.compactArray(apis, (w, api) => {
+      w.int16(api.apiKey).int16(api.minVersion).int16(api.maxVersion).noTaggedFields();
+    });
+  } else {
+    writer.array(apis, (w, api) => w.int16(api.apiKey).int16(api.minVersion).int16(api.maxVersion));
+  }
+  if (version >= 1) writer.int32(0); // throttle_time_ms
+  if (version >= 3) writer.noTaggedFields();
+  return writer.toBuffer();
+}
+
+/** Requested topic names; null means "all topics" (v0 encodes that as an empty array). */
+function readMetadataTopics(version: number, body: KafkaReader): string[] | null {
+  const topics = body.nullableArray((r) => r.nullableString() ?? '');
+  if (version >= 4) body.bool(); // allow_auto_topic_creation: the broker never creates topics
+  if (version === 0 && topics?.length === 0) return null;
+  return topics;
+}
+
+function metadataTopicErrors(topics: string[] | null, ctx: HandlerContext): Array<[string, number]> {
+  if (ctx.metadataErrorCode) {
+    const names = topics && topics.length > 0 ? topics : [FAULT_TOPIC];
+    return names.map((name) => [name, ctx.metadataErrorCode!]);
+  }
+  // The broker hosts no topics, like a real one with auto-creation disabled.
+  return (topics ?? []).map((name) => [name, ErrorCode.UnknownTopicOrPartition]);
+}
+
+function metadataBody(version: number, body: KafkaReader, ctx: HandlerContext): Buffer {
+  const topics = metadataTopicErrors(readMetadataTopics(version, body), ctx);
+  const { nodeId, host, port, clusterId } = ctx.identity;
+  const writer = new KafkaWriter();
+  if (version >= 3) writer.int32(0); // throttle_time_ms
+  writer.array([ctx.identity], (w) => {
+    w.int32(nodeId).nullableString(host).int32(port);
+    if (version >= 1) w.nullableString(null); // rack
+  });
+  if (version >= 2) writer.nullableString(clusterId);
+  if (version >= 1) writer.int32(nodeId); // controller_id: the only broker is the controller
+  writer.array(topics, (w, [name, errorCode]) => {
+    w.int16(errorCode).nullableString(name);
+    if (version >= 1) w.bool(false); // is_internal
+    w.int32(0); // no partitions
+  });
+  return writer.toBuffer();
+}
+
+function initProducerIdBody(_version: number, body: KafkaReader, ctx: HandlerContext): Buffer {
+  body.nullableString(); // transactional_id
+  body.int32(); // transaction_timeout_ms
+  return new KafkaWriter()
+    .int32(0) // throttle_time_ms
+    .int16(ErrorCode.None)
+    .int64(ctx.nextProducerId())
+    .int16(0) // producer_epoch
+    .toBuffer();
+}
