@@ -1,0 +1,182 @@
+// Consumer smoke test: installs the packed library into a scratch project in a temp dir, the way a
+// user would, and from there compiles with tsc (experimentalDecorators + emitDecoratorMetadata)
+// and runs a small app that uses decorators and the sql provider against the local PostgreSQL:
+// once as an ES module ("type": "module", module nodenext), once as CommonJS. It also type-checks
+// the app under bundler resolution, and checks that a provider whose client library is not
+// installed (redis without ioredis) fails with an error naming the package to install.
+//
+// Both projects share one node_modules (one install): each has its own package.json "type".
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, run, scratch, tarball, Tally } from './support.mjs';
+
+const tally = new Tally('consumer');
+const tgz = tarball();
+const dir = scratch('consumer');
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const SQL_URL = process.env.BANDMASTER_SMOKE_SQL_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+console.log(`consumer: scratch project in ${dir}`);
+
+writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }, null, 2));
+const install = run(
+  'npm',
+  ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tgz, 'reflect-metadata@^0.2', 'pg@^8', '@types/pg@^8', '@types/node@^20'],
+  { cwd: dir, check: false, quiet: true, timeout: 240_000 },
+);
+if (install.status !== 0) {
+  tally.fail('npm install of the tarball into a scratch project', install.stdout + install.stderr);
+  tally.end();
+  process.exit();
+}
+tally.ok('npm install of the tarball, reflect-metadata, pg (no other client library)');
+
+const APP = `import 'reflect-metadata';
+import { BandmasterError, BootError, Container, Inject, Optional, Service, type OnStart, type OnStop } from 'bandmaster';
+import { sql, type Pool } from 'bandmaster/providers/sql';
+
+@Service()
+class Clock {
+  now(): number {
+    return Date.now();
+  }
+}
+
+@Service({ retries: 1, backoff: 50 })
+class Users implements OnStart, OnStop {
+  count = -1;
+  constructor(
+    @Inject('sql-1') private readonly pool: Pool,
+    readonly clock: Clock,
+    @Optional() @Inject('audit') readonly audit?: { log(line: string): void },
+  ) {}
+
+  async onStart(signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    const { rows } = await this.pool.query<{ n: number }>('SELECT 1 + 1 AS n');
+    this.count = rows[0]!.n;
+  }
+
+  onStop(): void {
+    this.count = -1;
+  }
+}
+
+async function main(): Promise<void> {
+  const container = new Container({ logger: false });
+  container.register(sql({ name: 'sql-1', env: 'SMOKE_SQL' }));
+  container.scan(Users);
+  try {
+    await container.startAll({ timeout: 15_000 });
+  } catch (err) {
+    if (err instanceof BootError) console.error(err.report.toString());
+    throw err;
+  }
+  const users = container.resolve(Users);
+  if (users.count !== 2) throw new Error('onStart did not query PostgreSQL: ' + users.count);
+  if (!(users.clock instanceof Clock)) throw new Error('the class dependency was not injected from design:paramtypes');
+  if (users.audit !== undefined) throw new Error('an @Optional() dependency that is not registered must be undefined');
+  if (container.resolve('sql-1') !== container.get('sql-1')) throw new Error('resolve and get disagree');
+  try {
+    container.resolve('nope');
+    throw new Error('resolve of an unknown service did not throw');
+  } catch (err) {
+    if (!(err instanceof BandmasterError) || err.kind !== 'ServiceUnknown') throw err;
+  }
+  await container.stopAll({ timeout: 15_000 });
+  console.log('consumer app: ok (' + users.constructor.name + ' started against PostgreSQL and stopped)');
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
+`;
+
+// Plain JavaScript: no types of a client library that is not installed are needed to run it.
+const MISSING_PEER = (esm) => `${esm ? "import 'reflect-metadata';\nimport { Container } from 'bandmaster';\nimport { redis } from 'bandmaster/providers/redis';" : "require('reflect-metadata');\nconst { Container } = require('bandmaster');\nconst { redis } = require('bandmaster/providers/redis');"}
+
+function messages(err, out = []) {
+  if (!err || out.length > 20) return out;
+  out.push(String(err.message));
+  for (const e of err.errors ?? []) messages(e, out);
+  return messages(err.cause, out);
+}
+
+async function main() {
+  const container = new Container({ logger: false });
+  try {
+    container.register(redis({ name: 'rd-1' }));
+    await container.startAll({ timeout: 5000 });
+  } catch (err) {
+    const all = messages(err);
+    const line = all.filter((m) => m.includes('npm install ioredis')).at(-1);
+    if (!line) throw new Error('the error does not say to install ioredis: ' + all.join(' | '));
+    console.log('missing peer: ok (' + line + ')');
+    return;
+  }
+  throw new Error('the redis provider started without ioredis installed');
+}
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
+`;
+
+const TSCONFIG = (extra) =>
+  JSON.stringify(
+    {
+      compilerOptions: {
+        target: 'ES2022',
+        strict: true,
+        experimentalDecorators: true,
+        emitDecoratorMetadata: true,
+        skipLibCheck: false,
+        types: ['node'],
+        outDir: 'out',
+        ...extra,
+      },
+      files: ['app.ts'],
+    },
+    null,
+    2,
+  );
+
+const projects = [
+  { name: 'esm', type: 'module', options: { module: 'nodenext', moduleResolution: 'nodenext' }, peerFile: 'missing-peer.js' },
+  { name: 'cjs', type: 'commonjs', options: { module: 'nodenext', moduleResolution: 'nodenext' }, peerFile: 'missing-peer.js' },
+];
+
+for (const p of projects) {
+  const pdir = join(dir, p.name);
+  mkdirSync(pdir);
+  writeFileSync(join(pdir, 'package.json'), JSON.stringify({ name: `consumer-${p.name}`, private: true, type: p.type }, null, 2));
+  writeFileSync(join(pdir, 'tsconfig.json'), TSCONFIG(p.options));
+  writeFileSync(join(pdir, 'app.ts'), APP);
+  writeFileSync(join(pdir, p.peerFile), MISSING_PEER(p.type === 'module'));
+  await tally.check(`${p.name}: tsc compiles the app against the installed package (declarations included, skipLibCheck off)`, () => {
+    const r = run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: pdir, check: false, quiet: true });
+    if (r.status !== 0) throw new Error(r.stdout + r.stderr);
+  });
+  await tally.check(`${p.name}: the app boots with decorator metadata, queries PostgreSQL and shuts down`, () => {
+    const r = run(process.execPath, ['out/app.js'], { cwd: pdir, check: false, quiet: true, env: { SMOKE_SQL_URL: SQL_URL, BANDMASTER_LOG_LEVEL: 'silent' }, timeout: 60_000 });
+    if (r.status !== 0 || !r.stdout.includes('consumer app: ok')) throw new Error(r.stdout + r.stderr);
+  });
+  await tally.check(`${p.name}: a provider without its client library fails naming the package to install`, () => {
+    const r = run(process.execPath, [p.peerFile], { cwd: pdir, check: false, quiet: true, timeout: 30_000 });
+    if (r.status !== 0 || !r.stdout.includes('missing peer: ok')) throw new Error(r.stdout + r.stderr);
+    console.log(`          ${r.stdout.trim()}`);
+  });
+}
+
+// bundler resolution (Vite, esbuild, webpack users): type-check only
+const bdir = join(dir, 'bundler');
+mkdirSync(bdir);
+cpSync(join(dir, 'esm', 'app.ts'), join(bdir, 'app.ts'));
+writeFileSync(join(bdir, 'package.json'), JSON.stringify({ name: 'consumer-bundler', private: true, type: 'module' }));
+writeFileSync(join(bdir, 'tsconfig.json'), TSCONFIG({ module: 'esnext', moduleResolution: 'bundler', noEmit: true }));
+await tally.check('bundler resolution: tsc type-checks the app', () => {
+  const r = run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: bdir, check: false, quiet: true });
+  if (r.status !== 0) throw new Error(r.stdout + r.stderr);
+});
+
+tally.end();
