@@ -1,0 +1,36 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+
+const here = join(__dirname, '..');
+
+/** Runs `heap-child.js` for one contestant and returns bytes per service. */
+export function heapOf(name: string, size: number): Promise<{ bytesPerService: number; how: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', join(here, 'heap-child.js'), name, String(size)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !line.startsWith('{')) return reject(new Error(`heap child for ${name} failed (${code}): ${err.trim().split('\n')[0]}`));
+      resolve(JSON.parse(line) as { bytesPerService: number; how: string });
+    });
+  });
+}
+
+/** Runs `logging-child.js` with its stdout sent to `sink` (a file path, or /dev/null). */
+export function loggingTimes(sink: string, size: number, rounds: number): Promise<Record<string, number[]>> {
+  return new Promise((resolve, reject) => {
+    const fd = openSync(sink, 'w');
+    const child = spawn(process.execPath, ['--expose-gc', join(here, 'logging-child.js'), String(size), String(rounds)], {
+      stdio: ['ignore', fd, 'inherit', 'ipc'],
+      env: { ...process.env, BANDMASTER_LOG_LEVEL: 'info' },
+    });
+    closeSync(fd);
+    let result: Record<string, number[]> | undefined;
+    child.on('message', (m: { times: Record<string, number[]> }) => (result = m.times));
+    child.on('close', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`logging child failed (${code})`))));
+  });
+}

@@ -1,0 +1,66 @@
+import type { Contestant } from '../contestant';
+import { makeGraph, type Graph } from '../graph';
+import type { Hooks } from '../hooks';
+import { collect, rotate } from '../stats';
+
+/** Boot and stop times (ms) of one contestant, one entry per round; `error` when it could not run. */
+export interface LifecycleSample {
+  readonly boot: number[];
+  readonly stop: number[];
+  error?: string;
+}
+
+/** Options of {@link measureLifecycle}. */
+export interface LifecycleOptions {
+  readonly graph: Graph;
+  readonly hooks: Hooks;
+  readonly contestants: readonly Contestant[];
+  readonly rounds: number;
+  /** Services of the warm-up graph each contestant boots once, unmeasured (module loading, JIT). */
+  readonly warmup?: number;
+}
+
+/** One boot then stop; times in ms. Boot covers register + validate + start. */
+export async function bootAndStop(c: Contestant, graph: Graph, hooks: Hooks): Promise<{ boot: number; stop: number }> {
+  collect();
+  const t0 = performance.now();
+  const booted = await c.boot!(graph, hooks);
+  const t1 = performance.now();
+  await booted.stop();
+  const t2 = performance.now();
+  return { boot: t1 - t0, stop: t2 - t1 };
+}
+
+/**
+ * Boots and stops the graph with every contestant, round after round, the order rotated each
+ * round so that the ratios compare runs made side by side.
+ */
+export async function measureLifecycle(options: LifecycleOptions): Promise<Map<string, LifecycleSample>> {
+  const { graph, hooks, rounds } = options;
+  const samples = new Map<string, LifecycleSample>();
+  const live = options.contestants.filter((c) => c.boot);
+  const warm = makeGraph({ size: Math.min(graph.size, options.warmup ?? 200), seed: 7 });
+  for (const c of live) {
+    const sample: LifecycleSample = { boot: [], stop: [] };
+    samples.set(c.name, sample);
+    try {
+      await bootAndStop(c, warm, hooks);
+    } catch (err) {
+      sample.error = String(err);
+    }
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const c of rotate(live, round)) {
+      const sample = samples.get(c.name)!;
+      if (sample.error) continue;
+      try {
+        const { boot, stop } = await bootAndStop(c, graph, hooks);
+        sample.boot.push(boot);
+        sample.stop.push(stop);
+      } catch (err) {
+        sample.error = String(err);
+      }
+    }
+  }
+  return samples;
+}

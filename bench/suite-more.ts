@@ -1,0 +1,60 @@
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loggingTimes } from './cases/children';
+import { measureResolve } from './cases/resolve';
+import { makeGraph } from './graph';
+import { bandmaster, contestants } from './peers';
+import type { Results } from './report';
+import type { SuiteConfig } from './suite';
+import { ratios, summarize } from './stats';
+
+const OURS = bandmaster.name;
+
+/** ns per resolve of a built singleton; the ratio column is each container's time over bandmaster's. */
+export async function resolveCase(results: Results, config: SuiteConfig): Promise<void> {
+  const graph = makeGraph({ size: 1000, seed: 42 });
+  const iterations = config.quick ? 500_000 : 2_000_000;
+  const kase = 'resolve a built singleton (1,000 services, round robin)';
+  config.log(`${kase}: ${config.rounds} rounds of ${iterations.toLocaleString('en')}`);
+  const ns = await measureResolve({ graph, contestants, rounds: config.rounds, iterations });
+  const ours = ns.get(OURS)!;
+  for (const c of contestants) {
+    const sample = ns.get(c.name);
+    if (!sample) results.missing(kase, c.name, c.buildNote ?? 'cannot resolve by name');
+    else results.valueRow(kase, c.name, sample, 'ns', ours, c.name === 'ideal' ? 'a Map.get: the floor' : '');
+  }
+  const rival = (name: string): number => summarize(ratios(ns.get(name)!, ours)).median;
+  const atLeast = ['InversifyJS', 'awilix'].every((n) => rival(n) >= 1);
+  const faster = ['tsyringe', 'TypeDI', 'NestJS async factories'].every((n) => rival(n) > 1);
+  const detail = ['InversifyJS', 'awilix', 'tsyringe', 'TypeDI', 'NestJS async factories'].map((n) => `${n} ${rival(n).toFixed(2)}x`).join(', ');
+  results.goal('resolve at least as fast as InversifyJS and awilix, faster than tsyringe, TypeDI, NestJS', atLeast && faster, `peer time / ours: ${detail}`);
+}
+
+/** What the default winston logger costs per service, writing to /dev/null and to a file. */
+export async function loggingCase(results: Results, config: SuiteConfig): Promise<void> {
+  const size = 1000;
+  const file = join(tmpdir(), `bandmaster-bench-${process.pid}.log`);
+  for (const [sink, label] of [['/dev/null', '/dev/null'], [file, 'a file']] as const) {
+    const kase = `logging, ${size.toLocaleString('en')} services zero latency, start+stop, stdout to ${label}`;
+    config.log(`${kase}: ${config.rounds} rounds`);
+    const times = await loggingTimes(sink, size, config.rounds);
+    const off = times['logger: false']!;
+    for (const [mode, t] of Object.entries(times)) {
+      const perService = summarize(t.map((x, i) => ((x - off[i]!) * 1000) / size));
+      const note = mode === 'logger: false' ? 'no listener' : `+${perService.median.toFixed(1)} µs per service (${(perService.min).toFixed(1)}–${perService.max.toFixed(1)}), 4 events`;
+      results.timeRow(kase, mode, t, off, note);
+      results.record(`${kase}: µs per service over logger:false`, mode, perService);
+    }
+    if (sink === '/dev/null') {
+      const silent = summarize(times['default logger, level silent']!.map((x, i) => x / off[i]!));
+      results.goal('logging off costs close to nothing (silent level vs logger:false)', silent.median <= 1.1, `${silent.median.toFixed(3)}x`);
+      const info = summarize(times['default logger, level info']!.map((x, i) => ((x - off[i]!) * 1000) / size));
+      results.goal('info logging costs a bounded, measured amount per service', Number.isFinite(info.median), `${info.median.toFixed(1)} µs per service (4 lines)`);
+    }
+  }
+  rmSync(file, { force: true });
+}
+
+/** Contestants named in the table, for the README. */
+export const contestantNames = contestants.map((c) => c.name);

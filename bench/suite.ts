@@ -1,0 +1,122 @@
+import { heapOf } from './cases/children';
+import { measureLifecycle } from './cases/lifecycle';
+import type { Contestant } from './contestant';
+import { depth, makeGraph } from './graph';
+import { zeroLatency, type Hooks } from './hooks';
+import { bandmaster, contestants, ideal } from './peers';
+import type { Results } from './report';
+import { summarize } from './stats';
+
+/** How much of the suite to run. */
+export interface SuiteConfig {
+  readonly quick: boolean;
+  readonly rounds: number;
+  readonly log: (line: string) => void;
+}
+
+const OURS = bandmaster.name;
+const IDEAL = ideal.name;
+
+function withBoot(config: SuiteConfig, allowSlow: boolean): Contestant[] {
+  return contestants.filter((c) => c.boot && (allowSlow || !c.slow) && !(config.quick && c.slow));
+}
+
+function noBootRows(results: Results, kase: string): void {
+  for (const c of contestants) if (!c.boot) results.missing(kase, c.name, c.bootNote ?? 'cannot express it');
+}
+
+/** The 1,000-service DAG with async start and stop hooks: boot and shutdown against the ideal. */
+export async function dagCase(results: Results, config: SuiteConfig, hooks: Hooks, allowSlow: boolean): Promise<void> {
+  const graph = makeGraph({ size: 1000, seed: 42 });
+  const kase = `1,000-service DAG, ${hooks.label} hooks`;
+  config.log(`${kase}: depth ${depth(graph)}, ${config.rounds} rounds`);
+  const samples = await measureLifecycle({ graph, hooks, contestants: withBoot(config, allowSlow), rounds: config.rounds });
+  const ref = samples.get(IDEAL)!;
+  for (const phase of ['boot', 'stop'] as const) {
+    for (const [name, sample] of samples) {
+      if (sample.error) results.missing(`${kase}: ${phase}`, name, `failed: ${sample.error.slice(0, 80)}`);
+      else results.timeRow(`${kase}: ${phase}`, name, sample[phase], ref[phase], phase === 'stop' ? (contestants.find((c) => c.name === name)?.stopNote ?? '') : '');
+    }
+    for (const c of contestants) if (c.boot && !samples.has(c.name)) results.missing(`${kase}: ${phase}`, c.name, 'slow (sequential): see the 5 ms case');
+    noBootRows(results, `${kase}: ${phase}`);
+  }
+  if (hooks.label === '5 ms') {
+    const ours = samples.get(OURS)!;
+    for (const phase of ['boot', 'stop'] as const) {
+      const r = summarize(ours[phase].map((t, i) => t / ref[phase][i]!));
+      results.goal(`1,000-DAG ${phase} with 5 ms hooks <= 1.03x ideal`, r.median <= 1.03, `${r.median.toFixed(3)}x (${r.min.toFixed(3)}–${r.max.toFixed(3)})`);
+    }
+  }
+}
+
+/** Zero-latency register + validate + start + stop at 1k, 10k and 100k services. */
+export async function scaleCase(results: Results, config: SuiteConfig): Promise<void> {
+  const medians = new Map<number, Map<string, number>>();
+  for (const size of [1_000, 10_000, 100_000]) {
+    const graph = makeGraph({ size, seed: 42 });
+    const who = size >= 100_000 ? [ideal, bandmaster] : withBoot(config, size <= 1_000);
+    const rounds = size >= 100_000 ? Math.max(2, Math.ceil(config.rounds / 2)) : config.rounds;
+    const kase = `scale ${size.toLocaleString('en')}, zero latency: register+validate+start+stop`;
+    config.log(`${kase}: ${rounds} rounds`);
+    const samples = await measureLifecycle({ graph, hooks: zeroLatency(), contestants: who, rounds, warmup: 1000 });
+    const total = (name: string): number[] => samples.get(name)!.boot.map((b, i) => b + samples.get(name)!.stop[i]!);
+    const byName = new Map<string, number>();
+    for (const [name, sample] of samples) {
+      if (sample.error) results.missing(kase, name, `failed: ${sample.error.slice(0, 80)}`);
+      else byName.set(name, results.timeRow(kase, name, total(name), total(IDEAL)).time.median);
+    }
+    for (const c of contestants) if (c.boot && !samples.has(c.name)) results.missing(kase, c.name, size >= 100_000 ? 'not run at 100k (time budget)' : 'slow: 1k only');
+    medians.set(size, byName);
+    if (size === 10_000) {
+      const r = summarize(total(OURS).map((t, i) => t / total(IDEAL)[i]!));
+      results.goal('10k zero-latency lifecycle <= 2x ideal', r.median <= 2, `${r.median.toFixed(2)}x (${r.min.toFixed(2)}–${r.max.toFixed(2)})`);
+    }
+  }
+  growthRows(results, medians);
+}
+
+function growthRows(results: Results, medians: Map<number, Map<string, number>>): void {
+  const kase = 'scale growth (median time ratio; 10x services, linear = 10x)';
+  for (const [from, to] of [[1_000, 10_000], [10_000, 100_000]] as const) {
+    for (const [name, t] of medians.get(to)!) {
+      const base = medians.get(from)!.get(name);
+      if (base === undefined) continue;
+      const g = t / base;
+      results.rows.push({ case: kase, contestant: name, value: `${g.toFixed(2)}x`, range: '', ratio: '', note: `${to / 1000}k / ${from / 1000}k` });
+      results.record(kase, `${name} ${to / 1000}k/${from / 1000}k`, g);
+      if (name === OURS) results.goal(`growth ${to / 1000}k/${from / 1000}k <= 11x`, g <= 11, `${g.toFixed(2)}x`);
+    }
+  }
+  results.goal('100,000 services boot and stop', medians.get(100_000)!.has(OURS), medians.get(100_000)!.has(OURS) ? 'yes' : 'no');
+}
+
+/** Heap kept per started (or built) service after GC, each contestant in its own process. */
+export async function heapCase(results: Results, config: SuiteConfig): Promise<void> {
+  const size = 10_000;
+  const rounds = config.quick ? 1 : 3;
+  const kase = `heap per service after GC (${size.toLocaleString('en')} services)`;
+  config.log(`${kase}: ${rounds} rounds`);
+  const who = contestants.filter((c) => !c.slow || !config.quick);
+  const bytes = new Map<string, number[]>(who.map((c) => [c.name, []]));
+  const how = new Map<string, string>();
+  const failed = new Map<string, string>();
+  for (let round = 0; round < rounds; round++) {
+    for (const c of who) {
+      if (failed.has(c.name) || (c.slow && c.name.includes('module per service'))) continue;
+      try {
+        const r = await heapOf(c.name, size);
+        bytes.get(c.name)!.push(r.bytesPerService);
+        how.set(c.name, r.how);
+      } catch (err) {
+        failed.set(c.name, String(err).slice(0, 80));
+      }
+    }
+  }
+  for (const c of who) {
+    if (failed.has(c.name)) results.missing(kase, c.name, failed.get(c.name)!);
+    else if (bytes.get(c.name)!.length === 0) results.missing(kase, c.name, 'not run: 10k modules take minutes to scan');
+    else results.valueRow(kase, c.name, bytes.get(c.name)!, 'B', undefined, how.get(c.name) === 'built' ? 'built singletons (no lifecycle)' : 'started');
+  }
+  const ours = summarize(bytes.get(OURS)!);
+  results.goal('heap per started service <= 1 KB (after GC)', ours.median <= 1024, `${ours.median.toFixed(0)} B`);
+}
