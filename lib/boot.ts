@@ -12,6 +12,18 @@ import { stopInstance } from './hooks';
 export class Boot extends Run {
   readonly #members: ServiceNode[] = [];
   #remaining = 0;
+  /** Why members failed, kept apart from their state: a later stopAll resets that state, not this. */
+  readonly #failures = new Map<ServiceNode, BandmasterError>();
+
+  /** Errors of the members that failed in this boot, in the order they joined it. */
+  get errors(): BandmasterError[] {
+    const errors: BandmasterError[] = [];
+    for (const node of new Set(this.#members)) {
+      const error = this.#failures.get(node);
+      if (error) errors.push(error);
+    }
+    return errors;
+  }
 
   /** Adds services (a validated dependency closure) and launches the ones that are ready. */
   add(nodes: readonly ServiceNode[]): void {
@@ -43,6 +55,7 @@ export class Boot extends Run {
       node.attemptAt = 0;
       node.settledAt = 0;
       node.queuedAt = now;
+      this.#failures.delete(node);
       fresh.push(node);
       this.#members.push(node);
       this.#remaining++;
@@ -126,6 +139,7 @@ export class Boot extends Run {
 
   #markFailed(node: ServiceNode, error: BandmasterError): void {
     node.error = error;
+    this.#failures.set(node, error);
     node.settledAt = this.ctx.clock.now();
     node.transition('failed');
     this.#remaining--;

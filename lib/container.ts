@@ -292,9 +292,7 @@ export class Container {
   }
 
   #bootOutcome(boot: Boot): LifecycleReport {
-    const nodes = this.#registry.linked();
-    const errors: BandmasterError[] = [];
-    for (const n of nodes) if (n.state === 'failed' && n.error) errors.push(n.error);
+    const errors = boot.errors;
     const report = this.#report('start', errors, boot.elapsedMs);
     if (errors.some((e) => this.#registry.lookup(e.service ?? '')?.spec.required !== false)) throw new BootError(errors, report);
     return report;
