@@ -151,6 +151,8 @@ export class Container {
     await this.#afterShutdown();
     const node = this.#require(token);
     if (node.state === 'started') return node.instance as T;
+    // links are rebuilt lazily: registrations since the last startAll are not in them yet
+    this.#registry.linked();
     const nodes = closure([node]);
     const errors = validate(nodes);
     if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
