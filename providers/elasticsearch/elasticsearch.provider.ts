@@ -29,14 +29,19 @@ function createClient(config: ElasticsearchConfig, name: string): Client {
 }
 
 /**
- * During start the container owns retries: one attempt asks each node at most once (the client's
- * `maxRetries` would otherwise multiply attempts), with the request aborted by the attempt's signal.
+ * Start and health checks ask each node at most once: the client's `maxRetries` would multiply
+ * the container's attempts, and its backoff sleeps (up to 4s, once every node was tried) do not
+ * end when the request's signal aborts.
  */
+function probe(client: Client, signal: AbortSignal, requestTimeout?: number): Promise<unknown> {
+  const maxRetries = Math.max(0, client.connectionPool.size - 1);
+  return client.info(undefined, { signal, maxRetries, ...(requestTimeout ? { requestTimeout } : {}) });
+}
+
 async function start(client: Client, signal: AbortSignal, config: ElasticsearchConfig): Promise<void> {
   signal.throwIfAborted();
-  const maxRetries = config.cloudId ? 0 : config.nodes.length - 1;
   try {
-    await abortable(client.info(undefined, { signal, maxRetries, requestTimeout: config.requestTimeout }), signal, () => void client.close().catch(noop));
+    await abortable(probe(client, signal, config.requestTimeout), signal, () => void client.close().catch(noop));
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     await client.close().catch(noop);
@@ -45,7 +50,7 @@ async function start(client: Client, signal: AbortSignal, config: ElasticsearchC
 }
 
 async function healthCheck(client: Client, signal: AbortSignal): Promise<void> {
-  await client.info(undefined, { signal });
+  await probe(client, signal);
 }
 
 async function stop(client: Client): Promise<void> {
