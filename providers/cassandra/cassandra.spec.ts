@@ -16,6 +16,7 @@ const REAL_CONTACT_POINTS = process.env[`${REAL_PREFIX}_CONTACT_POINTS`];
 
 /** Where the suite's server lives: the wire-level test server, or a real one from the environment. */
 interface Target {
+  readonly contactPoints: readonly string[];
   /** Provider options that point at the server. */
   readonly options: { env?: string; config: Partial<CassandraConfig> };
   /** Sockets open to the server: the test server's count, or this process's TCP sockets over the baseline. */
@@ -30,11 +31,15 @@ function tcpSockets(): number {
 async function openTarget(): Promise<Target> {
   if (REAL_CONTACT_POINTS) {
     const baseline = tcpSockets();
+    const contactPoints = REAL_CONTACT_POINTS.split(',').map((point) => point.trim());
     const localDataCenter = process.env[`${REAL_PREFIX}_DATACENTER`] ?? 'datacenter1';
-    return { options: { env: REAL_PREFIX, config: { localDataCenter } }, connections: () => tcpSockets() - baseline, close: async () => undefined };
+    // the env prefix brings _USERNAME, _PASSWORD, _TLS... when the real server needs them
+    const options = { env: REAL_PREFIX, config: { contactPoints, localDataCenter } };
+    return { contactPoints, options, connections: () => tcpSockets() - baseline, close: async () => undefined };
   }
   const server = await startCassandraTestServer();
-  return { options: { config: { contactPoints: [server.contactPoint] } }, connections: () => server.connections, close: () => server.close() };
+  const contactPoints = [server.contactPoint];
+  return { contactPoints, options: { config: { contactPoints } }, connections: () => server.connections, close: () => server.close() };
 }
 
 async function withTarget(body: (target: Target) => Promise<void>): Promise<void> {
@@ -46,7 +51,7 @@ async function withTarget(body: (target: Target) => Promise<void>): Promise<void
   }
 }
 
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
+async function eventually(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 5_000;
   while (!condition()) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
@@ -94,7 +99,7 @@ describe('cassandra provider', () => {
     it('passes the conformance check', TEST, () =>
       withTarget(async (target) => {
         await checkConformance(() => cassandra({ name: 'cql-conformance', ...target.options }));
-        await waitFor(() => target.connections() === 0, 'every connection to close');
+        await eventually(() => target.connections() === 0, 'every connection to close');
       }),
     );
 
@@ -128,8 +133,21 @@ describe('cassandra provider', () => {
         await container.startAll();
         assert.ok(target.connections() > 0);
         await container.stopAll();
-        await waitFor(() => target.connections() === 0, 'every connection to close');
+        await eventually(() => target.connections() === 0, 'every connection to close');
         assert.equal(container.status()[0]!.state, 'stopped');
+      }),
+    );
+  });
+
+  describe('start against a cluster', () => {
+    it('starts when one contact point is down', TEST, () =>
+      withTarget(async (target) => {
+        const contactPoints = [`127.0.0.1:${await freePort()}`, ...target.contactPoints];
+        const container = new Container({ logger: false });
+        container.register(cassandra({ name: 'cql-1', ...target.options, config: { ...target.options.config, contactPoints } }));
+        await container.startAll();
+        await container.stopAll();
+        await eventually(() => target.connections() === 0, 'every connection to close');
       }),
     );
   });
