@@ -29,6 +29,7 @@ export interface ValueDefinition<T> extends DefinitionBase<T> {
 
 /** Provides what a (possibly async) factory returns, called with its started dependencies. */
 export interface FactoryDefinition<T> extends DefinitionBase<T> {
+  /** Creates the object from the started `deps`, in order; may be async (its promise is part of the start attempt). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly useFactory: (...deps: any[]) => T | Promise<T>;
   readonly deps?: readonly FactoryDependency[];
@@ -52,6 +53,7 @@ export type Override<T = unknown> =
   | (Partial<LifecycleOptions> & DefinitionHooks<T> & { readonly useClass: Constructor<T> })
   | (Partial<LifecycleOptions> &
       DefinitionHooks<T> & {
+        /** Creates the replacement from the started `deps`, in order; may be async. */
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         readonly useFactory: (...deps: any[]) => T | Promise<T>;
         readonly deps?: readonly FactoryDependency[];

@@ -5,6 +5,7 @@ import type { HealthOptions, HealthReport, ServiceHealth } from './health';
 /** What the health endpoints need from a container. */
 export interface HealthSource {
   readonly events: LifecycleEvents;
+  /** Runs the health checks, as `container.health()` does. */
   health(options?: HealthOptions): Promise<HealthReport>;
 }
 

@@ -3,9 +3,13 @@ import { describeCause } from './errors';
 
 /** The logging surface bandmaster needs; a winston, pino or console-like logger fits. */
 export interface Logger {
+  /** A failure that needs attention. */
   error(message: string, fields?: Record<string, unknown>): unknown;
+  /** A service failed to start or stop (after its last attempt). */
   warn(message: string, fields?: Record<string, unknown>): unknown;
+  /** Lifecycle progress: starting, started, retrying, stopping, stopped. */
   info(message: string, fields?: Record<string, unknown>): unknown;
+  /** Detail for troubleshooting. */
   debug(message: string, fields?: Record<string, unknown>): unknown;
 }
 

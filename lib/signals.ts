@@ -17,6 +17,7 @@ export interface SignalOptions {
 
 /** What the signal handler needs from a container. */
 export interface Stoppable {
+  /** Stops everything, as `container.stopAll()` does. */
   stopAll(options?: { readonly timeout?: number }): Promise<LifecycleReport>;
 }
 

@@ -3,14 +3,19 @@ import type { LifecycleEvent, LifecycleEvents } from './events';
 
 /** The part of an OpenTelemetry `Span` bandmaster uses. */
 export interface SpanLike {
+  /** Sets one attribute of the span. */
   setAttribute(key: string, value: string | number | boolean): unknown;
+  /** Sets the span's status (OpenTelemetry `SpanStatusCode`: 1 ok, 2 error). */
   setStatus(status: { code: number; message?: string }): unknown;
+  /** Records an error on the span. */
   recordException(exception: Error | string): unknown;
+  /** Ends the span. */
   end(): void;
 }
 
 /** The part of an OpenTelemetry `Tracer` bandmaster uses. */
 export interface TracerLike {
+  /** Starts a span with the given name and attributes. */
   startSpan(name: string, options?: { attributes?: Record<string, string | number | boolean> }): SpanLike;
 }
 
