@@ -57,7 +57,8 @@ export class LifecycleReport {
 
 /** Snapshot of one node for a report. */
 export function reportService(node: ServiceNode, phase: 'start' | 'stop'): ServiceReport {
-  const started = node.attemptAt > 0;
+  // attempts, not attemptAt: an injected clock may well read 0 at the first attempt
+  const started = node.attempts > 0;
   const report: ServiceReport = {
     name: node.name,
     state: node.state,
