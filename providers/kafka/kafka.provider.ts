@@ -67,7 +67,7 @@ export const kafka = defineProvider<KafkaConfig, KafkaClients>({
   configClass: KafkaConfig,
   create: createClients,
   start: startClients,
-  healthCheck: (clients, signal) => abortable(clients.admin.describeCluster(), signal, () => undefined),
+  healthCheck,
   stop: stopClients,
 });
 
@@ -129,6 +129,14 @@ async function connectAll({ admin, producer, consumer }: KafkaClients, config: K
     producer.connect(),
     consumer?.connect().then(() => (config.topics.length > 0 ? consumer.subscribe({ topics: config.topics, fromBeginning: config.fromBeginning }) : undefined)),
   ]);
+}
+
+async function healthCheck(clients: KafkaClients, signal: AbortSignal): Promise<void> {
+  try {
+    await abortable(clients.admin.describeCluster(), signal, () => undefined);
+  } catch (err) {
+    throw signal.aborted ? err : failure(stateOf(clients).address, err);
+  }
 }
 
 async function stopClients(clients: KafkaClients, signal: AbortSignal): Promise<void> {
