@@ -1,6 +1,6 @@
 import { BandmasterError } from './errors';
 import type { ServiceNode } from './node';
-import { normalizeBackoff, retry, isThenable, type RetryOutcome } from './retry';
+import { normalizeBackoff, raceAbort, retry, isThenable, type RetryOutcome } from './retry';
 import { Run } from './run';
 import { stopInstance } from './hooks';
 
@@ -165,8 +165,28 @@ export class Boot extends Run {
   }
 }
 
-/** One start attempt: construct with started dependencies, then run the start hook. */
+/**
+ * One start attempt. An earlier attempt still unwinding (its boot was aborted, or its time limit
+ * passed) is waited for first, abortably: a service never runs two starts at once.
+ */
 function startAttempt(node: ServiceNode, signal: AbortSignal): unknown {
+  const previous = node.inflight;
+  if (previous) return raceAbort(previous, signal).then(() => startAttempt(node, signal));
+  const result = constructAndStart(node, signal);
+  if (isThenable(result)) {
+    const settled = Promise.resolve(result).then(noop, noop);
+    node.inflight = settled;
+    void settled.then(() => {
+      if (node.inflight === settled) node.inflight = undefined;
+    });
+  }
+  return result;
+}
+
+function noop(): void {}
+
+/** Constructs with started dependencies, then runs the start hook. */
+function constructAndStart(node: ServiceNode, signal: AbortSignal): unknown {
   const { spec, depNodes } = node;
   const args: unknown[] = new Array(spec.injectCount);
   for (let i = 0; i < spec.injectCount; i++) {

@@ -43,6 +43,8 @@ export class ServiceNode {
   stopMs = 0;
   /** Bumped on every start and stop: a result from an older generation is stale and ignored. */
   generation = 0;
+  /** The running start attempt, if any: the next attempt waits for it, so starts never overlap. */
+  inflight: Promise<void> | undefined = undefined;
   /** Unsettled dependencies (start) or dependents (stop) in the current run. */
   pending = 0;
   /** Dependencies resolved against the registry, aligned with `spec.deps`; undefined when missing. */
