@@ -2,9 +2,9 @@ import { inspect } from 'node:util';
 import { ArrayNotEmpty, ArrayUnique, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Min, ValidateBy, ValidateIf } from 'class-validator';
 import { AsDuration, AsList, Secret, maskSecrets } from '../../lib/env';
 
-/** SASL mechanisms the provider configures, as kafkajs spells them. */
+/** SASL mechanisms the provider configures, as kafkajs spells them: `KFK_EXAMPLE_SASL_MECHANISM=scram-sha-512`. */
 export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
-/** How much of kafkajs's own logging reaches the bandmaster logger. */
+/** How much of kafkajs's own logging reaches the bandmaster logger: `KFK_EXAMPLE_LOG_LEVEL=error`. */
 export const KAFKA_LOG_LEVELS = ['nothing', 'error', 'warn', 'info', 'debug'] as const;
 
 /** A SASL mechanism the provider configures. */
@@ -22,6 +22,7 @@ const BROKER = /^[^\s:,[\]]+:\d{1,5}$/;
  * A consumer is created only when `groupId` is set; it subscribes to `topics` at start when they
  * are set too. SASL needs `saslMechanism`, `saslUsername` and `saslPassword` together.
  *
+ * @throws BandmasterError `InvalidConfig` (from `loadEnv`) naming each bad variable, the password masked.
  * @example
  * ```ts
  * // KFK_EXAMPLE_BROKERS=k1:9092,k2:9092 KFK_EXAMPLE_GROUP_ID=billing KFK_EXAMPLE_TOPICS=orders

@@ -11,6 +11,12 @@ type KafkaJs = typeof import('kafkajs');
 /**
  * What the Kafka provider injects (`@Inject('kfk-1')`): the kafkajs client with its producer and
  * admin connected, and the consumer, connected and subscribed, when a group is configured.
+ *
+ * @example
+ * ```ts
+ * constructor(@Inject('kfk-1') private readonly kafka: KafkaClients) {}
+ * await this.kafka.consumer?.run({ eachMessage: async ({ message }) => handle(message) });
+ * ```
  */
 export interface KafkaClients {
   /** The kafkajs client: make more producers or consumers from it; they share its brokers and credentials. */
@@ -71,7 +77,16 @@ export const kafka = defineProvider<KafkaConfig, KafkaClients>({
   stop: stopClients,
 });
 
-/** The kafkajs client options a {@link KafkaConfig} stands for (without socket factory and logger). */
+/**
+ * The kafkajs client options a {@link KafkaConfig} stands for (without socket factory and
+ * logger). Its `retry` covers one pass over the seed brokers: the container retries the rest.
+ *
+ * @throws nothing: the config is validated already.
+ * @example
+ * ```ts
+ * const options = kafkaClientConfig(loadEnv(KafkaConfig, 'KFK_EXAMPLE'), 'kfk-1');
+ * ```
+ */
 export function kafkaClientConfig(config: KafkaConfig, name: string): KafkaJsConfig {
   return {
     brokers: [...config.brokers],
@@ -115,7 +130,11 @@ async function startClients(clients: KafkaClients, signal: AbortSignal, config: 
       throw signal.reason;
     }
     state.sockets.closeAll(new Error('kafka client closed after a failed start'));
-    await disconnectAll(clients).catch(() => undefined);
+    await abortable(
+      disconnectAll(clients).catch(() => undefined),
+      signal,
+      () => undefined,
+    ).catch(() => undefined);
     throw failure(state.address, err);
   }
   state.started = true;

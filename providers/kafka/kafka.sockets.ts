@@ -9,6 +9,14 @@ const KEEP_ALIVE_DELAY = 60_000;
  * Builds the sockets of one kafkajs client and keeps hold of them. kafkajs has no way to cancel a
  * connect or a request in flight, and its `disconnect()` waits for pending requests and only
  * half-closes (`end()`): holding the sockets is what lets an abort or a stop close them at once.
+ *
+ * @throws nothing itself; `factory` throws the `closeAll` reason once closed.
+ * @example
+ * ```ts
+ * const sockets = new SocketTracker();
+ * const client = new Kafka({ brokers, socketFactory: sockets.factory });
+ * sockets.closeAll(new Error('aborted')); // no socket left, no reconnect
+ * ```
  */
 export class SocketTracker {
   readonly #sockets = new Set<net.Socket>();

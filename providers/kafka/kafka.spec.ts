@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { BandmasterError, Container, Inject, Service, loadEnv } from '../../lib';
 import { checkConformance } from '../../lib/testing';
-import { startKafkaTestBroker } from '../../spec/support/kafka-broker';
+import { ApiKey, startKafkaTestBroker } from '../../spec/support/kafka-broker';
 import { kcatAvailable, startKafkaMockCluster, type KafkaMockCluster } from '../../spec/support/kafka-mock-cluster';
 import { KafkaConfig, kafka, kafkaClientConfig, type KafkaClients } from '.';
 
@@ -140,7 +140,9 @@ describe('kafka provider', () => {
           await this.kafka.producer.send({ topic, messages: [{ key: id, value: `order ${id}` }] });
         }
         firstOrder(): Promise<string> {
-          return new Promise((resolve) => void this.kafka.consumer!.run({ eachMessage: async ({ message }) => resolve(String(message.value)) }));
+          return new Promise((resolve, reject) => {
+            this.kafka.consumer!.run({ eachMessage: async ({ message }) => resolve(String(message.value)) }).catch(reject);
+          });
         }
       }
       const container = new Container({ logger: false });
@@ -173,6 +175,22 @@ describe('kafka provider', () => {
         container.register(kafka({ name: 'kfk-1', config: { ...QUIET, brokers: [`127.0.0.1:${await freePort()}`, broker.broker] } }));
         await container.startAll();
         assert.equal(container.status()[0]!.attempts, 1);
+        await container.stopAll();
+        await eventually(() => broker.connections === 0, 'every connection to close');
+      } finally {
+        await broker.close();
+      }
+    });
+  });
+
+  describe('idempotent producer', () => {
+    it('gets its producer id from the broker during start', TEST, async () => {
+      const broker = await startKafkaTestBroker();
+      try {
+        const container = new Container({ logger: false });
+        container.register(kafka({ name: 'kfk-1', config: { ...QUIET, brokers: [broker.broker], idempotent: true } }));
+        await container.startAll();
+        assert.equal(broker.apiKeys.filter((key) => key === ApiKey.InitProducerId).length, 1);
         await container.stopAll();
         await eventually(() => broker.connections === 0, 'every connection to close');
       } finally {
@@ -230,8 +248,10 @@ describe('kafka provider', () => {
         KFK_SPEC_IDEMPOTENT: 'on',
       };
       const definition = withEnv(vars, () => kafka({ name: 'kfk-1', env: 'KFK_SPEC' }));
+      const resources = process.getActiveResourcesInfo().length;
       const clients = definition.useFactory() as KafkaClients;
       assert.ok(clients.consumer, 'a consumer with a group');
+      assert.equal(process.getActiveResourcesInfo().length, resources, 'building the clients opened nothing');
       const config = withEnv(vars, () => loadEnv(KafkaConfig, 'KFK_SPEC'));
       assert.deepEqual([config.topics, config.fromBeginning, config.idempotent], [['orders', 'refunds'], true, true]);
       const options = kafkaClientConfig(config, 'kfk-1');
