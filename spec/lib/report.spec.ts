@@ -1,0 +1,85 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Container, LifecycleReport } from '../../lib';
+import { turns } from '../support/deferred';
+import { bootError } from '../support/errors';
+import { FakeClock } from '../support/fake-clock';
+
+/** db (30ms), api after db (20ms), and an optional search that fails: times from a fake clock. */
+function registerShop(container: Container, clock: FakeClock, searchRequired = false): void {
+  container.register(
+    { name: 'db', useFactory: () => ({}), onStart: async () => (await turns(1), clock.advance(30)) },
+    { name: 'api', useFactory: () => ({}), deps: ['db'], onStart: async () => (await turns(1), clock.advance(20)) },
+    { name: 'search', required: searchRequired, useFactory: () => ({}), onStart: () => Promise.reject(new Error('no route to host')) },
+  );
+}
+
+describe('LifecycleReport', () => {
+  it('is what startAll resolves to: every service with state, requirement, attempts and timings, the errors, the duration', async () => {
+    const clock = new FakeClock();
+    const container = new Container({ logger: false, clock });
+    registerShop(container, clock);
+    const report = await container.startAll();
+    assert.ok(report instanceof LifecycleReport);
+    assert.deepEqual(
+      report.services.map(({ error, ...rest }) => ({ ...rest, error: error?.kind })),
+      [
+        { name: 'db', state: 'started', required: true, attempts: 1, waitedMs: 0, durationMs: 30, error: undefined },
+        { name: 'api', state: 'started', required: true, attempts: 1, waitedMs: 30, durationMs: 20, error: undefined },
+        { name: 'search', state: 'failed', required: false, attempts: 1, waitedMs: 0, durationMs: 0, error: 'ServiceStartFailure' },
+      ],
+    );
+    assert.deepEqual(report.errors.map((e) => [e.kind, e.service]), [['ServiceStartFailure', 'search']]);
+    assert.equal(report.durationMs, 50);
+  });
+
+  it('renders as a table, one service per line', async () => {
+    const clock = new FakeClock();
+    const container = new Container({ logger: false, clock });
+    registerShop(container, clock);
+    const report = await container.startAll();
+    assert.equal(
+      report.toString(),
+      [
+        'service  state    required  attempts  waited  took  error',
+        '-------  -------  --------  --------  ------  ----  ----------------',
+        'db       started  yes       1         0ms     30ms',
+        'api      started  yes       1         30ms    20ms',
+        'search   failed   no        1         0ms     0ms   no route to host',
+        '3 services, 1 error, 50ms',
+      ].join('\n'),
+    );
+  });
+
+  it('turns into plain JSON with errors as messages', async () => {
+    const clock = new FakeClock();
+    const container = new Container({ logger: false, clock });
+    registerShop(container, clock);
+    const json = JSON.parse(JSON.stringify(await container.startAll())) as { durationMs: number; services: { name: string; error?: string }[]; errors: unknown[] };
+    assert.equal(json.durationMs, 50);
+    assert.deepEqual(json.services.map((s) => [s.name, s.error]), [['db', undefined], ['api', undefined], ['search', '`search`: service failed to start: no route to host']]);
+    assert.deepEqual(json.errors, [{ kind: 'ServiceStartFailure', service: 'search', message: '`search`: service failed to start: no route to host' }]);
+  });
+
+  it('rides on the BootError when a required service fails, with the same errors', async () => {
+    const clock = new FakeClock();
+    const container = new Container({ logger: false, clock });
+    registerShop(container, clock, true);
+    const error = await bootError(container.startAll());
+    assert.deepEqual(error.errors, [...error.report.errors]);
+    assert.deepEqual(error.report.services.map((s) => [s.name, s.state]), [['db', 'started'], ['api', 'started'], ['search', 'failed']]);
+    assert.equal(error.report.durationMs, 50);
+  });
+
+  it('is what stopAll resolves to, with stop attempts and durations', async () => {
+    const clock = new FakeClock();
+    const container = new Container({ logger: false, clock });
+    container.register({ name: 'db', useFactory: () => ({}), onStop: async () => (await turns(1), clock.advance(7)) });
+    await container.startAll();
+    const report = await container.stopAll();
+    assert.deepEqual(report.services.map((s) => [s.name, s.state, s.attempts, s.durationMs]), [['db', 'stopped', 1, 7]]);
+    assert.equal(report.durationMs, 7);
+    assert.deepEqual(report.errors, []);
+  });
+});
