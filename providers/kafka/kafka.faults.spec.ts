@@ -108,6 +108,16 @@ describe('kafka provider faults', () => {
       }),
     );
 
+    it('speaks TLS when asked, failing against a plaintext broker with an error naming it', TEST, () =>
+      withBroker(async (broker) => {
+        const error = await failedStart({ brokers: [broker.broker], ssl: true, connectionTimeout: 200 });
+        assert.equal(error.attempts, 1);
+        assert.ok(error.message.includes(broker.broker), error.message);
+        assert.equal(countOf(broker, ApiKey.ApiVersions), 0, 'no Kafka request went out in clear');
+        await eventually(() => broker.connections === 0, 'every connection to close');
+      }),
+    );
+
     it('fails a SASL handshake the broker does not speak without the password in the error', TEST, () =>
       withBroker(async (broker) => {
         const error = await failedStart({ brokers: [broker.broker], saslMechanism: 'plain', saslUsername: 'svc', saslPassword: 'hunter2' });
