@@ -126,9 +126,11 @@ function timelineText(timeline: Timeline, options: TimelineTextOptions = {}): st
   const nameWidth = Math.max(7, ...entries.map((e) => e.name.length));
   const header = `${'service'.padEnd(nameWidth)}   ${axis(totalMs, width)}${columns('waited', 'start', 'tries', 'ready')}`;
   const rows = entries.map((e) => {
-    const from = scale(e.queuedMs);
-    const runFrom = Math.max(from, scale(e.queuedMs + e.waitedMs));
-    const to = Math.max(runFrom + (e.startMs > 0 || e.attempts > 0 ? 1 : 0), scale(e.settledMs));
+    const from = Math.min(scale(e.queuedMs), width - 1);
+    let runFrom = Math.max(from, scale(e.queuedMs + e.waitedMs));
+    let to = Math.max(runFrom + (e.attempts > 0 ? 1 : 0), scale(e.settledMs));
+    // an attempt is always drawn, if need be one cell earlier than its time
+    if (to > width) [runFrom, to] = [Math.max(from, runFrom - (to - width)), width];
     const bar = ' '.repeat(from) + WAIT.repeat(runFrom - from) + (e.state === 'failed' ? FAIL : RUN).repeat(to - runFrom);
     const ready = e.state === 'started' ? ms(e.settledMs) : e.state === 'failed' ? 'failed' : e.state;
     const cells = columns(ms(e.waitedMs), ms(e.startMs), String(e.attempts), ready);
