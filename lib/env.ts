@@ -5,7 +5,7 @@ import { BandmasterError } from './errors';
 import type { Constructor } from './tokens';
 
 const ENV_FIELDS = Symbol.for('bandmaster:env-fields');
-const SECRET_NAME = /pass(word)?|secret|token|credential|private|api[-_]?key|^key$|sasl/i;
+const SECRET_NAME = /pass(word|phrase)?$|password|secret|token|credential|private[-_]?key|api[-_]?key|^key$/i;
 const MASK = '****';
 
 /** How an environment variable's text becomes a value. */
