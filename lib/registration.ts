@@ -102,6 +102,7 @@ function paramType(name: string, cls: Constructor, meta: ClassMeta, index: numbe
 }
 
 function factoryDeps(name: string, deps: readonly FactoryDependency[]): DependencySpec[] {
+  if (!Array.isArray(deps)) invalid(name, 'deps must be an array of tokens');
   return deps.map((d, i) => {
     if (typeof d === 'object' && d !== null && !isToken(d) && 'token' in d) {
       return { ...tokensToDeps(name, [d.token], true, i)[0]!, optional: d.optional === true };
