@@ -68,6 +68,7 @@ export class Boot extends Run {
     node.attemptAt = this.ctx.clock.now();
     const generation = node.generation;
     const spec = node.spec;
+    if (spec.retries === 0 && spec.startTimeout === undefined) return this.#attemptOnce(node, generation);
     const events = this.ctx.events;
     retry<unknown>({
       retries: spec.retries,
@@ -86,6 +87,30 @@ export class Boot extends Run {
       },
       onAbandoned: (instance) => void stopInstance(node, instance),
     }).then((outcome) => this.#settle(node, generation, outcome));
+  }
+
+  /**
+   * The common case, one attempt without a time limit, without the retry loop and its race with
+   * the abort signal: an abort already fails this node at once and bumps its generation, so a
+   * late result is discarded (and undone) by {@link Boot.#settle}, as the loop would.
+   */
+  #attemptOnce(node: ServiceNode, generation: number): void {
+    node.attempts = 1;
+    const events = this.ctx.events;
+    if (events.active) events.emit({ type: 'starting', service: node.spec.name, required: node.spec.required, attempt: 1 });
+    let value: unknown;
+    try {
+      value = startAttempt(node, this.signal);
+    } catch (error) {
+      value = Promise.reject(error);
+    }
+    // an attempt that returned synchronously after aborting its own boot lost the race, unstopped
+    if (this.signal.aborted && !isThenable(value)) value = Promise.reject(this.signal.reason);
+    // settled from a fresh microtask, as the loop does: a synchronous chain of dependents never recurses
+    Promise.resolve(value).then(
+      (instance) => this.#settle(node, generation, { ok: true, value: instance, attempts: 1 }),
+      (error: unknown) => this.#settle(node, generation, { ok: false, error, attempts: 1, aborted: this.signal.aborted }),
+    );
   }
 
   #settle(node: ServiceNode, generation: number, outcome: RetryOutcome<unknown>): void {

@@ -4,6 +4,8 @@ import type { ServiceNode } from './node';
 import { normalizeBackoff, retry, type RetryOutcome } from './retry';
 import { Run } from './run';
 
+const STOPPED: RetryOutcome<unknown> = { ok: true, value: undefined, attempts: 1 };
+
 /**
  * One shutdown: stops every started member only after all of its started dependents stopped,
  * in parallel otherwise. A service whose dependent failed to stop fails with `ParentUnavailable`
@@ -65,6 +67,7 @@ export class Shutdown extends Run {
       if (events.active) events.emit({ type: 'stopping', service: spec.name, required: spec.required, attempt: 1 });
       return this.#succeed(node, t0);
     }
+    if (spec.retries === 0 && spec.stopTimeout === undefined) return this.#attemptOnce(node, { generation, t0, instance });
     retry<unknown>({
       retries: spec.retries,
       backoff: normalizeBackoff(spec.backoff),
@@ -81,6 +84,26 @@ export class Shutdown extends Run {
         if (events.active) events.emit({ type: 'stop-retrying', service: spec.name, required: spec.required, attempt, delayMs, error });
       },
     }).then((outcome) => this.#settle(node, generation, t0, outcome));
+  }
+
+  /**
+   * One attempt without a time limit, without the retry loop and its race with the abort signal:
+   * an abort already fails this node at once and bumps its generation, so a late result is ignored.
+   */
+  #attemptOnce(node: ServiceNode, { generation, t0, instance }: { generation: number; t0: number; instance: unknown }): void {
+    node.stopAttempts = 1;
+    const events = this.ctx.events;
+    if (events.active) events.emit({ type: 'stopping', service: node.spec.name, required: node.spec.required, attempt: 1 });
+    let value: unknown;
+    try {
+      value = callHook(node, 'onStop', instance, this.signal);
+    } catch (error) {
+      value = Promise.reject(error);
+    }
+    Promise.resolve(value).then(
+      () => this.#settle(node, generation, t0, STOPPED),
+      (error: unknown) => this.#settle(node, generation, t0, { ok: false, error, attempts: 1, aborted: this.signal.aborted }),
+    );
   }
 
   #settle(node: ServiceNode, generation: number, t0: number, outcome: RetryOutcome<unknown>): void {
