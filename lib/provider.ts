@@ -1,7 +1,7 @@
 import { validateSync } from 'class-validator';
 import type { LifecycleOptions } from '../decorators/metadata';
 import type { FactoryDefinition } from './definition';
-import { loadEnv, maskValue } from './env';
+import { loadEnv, maskSecrets, maskValue } from './env';
 import { BandmasterError, describeCause } from './errors';
 import type { Constructor, InjectionToken } from './tokens';
 
@@ -68,15 +68,28 @@ export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (
 
 /** Reads env (when `options.env` is set), applies `options.config`, validates the result. */
 export function resolveConfig<C extends object>(configClass: Constructor<C>, options: Pick<ProviderOptions<C>, 'name' | 'env' | 'config'>): C {
-  const base = options.env ? loadEnv(configClass, options.env) : new configClass();
-  if (!options.config) return base;
-  const config = Object.assign(base, options.config);
+  const config = options.env ? loadEnv(configClass, options.env) : new configClass();
+  if (!options.config) return config;
+  for (const [key, value] of Object.entries(options.config)) {
+    // assigning these would swap the config's prototype (parsed JSON can carry them) and skip validation
+    if (FORBIDDEN_KEYS.has(key)) {
+      throw new BandmasterError('InvalidConfig', { service: options.name, detail: `  - config.${key}: not a configuration field; remove it`, variables: [`config.${key}`] });
+    }
+    (config as Record<string, unknown>)[key] = value;
+  }
   const errors = validateSync(config, { forbidUnknownValues: false });
   if (errors.length > 0) {
-    const lines = errors.map((e) => `  - config.${e.property}=${JSON.stringify(maskValue(String(e.value)))}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    const shown = maskSecrets(config);
+    const lines = errors.map((e) => `  - config.${e.property}=${clip(JSON.stringify(String(shown[e.property])))}: ${Object.values(e.constraints ?? {}).join('; ')}`);
     throw new BandmasterError('InvalidConfig', { service: options.name, detail: lines.join('\n'), variables: errors.map((e) => `config.${e.property}`) });
   }
   return config;
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /**
