@@ -21,6 +21,8 @@ interface ClientState {
 
 const states = new WeakMap<object, ClientState>();
 const DEFAULT_PORT = 6379;
+/** How ioredis says that no Cluster node, or no Sentinel, could be reached. */
+const ALL_DOWN = /Failed to refresh slots cache|None of startup nodes|All sentinels are unreachable/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EADDRNOTAVAIL', 'EPIPE']);
 
 /**
@@ -88,9 +90,9 @@ function createClient(config: RedisConfig): RedisClient {
 async function startClient(client: RedisClient, signal: AbortSignal, config: RedisConfig): Promise<void> {
   const state = stateOf(client);
   const attempt = withDeadline(signal, config.connectTimeout);
-  let lastError: unknown;
+  const seen: unknown[] = [];
   const onError = (err: unknown): void => {
-    lastError = err;
+    seen.push(err);
   };
   // also keeps ioredis from printing "Unhandled error event" for errors this attempt reports
   client.on('error', onError);
@@ -105,7 +107,7 @@ async function startClient(client: RedisClient, signal: AbortSignal, config: Red
     forceClose(client);
     if (signal.aborted) throw signal.reason;
     if (attempt.signal.aborted) throw new Error(`redis at ${state.address}: no answer within ${config.connectTimeout}ms (connect, handshake, PING)`, { cause: err });
-    throw failure(state.address, pickCause(err, lastError));
+    throw failure(state.address, pickCause(err, seen));
   } finally {
     attempt.dispose();
   }
@@ -203,12 +205,15 @@ function withDeadline(signal: AbortSignal, ms: number): { signal: AbortSignal; d
   };
 }
 
-/** ioredis rejects `connect()` with "Connection is closed."; the socket error says why. */
-function pickCause(rejection: unknown, lastError: unknown): unknown {
+/**
+ * ioredis rejects `connect()` with "Connection is closed." and reports why on its error events
+ * (for Cluster, per node): the last network error seen says the most.
+ */
+function pickCause(rejection: unknown, seen: readonly unknown[]): unknown {
   const generic = rejection instanceof Error && /^Connection is (closed|aborted)|None of startup nodes/.test(rejection.message);
-  if (!generic || lastError === undefined) return rejection;
-  const nested = (lastError as { lastNodeError?: unknown }).lastNodeError;
-  return nested ?? lastError;
+  if (!generic || seen.length === 0) return rejection;
+  const network = seen.filter((e) => NETWORK_CODES.has(String((e as { code?: unknown }).code)));
+  return network.at(-1) ?? seen.at(-1);
 }
 
 /** Names the server; keeps no ioredis error as cause, since those carry command arguments (AUTH). */
@@ -217,6 +222,6 @@ function failure(address: string, cause: unknown): Error {
   const clean = new Error(describeCause(cause));
   if (cause instanceof Error) clean.name = cause.name;
   if (typeof code === 'string') Object.assign(clean, { code });
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return unreachable('redis', address, clean);
+  if ((typeof code === 'string' && NETWORK_CODES.has(code)) || ALL_DOWN.test(clean.message)) return unreachable('redis', address, clean);
   return new Error(`redis at ${address}: ${clean.message}`, { cause: clean });
 }
