@@ -73,30 +73,3 @@ export function downstreamOf(dag: Dag, failing: ReadonlySet<number>): Set<number
   }
   return out;
 }
-
-/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same sequence, in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/**
- * A large random DAG for scale tests: service i depends on i-1 (so the longest path is `size`)
- * and on up to `extraDeps` random earlier services.
- */
-export function largeDag(size: number, seed: number, extraDeps = 2): Dag {
-  const random = seededRandom(seed);
-  const edges: DagEdge[] = [];
-  for (let from = 1; from < size; from++) {
-    const targets = new Set([from - 1]);
-    for (let k = 0; k < extraDeps; k++) targets.add(Math.floor(random() * from));
-    for (const to of targets) edges.push({ from, to, optional: false });
-  }
-  return { size, edges, delays: new Array<number>(size).fill(0) };
-}
