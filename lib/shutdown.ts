@@ -111,6 +111,8 @@ export class Shutdown extends Run {
     if (outcome.ok) return this.#succeed(node, t0);
     node.stopMs = this.ctx.clock.now() - t0;
     node.transition('started');
+    // it is started again: wake ready() callers that came while it was stopping
+    node.notify();
     this.#failWithParents(node, new BandmasterError('ServiceStopFailure', { service: node.name, cause: outcome.error, attempts: outcome.attempts }));
   }
 
@@ -156,6 +158,7 @@ export class Shutdown extends Run {
       if (node.state === 'stopping') {
         node.generation++;
         node.transition('started');
+        node.notify();
       }
       this.#markFailed(node, new BandmasterError('ServiceStopFailure', { service: node.name, cause: reason, attempts: node.stopAttempts }));
     }
