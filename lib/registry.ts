@@ -34,14 +34,17 @@ export class Registry {
   }
 
   #checkFree(spec: ServiceSpec, self: ServiceNode | undefined): void {
-    for (const key of [spec.name, ...spec.keys]) {
-      const existing = this.#byKey.get(key);
-      if (existing && existing !== self) {
-        throw new BandmasterError('ServiceAlreadyExists', {
-          service: spec.name,
-          detail: existing.name === spec.name ? 'pick another name, or use override() to replace it' : `\`${String(typeof key === 'function' ? key.name : key)}\` already names \`${existing.name}\``,
-        });
-      }
+    this.#checkKey(spec, self, spec.name);
+    for (const key of spec.keys) this.#checkKey(spec, self, key);
+  }
+
+  #checkKey(spec: ServiceSpec, self: ServiceNode | undefined, key: unknown): void {
+    const existing = this.#byKey.get(key);
+    if (existing && existing !== self) {
+      throw new BandmasterError('ServiceAlreadyExists', {
+        service: spec.name,
+        detail: existing.name === spec.name ? 'pick another name, or use override() to replace it' : `\`${String(typeof key === 'function' ? key.name : key)}\` already names \`${existing.name}\``,
+      });
     }
   }
 
