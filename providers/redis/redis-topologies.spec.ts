@@ -1,18 +1,19 @@
 import 'reflect-metadata';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { inspect } from 'node:util';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { BootError, Container } from '../../lib';
 import { checkConformance } from '../../lib/testing';
 import { redis, type RedisClient } from '.';
 
-// Sentinel and Cluster need servers of their own: each is a redis-server this file runs, on a free
+// Sentinel, Cluster and TLS need servers of their own: each is a redis-server this file runs, on a free
 // port, in a temporary directory; the shared local server is left alone.
 
 interface Spawned {
@@ -31,10 +32,20 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function spawnRedis(args: readonly string[], configFile?: string): Promise<Spawned> {
+interface SpawnOptions {
+  readonly configFile?: string;
+  /** Serve TLS only, with a fresh self-signed certificate for 127.0.0.1; its PEM lands in `ca`. */
+  readonly tls?: { ca: string };
+  /** Admin connection credentials. */
+  readonly admin?: Partial<RedisOptions>;
+}
+
+async function spawnRedis(args: readonly string[], options: SpawnOptions = {}): Promise<Spawned> {
   const dir = await mkdtemp(join(tmpdir(), 'bandmaster-redis-'));
   const port = await freePort();
-  const argv = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args];
+  const listen = options.tls ? ['--port', '0', '--tls-port', String(port), ...(await certificate(dir, options.tls))] : ['--port', String(port)];
+  const argv = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args];
+  const configFile = options.configFile;
   if (configFile !== undefined) {
     await writeFile(join(dir, 'redis.conf'), configFile);
     argv.unshift(join(dir, 'redis.conf'));
@@ -44,7 +55,7 @@ async function spawnRedis(args: readonly string[], configFile?: string): Promise
   const failed = once(child, 'error').then(([err]) => {
     throw new Error(`cannot run redis-server (install the redis-server package): ${String(err)}`);
   });
-  const admin = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, enableOfflineQueue: false });
+  const admin = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, enableOfflineQueue: false, ...options.admin, ...(options.tls ? { tls: { ca: options.tls.ca } } : {}) });
   admin.on('error', () => undefined);
   const ready = (async () => {
     for (let i = 0; i < 250; i++) {
@@ -68,6 +79,13 @@ async function spawnRedis(args: readonly string[], configFile?: string): Promise
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function certificate(dir: string, out: { ca: string }): Promise<string[]> {
+  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  out.ca = await readFile(cert, 'utf8');
+  return ['--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', cert, '--tls-auth-clients', 'no'];
 }
 
 /** Connections the server holds under `name`. */
@@ -99,7 +117,7 @@ describe('redis provider with Sentinel', () => {
   let sentinel: Spawned;
   before(async () => {
     master = await spawnRedis([]);
-    sentinel = await spawnRedis(['--sentinel'], `sentinel monitor mymaster 127.0.0.1 ${master.port} 1\n`);
+    sentinel = await spawnRedis(['--sentinel'], { configFile: `sentinel monitor mymaster 127.0.0.1 ${master.port} 1\n` });
   });
   after(async () => {
     await sentinel?.stop();
@@ -175,5 +193,41 @@ describe('redis provider with Cluster', () => {
     c.register(redis({ name: 'rd-x', config: { clusterNodes: [`127.0.0.1:${port}`] }, retries: 1, backoff: 1 }));
     const message = await startFailure(c);
     assert.ok(message.includes(`127.0.0.1:${port}`), message);
+  });
+});
+
+describe('redis provider over TLS with an ACL user', () => {
+  const tls = { ca: '' };
+  const password = 'hunter2-very-secret';
+  let server: Spawned;
+  before(async () => {
+    const acl = ['--user', 'default', 'off', '--user', 'app', 'on', `>${password}`, '~*', '&*', '+@all'];
+    server = await spawnRedis(acl, { tls, admin: { username: 'app', password } });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('verifies the server against the given CA, authenticates, and round-trips', async () => {
+    const c = new Container({ logger: false });
+    c.register(redis({ name: 'rd-tls', config: { uri: `rediss://app@127.0.0.1:${server.port}`, password, tlsCa: tls.ca } }));
+    await c.startAll();
+    try {
+      assert.equal(await roundTrip(c.resolve<RedisClient>('rd-tls')), 'hello');
+    } finally {
+      await c.stopAll();
+    }
+  });
+
+  it('fails on a wrong password without showing it, and on an untrusted certificate', async () => {
+    const c = new Container({ logger: false });
+    c.register(
+      redis({ name: 'rd-wrong', config: { uri: `rediss://app:nope-${password}@127.0.0.1:${server.port}`, tlsCa: tls.ca }, required: false }),
+      redis({ name: 'rd-untrusted', config: { uri: `rediss://app@127.0.0.1:${server.port}`, password }, required: false }),
+    );
+    const report = await c.startAll();
+    assert.deepEqual(report.errors.map((e) => [e.service, e.kind]), [['rd-wrong', 'ServiceStartFailure'], ['rd-untrusted', 'ServiceStartFailure']]);
+    assert.ok(!inspect(report, { depth: Infinity }).includes(password), 'the password leaked into the report');
+    assert.ok(report.errors.every((e) => e.message.includes(`127.0.0.1:${server.port}`)));
   });
 });

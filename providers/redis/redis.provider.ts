@@ -62,7 +62,7 @@ function createClient(config: RedisConfig): RedisClient {
     commandTimeout: config.commandTimeout > 0 ? config.commandTimeout : undefined,
     maxRetriesPerRequest: config.maxRetriesPerRequest,
     connectionName: config.connectionName || undefined,
-    tls: server.tls ? tlsOptions(config, server.host) : undefined,
+    tls: server.tls ? tlsOptions(config) : undefined,
   };
   let client: RedisClient;
   if (config.clusterNodes.length > 0) {
@@ -185,8 +185,9 @@ function describeTarget(config: RedisConfig, server: ServerTarget): string {
   return server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
 }
 
-function tlsOptions(config: RedisConfig, servername: string): ConnectionOptions {
-  return { rejectUnauthorized: config.tlsRejectUnauthorized, ca: config.tlsCa || undefined, servername };
+/** No `servername`: Node derives SNI from each connection's host, which also suits every Cluster node. */
+function tlsOptions(config: RedisConfig): ConnectionOptions {
+  return { rejectUnauthorized: config.tlsRejectUnauthorized, ca: config.tlsCa || undefined };
 }
 
 /** A signal that aborts with `signal`, or after `ms`; `dispose` clears the timer. */
