@@ -1,0 +1,3 @@
+export { NatsConfig } from './nats.config';
+export { nats } from './nats.provider';
+export type { NatsConnection } from 'nats';

@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import type { Authenticator, ConnectionOptions, NatsConnection, TlsOptions } from 'nats';
+import { describeCause } from '../../lib/errors';
+import { abortable, defineProvider, loadPeer, unreachable } from '../../lib/provider';
+import { NatsConfig, parseServer, type NatsServer } from './nats.config';
+
+type Nats = typeof import('nats');
+
+/** Error codes (nats' and the system's) of servers that cannot be reached, as opposed to refusing us. */
+const UNREACHABLE_CODES = new Set([
+  'CONNECTION_REFUSED',
+  'CONNECTION_TIMEOUT',
+  'TIMEOUT',
+  'DISCONNECT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+]);
+
+/** Connections currently cut from every server (the client is reconnecting): nothing to drain to. */
+const offline = new WeakSet<NatsConnection>();
+
+/**
+ * The NATS provider: registers a `NatsConnection` that the container connects and checks with a
+ * flush round trip (PING/PONG) at start, and drains at stop. What `@Inject(name)` gives is the
+ * `NatsConnection` itself.
+ *
+ * Configuration comes from `<env>_SERVERS`, `_USER`, `_PASSWORD`, `_TOKEN`, `_NKEY_SEED`,
+ * `_CREDS_FILE`, `_NAME`, `_TLS`, `_TLS_CA_FILE`, `_TLS_CERT_FILE`, `_TLS_KEY_FILE`, `_TIMEOUT`,
+ * `_MAX_RECONNECT_ATTEMPTS`, `_RECONNECT_TIME_WAIT` (see {@link NatsConfig}), then `config`.
+ *
+ * During start, each attempt tries every server once (`waitOnFirstConnect` off), each within
+ * `timeout`: the container's `retries` and `backoff` are the only retries. Once started, the
+ * client reconnects on its own (`maxReconnectAttempts`, `reconnectTimeWait`).
+ *
+ * @throws BandmasterError `InvalidConfig` naming every bad variable (at once); `InvalidDefinition`
+ * when the `nats` package is not installed (at start).
+ * @example
+ * ```ts
+ * container.register(nats({ name: 'nts-1', env: 'NATS_EXAMPLE', retries: 3, backoff: 200 }));
+ * const nc = await container.ready<NatsConnection>('nts-1');
+ * nc.publish('greetings', 'hello');
+ * ```
+ */
+export const nats = defineProvider<NatsConfig, NatsConnection>({
+  provider: 'nats',
+  configClass: NatsConfig,
+  connect: connectNats,
+  start: flushOrClose,
+  healthCheck: async (nc, signal) => {
+    if (nc.isClosed()) throw new Error('nats connection is closed');
+    await abortable(nc.flush(), signal, () => undefined);
+  },
+  stop: drainNats,
+});
+
+async function connectNats(config: NatsConfig, name: string): Promise<NatsConnection> {
+  const lib = loadPeer<Nats>('nats', 'nats');
+  const servers = config.servers.map(parseServer);
+  let nc: NatsConnection;
+  try {
+    nc = await lib.connect(connectionOptions(lib, config, name));
+  } catch (err) {
+    throw failure(servers.map((s) => s.address).join(', '), err);
+  }
+  watchConnectivity(nc);
+  return nc;
+}
+
+/** The round trip that proves the server answers; a connection that fails it is closed. */
+async function flushOrClose(nc: NatsConnection, signal: AbortSignal): Promise<void> {
+  try {
+    await abortable(nc.flush(), signal, () => void nc.close());
+  } catch (err) {
+    await nc.close().catch(() => undefined);
+    throw signal.aborted ? err : failure(nc.getServer(), err);
+  }
+}
+
+/** Drains (subscriptions finish what they hold, publications are flushed), then waits for closed(). */
+async function drainNats(nc: NatsConnection, signal: AbortSignal): Promise<void> {
+  if (!nc.isClosed()) {
+    // while disconnected a drain would wait for a reconnect that may never come
+    const closing = nc.isDraining() ? nc.closed() : offline.has(nc) ? nc.close() : nc.drain();
+    try {
+      await abortable(closing, signal, () => void nc.close());
+    } catch (err) {
+      await nc.close().catch(() => undefined);
+      throw err;
+    }
+  }
+  await nc.closed();
+}
+
+function watchConnectivity(nc: NatsConnection): void {
+  const statuses = nc.status();
+  // the client does not end status iterators when it closes
+  void nc.closed().then(() => (statuses as Partial<{ stop(): void }>).stop?.());
+  void (async () => {
+    for await (const status of statuses) {
+      if (status.type === 'disconnect') offline.add(nc);
+      else if (status.type === 'reconnect') offline.delete(nc);
+    }
+  })().catch(() => undefined);
+}
+
+/**
+ * The nats client options for a config. Credentials go through authenticators, so the options
+ * object carries no secret in a field a log could print; a `.creds` file is read here.
+ */
+export function connectionOptions(lib: Pick<Nats, 'usernamePasswordAuthenticator' | 'tokenAuthenticator' | 'nkeyAuthenticator' | 'credsAuthenticator'>, config: NatsConfig, name: string): ConnectionOptions {
+  const servers = config.servers.map(parseServer);
+  const fromUrl = servers.find((s) => s.user !== undefined || s.token !== undefined);
+  const user = config.user ?? fromUrl?.user;
+  const token = config.token ?? fromUrl?.token;
+  const authenticator: Authenticator[] = [];
+  if (user !== undefined) authenticator.push(lib.usernamePasswordAuthenticator(user, config.password ?? fromUrl?.password));
+  if (token !== undefined) authenticator.push(lib.tokenAuthenticator(token));
+  if (config.nkeySeed !== undefined) authenticator.push(lib.nkeyAuthenticator(new TextEncoder().encode(config.nkeySeed)));
+  if (config.credsFile !== undefined) authenticator.push(lib.credsAuthenticator(readFileSync(config.credsFile)));
+  const tls = tlsOptions(config, servers);
+  return {
+    servers: servers.map((s) => s.address),
+    name: config.name ?? name,
+    timeout: config.timeout,
+    // a failed first connect tries each server once, then fails: the container owns start retries
+    waitOnFirstConnect: false,
+    reconnect: true,
+    maxReconnectAttempts: config.maxReconnectAttempts,
+    reconnectTimeWait: config.reconnectTimeWait,
+    ...(tls === undefined ? {} : { tls }),
+    ...(authenticator.length > 0 ? { authenticator } : {}),
+  };
+}
+
+/** `null` refuses TLS, an object requires it, undefined lets the client follow the server. */
+function tlsOptions(config: NatsConfig, servers: readonly NatsServer[]): TlsOptions | null | undefined {
+  const files: TlsOptions = {};
+  if (config.tlsCaFile !== undefined) files.caFile = config.tlsCaFile;
+  if (config.tlsCertFile !== undefined) files.certFile = config.tlsCertFile;
+  if (config.tlsKeyFile !== undefined) files.keyFile = config.tlsKeyFile;
+  const wanted = config.tls ?? (servers.some((s) => s.tls) || Object.keys(files).length > 0 ? true : undefined);
+  if (wanted === undefined) return undefined;
+  return wanted ? files : null;
+}
+
+/** A start failure as an error naming the servers by host and port, the client's error as cause. */
+function failure(address: string, err: unknown): Error {
+  if (isUnreachable(err)) return unreachable('nats', address, err);
+  return new Error(`nats at ${address}: ${describeCause(err)}`, { cause: err });
+}
+
+function isUnreachable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+  const chained = (err as { chainedError?: unknown }).chainedError;
+  return (chained !== undefined && isUnreachable(chained)) || (err.cause !== undefined && isUnreachable(err.cause));
+}
