@@ -81,7 +81,9 @@ const texts = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]));
 const rel = (f) => relative(root, f);
 
 // 1. TypeScript blocks, type-checked in one program
-const work = join(root, '.build', 'docs-check');
+// under node_modules/.cache: module resolution finds the project's packages from there, and no
+// linter or build of the project picks these files up
+const work = join(root, 'node_modules', '.cache', 'bandmaster-docs-check');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 const units = []; // { path, segments: [{ md, line, firstLine, lineCount }] }
@@ -118,8 +120,8 @@ for (const unit of units) writeFileSync(unit.path, `${unit.segments.map((s) => s
 writeFileSync(
   join(work, 'tsconfig.json'),
   JSON.stringify({
-    extends: '../../tsconfig.json',
-    compilerOptions: { noEmit: true, incremental: false, noUnusedLocals: false, noUnusedParameters: false, rootDir: '../..' },
+    extends: join(root, 'tsconfig.json'),
+    compilerOptions: { noEmit: true, incremental: false, noUnusedLocals: false, noUnusedParameters: false, rootDir: root },
     include: ['*.mts'],
     exclude: [],
   }),

@@ -3,6 +3,7 @@
 // Usage: node spec/package/ci.mjs [name...]   (names: package consumer runners docs typedoc)
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { root, tarball } from './support.mjs';
 
 const steps = [

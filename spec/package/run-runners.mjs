@@ -3,9 +3,9 @@
 // `inject: [...]` form under tsx and under a plain esbuild bundle.
 // `bandmaster` resolves to the built package (dist/, through package.json "exports"), as it
 // would from node_modules; `npm run build` (or `npm test`) must have run.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, run, Tally } from './support.mjs';
+import { root, run, scratch, Tally } from './support.mjs';
 
 const tally = new Tally('runners');
 if (!existsSync(join(root, 'dist/lib/index.js')) || !existsSync(join(root, 'dist/samples/runners/node-test/greeter.test.js'))) {
@@ -13,8 +13,8 @@ if (!existsSync(join(root, 'dist/lib/index.js')) || !existsSync(join(root, 'dist
   run('npm', ['run', 'build', '--silent'], { check: false });
 }
 
-const out = join(root, '.build', 'runners');
-mkdirSync(out, { recursive: true });
+// the esbuild bundle goes outside the work tree (it holds bandmaster itself, no import of it)
+const out = scratch('runners');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const env = { BANDMASTER_LOG_LEVEL: 'silent', FORCE_COLOR: '0', NO_COLOR: '1' };
 
