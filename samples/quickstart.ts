@@ -1,42 +1,65 @@
-// The Go bandmaster README's quickstart, in TypeScript: five services with the same dependency
-// shape, one of which (mc-x) can never boot and retries with exponential backoff.
+// The Go bandmaster README's quickstart, in TypeScript, on real memcached and Redis clients: five
+// services with the same dependency shape, one of which (mc-x) can never boot and retries with
+// exponential backoff. Servers come from MC_EXAMPLE_SERVERS and RD_EXAMPLE_URI (default: the local
+// ones); without them every service fails, visibly, and the program still runs to its end.
 import 'reflect-metadata';
-import { BootError, Container, type Definition, type LifecycleReport } from 'bandmaster';
+import { BootError, Container, getGlobalLogger, type LifecycleReport, type Logger } from 'bandmaster';
+import { memcached, type MemcachedClient } from 'bandmaster/providers/memcached';
+import { redis, type Redis, type RedisClient } from 'bandmaster/providers/redis';
 
-/** A stand-in for a cache client, connecting in a few milliseconds (or never). */
-class FakeCache {
-  constructor(readonly address: string) {}
+const log: Logger = getGlobalLogger() || { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 
-  async connect(signal: AbortSignal): Promise<void> {
-    if (this.address.endsWith(':0')) throw new Error(`connect ECONNREFUSED ${this.address}`);
-    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
-    signal.throwIfAborted();
-  }
+function register(container: Container): void {
+  container.register(
+    // mc-1 depends on rd-1, which is registered later
+    memcached({ name: 'mc-1', env: 'MC_EXAMPLE', dependsOn: ['rd-1'] }),
+    // mc-2 has no dependencies and is optional
+    memcached({ name: 'mc-2', env: 'MC_EXAMPLE', required: false }),
+    // mc-3 depends on mc-2
+    memcached({ name: 'mc-3', env: 'MC_EXAMPLE', dependsOn: ['mc-2'] }),
+    // rd-1 depends on mc-3, hence indirectly on mc-2
+    redis({ name: 'rd-1', env: 'RD_EXAMPLE', dependsOn: ['mc-3'] }),
+    // mc-x depends on everything, cannot possibly boot (port 0), and retries 3 times with 100ms,
+    // 200ms and 400ms of backoff
+    memcached({
+      name: 'mc-x',
+      env: 'MC_EXAMPLE',
+      config: { servers: ['localhost:0'] },
+      dependsOn: ['mc-1', 'mc-2', 'mc-3', 'rd-1'],
+      retries: 3,
+      backoff: 100,
+    }),
+  );
 }
 
-function cache(name: string, address: string, options: Partial<Definition<FakeCache>> & { dependsOn?: string[] } = {}): Definition<FakeCache> {
-  return {
-    name,
-    useFactory: () => new FakeCache(address),
-    onStart: (client, signal) => client.connect(signal),
-    ...options,
-  } as Definition<FakeCache>;
+/** Where a client talks to, or why there is none: the TypeScript stand-in for the Go `%p`. */
+function describeClient(container: Container, name: string): string {
+  const status = container.status().find((s) => s.name === name);
+  if (status?.state !== 'started') return `${name}:${status?.state ?? 'unknown'}`;
+  const client = container.resolve<MemcachedClient | RedisClient>(name);
+  if ('servers' in client) return `${name}:${client.servers.map((s) => `${s.host}:${s.port}`).join(',')}`;
+  if (client.isCluster) return `${name}:cluster`;
+  const { host, port } = (client as Redis).options;
+  return `${name}:${host}:${port}`;
+}
+
+/** Some real work through the started clients: a Redis INCR and a memcached SET and GET. */
+async function doStuff(container: Container, round: number): Promise<Record<string, unknown>> {
+  const fields: Record<string, unknown> = {};
+  if (container.status().find((s) => s.name === 'rd-1')?.state === 'started') {
+    fields['rd-1 INCR bandmaster:quickstart'] = await container.resolve<RedisClient>('rd-1').incr('bandmaster:quickstart');
+  }
+  if (container.status().find((s) => s.name === 'mc-1')?.state === 'started') {
+    const mc1 = container.resolve<MemcachedClient>('mc-1');
+    await mc1.set('bandmaster:quickstart', `round ${round}`, { expires: 60 });
+    fields['mc-1 GET bandmaster:quickstart'] = (await mc1.get('bandmaster:quickstart')).value?.toString();
+  }
+  return fields;
 }
 
 async function main(): Promise<void> {
   const container = new Container();
-  container.register(
-    // mc-1 depends on rd-1, which is registered later
-    cache('mc-1', '127.0.0.1:11211', { dependsOn: ['rd-1'] }),
-    // mc-2 has no dependencies and is optional
-    cache('mc-2', '127.0.0.1:11211', { required: false }),
-    // mc-3 depends on mc-2
-    cache('mc-3', '127.0.0.1:11211', { dependsOn: ['mc-2'] }),
-    // rd-1 depends on mc-3, hence indirectly on mc-2
-    cache('rd-1', '127.0.0.1:6379', { dependsOn: ['mc-3'] }),
-    // mc-x depends on everything, cannot boot, and retries 3 times with 100ms, 200ms, 400ms backoff
-    cache('mc-x', '127.0.0.1:0', { dependsOn: ['mc-1', 'mc-2', 'mc-3', 'rd-1'], retries: 3, backoff: 100 }),
-  );
+  register(container);
 
   // give it 5s max to start everything
   let boot: LifecycleReport;
@@ -44,14 +67,26 @@ async function main(): Promise<void> {
     boot = await container.startAll({ timeout: 5_000 });
   } catch (err) {
     if (!(err instanceof BootError)) throw err;
-    for (const e of err.errors) console.log(JSON.stringify({ level: 'error', msg: "couldn't start required service", error: e.message, service: e.service }));
     boot = err.report;
+  }
+  for (const e of boot.errors) {
+    // if the service is marked as required, we should start worrying
+    const required = boot.services.find((s) => s.name === e.service)?.required !== false;
+    if (required) log.error("couldn't start required service", { error: e.message, service: e.service });
+    else log.info("couldn't start optional service", { error: e.message, service: e.service });
   }
   console.log(`\nboot report:\n${boot.toString()}\n`);
 
-  const [mc1, mc2, mc3, rd1] = ['mc-1', 'mc-2', 'mc-3', 'rd-1'].map((n) => container.resolve(n) as FakeCache);
-  console.log(JSON.stringify({ level: 'info', msg: 'doing stuff with our new services...', memcacheds: [mc1, mc2, mc3].map((c) => c!.address), redis: rd1!.address }));
+  // whatever started is ready for action; the rest is reported above
+  for (let round = 1; round <= 3; round++) {
+    log.info('doing stuff with our new services...', {
+      memcacheds: ['mc-1', 'mc-2', 'mc-3'].map((n) => describeClient(container, n)).join(' '),
+      redis: describeClient(container, 'rd-1'),
+      ...(await doStuff(container, round)),
+    });
+  }
 
+  // give it 5s max to stop everything
   const report = await container.stopAll({ timeout: 5_000 });
   console.log(`\nshutdown report:\n${report.toString()}`);
 }
