@@ -1,4 +1,7 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { subscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import type { Authenticator, ConnectionOptions, NatsConnection, TlsOptions } from 'nats';
 import { describeCause } from '../../lib/errors';
 import { abortable, defineProvider, loadPeer, unreachable } from '../../lib/provider';
@@ -63,12 +66,51 @@ async function connectNats(config: NatsConfig, name: string): Promise<NatsConnec
   const servers = config.servers.map(parseServer);
   let nc: NatsConnection;
   try {
-    nc = await lib.connect(connectionOptions(lib, config, name));
+    nc = await withSocketCleanup(() => lib.connect(connectionOptions(lib, config, name)));
   } catch (err) {
     throw failure(servers.map((s) => s.address).join(', '), err);
   }
   watchConnectivity(nc);
   return nc;
+}
+
+/** The sockets a connect opens, while it runs. */
+interface SocketScope {
+  readonly sockets: Socket[];
+  open: boolean;
+}
+
+const connectScope = new AsyncLocalStorage<SocketScope>();
+let watchingSockets = false;
+
+/**
+ * Runs a nats connect and destroys the sockets it leaves behind. When a server accepts TCP but
+ * never completes the handshake, nats gives up after `timeout` yet leaves that socket open (its
+ * transport only closes sockets it saw connect), keeping the process alive.
+ */
+async function withSocketCleanup<T>(connect: () => Promise<T>): Promise<T> {
+  if (!watchingSockets) {
+    // published synchronously inside net.connect(), so the caller's async context is current
+    subscribe('net.client.socket', (message) => {
+      const scope = connectScope.getStore();
+      if (scope?.open) scope.sockets.push((message as { socket: Socket }).socket);
+    });
+    watchingSockets = true;
+  }
+  const scope: SocketScope = { sockets: [], open: true };
+  try {
+    const client = await connectScope.run(scope, connect);
+    // servers are dialled one after the other: the last socket is the live connection
+    for (const socket of scope.sockets.slice(0, -1)) socket.destroy();
+    return client;
+  } catch (err) {
+    for (const socket of scope.sockets) socket.destroy();
+    throw err;
+  } finally {
+    // reconnects later run in this async context too: they are the client's, not ours
+    scope.open = false;
+    scope.sockets.length = 0;
+  }
 }
 
 /** The round trip that proves the server answers; a connection that fails it is closed. */
