@@ -199,16 +199,15 @@ function startAttempt(node: ServiceNode, signal: AbortSignal): unknown {
   if (previous) return raceAbort(previous, signal).then(() => startAttempt(node, signal));
   const result = constructAndStart(node, signal);
   if (isThenable(result)) {
-    const settled = Promise.resolve(result).then(noop, noop);
-    node.inflight = settled;
-    void settled.then(() => {
+    // one reaction both marks the attempt settled and clears it, before any waiter runs
+    const clear = (): void => {
       if (node.inflight === settled) node.inflight = undefined;
-    });
+    };
+    const settled: Promise<void> = Promise.resolve(result).then(clear, clear);
+    node.inflight = settled;
   }
   return result;
 }
-
-function noop(): void {}
 
 /** Constructs with started dependencies, then runs the start hook. */
 function constructAndStart(node: ServiceNode, signal: AbortSignal): unknown {
