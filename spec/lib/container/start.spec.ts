@@ -1,11 +1,10 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Container, Inject, Service } from '../../../lib';
+import { BandmasterError, Container, Inject, Service } from '../../../lib';
 import { deferred, whenAborted } from '../../support/deferred';
 import { assertBandmasterError, bootError, isError, rejection } from '../../support/errors';
 import { Journal, tracked, type TrackedInstance } from '../../support/journal';
-import { BandmasterError } from '../../../lib/errors';
 
 const states = (container: Container): Record<string, string> => Object.fromEntries(container.status().map((s) => [s.name, s.state]));
 
