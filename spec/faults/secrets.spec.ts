@@ -9,6 +9,7 @@ import { CassandraConfig, cassandra } from '../../providers/cassandra';
 import { ElasticsearchConfig, elasticsearch } from '../../providers/elasticsearch';
 import { KafkaConfig, kafka } from '../../providers/kafka';
 import { MemcachedConfig, memcached } from '../../providers/memcached';
+import { NatsConfig, nats } from '../../providers/nats';
 import { RedisConfig, redis } from '../../providers/redis';
 import { SqlConfig, sql } from '../../providers/sql';
 import { startCassandraTestServer } from '../support/cassandra-server';
@@ -142,6 +143,22 @@ describe('fault injection: secrets', () => {
     for (const o of outcomes) assertNoSecret(o.texts, [password, apiKey, urlPassword], USER);
   });
 
+  it('NATS: no password, token or URL credential in anything visible, when the boot fails and when it succeeds', async () => {
+    const [password, token, urlPassword] = [secret('nt-pass'), secret('nt-token'), secret('nt-url')];
+    const closed = await freePort();
+    const server = PrivateServer.nats(await freePort(), ['--user', USER, '--pass', password]);
+    teardowns.push(() => server.kill());
+    await server.start();
+    const base = { ...RETRY, name: 'nt' };
+    const failing = nats({ ...base, config: { servers: [`nats://${USER}:${urlPassword}@127.0.0.1:${closed}`], timeout: 500 } });
+    const tokened = nats({ ...base, config: { servers: [`127.0.0.1:${closed}`], token, timeout: 500 } });
+    const refused = nats({ ...base, config: { servers: [`127.0.0.1:${server.port}`], user: USER, password: urlPassword, timeout: 2_000 } });
+    const working = nats({ ...base, config: { servers: [`127.0.0.1:${server.port}`], user: USER, password, timeout: 2_000 } });
+    const outcomes = [await everythingVisible(failing), await everythingVisible(tokened), await everythingVisible(refused), await everythingVisible(working)];
+    assert.deepEqual(outcomes.map((o) => o.started), [false, false, false, true]);
+    for (const o of outcomes) assertNoSecret(o.texts, [password, token, urlPassword], USER);
+  });
+
   it('Kafka: no SASL password in anything visible when the brokers are unreachable', async () => {
     const password = secret('kf-pass');
     const closed = await freePort();
@@ -159,6 +176,7 @@ describe('fault injection: secrets', () => {
       ['cassandra', CassandraConfig],
       ['elasticsearch', ElasticsearchConfig],
       ['kafka', KafkaConfig],
+      ['nats', NatsConfig],
     ];
     for (const [provider, configClass] of configs) {
       const env: Record<string, string> = {};

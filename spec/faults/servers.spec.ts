@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Container, type LifecycleReport } from '../../lib';
+import { nats, type NatsConnection } from '../../providers/nats';
 import { redis, type RedisClient } from '../../providers/redis';
 import { sql, type Pool } from '../../providers/sql';
 import { within } from './support/faults';
@@ -36,6 +37,12 @@ async function privateRedis(): Promise<PrivateServer> {
   return server;
 }
 
+async function privateNats(): Promise<PrivateServer> {
+  const server = PrivateServer.nats(await freePort());
+  cleanups.push(() => server.kill());
+  return server;
+}
+
 async function postgresProxy(): Promise<TcpProxy> {
   const proxy = new TcpProxy(await freePort(), 5432);
   cleanups.push(() => proxy.cut());
@@ -43,6 +50,7 @@ async function postgresProxy(): Promise<TcpProxy> {
 }
 
 const redisAt = (port: number) => redis({ name: 'rd', config: { uri: `redis://127.0.0.1:${port}`, connectTimeout: 1_000, commandTimeout: 1_000 }, ...RETRY_BUDGET });
+const natsAt = (port: number) => nats({ name: 'nt', config: { servers: [`127.0.0.1:${port}`], timeout: 1_000 }, ...RETRY_BUDGET });
 const postgresAt = (port: number) => sql({ name: 'pg', config: { url: `postgres://postgres@127.0.0.1:${port}/postgres`, connectTimeout: 1_000 }, ...RETRY_BUDGET });
 
 describe('fault injection: real servers', () => {
@@ -73,6 +81,36 @@ describe('fault injection: real servers', () => {
     assert.deepEqual(rows, [{ one: 1 }]);
     await container.stopAll({ timeout: 5_000 });
     assert.equal(container.status()[0]?.state, 'stopped');
+  });
+
+  it('a NATS boot retrying while its server is down succeeds once the server is back, within its retry budget', async () => {
+    const server = await privateNats();
+    await server.start();
+    await server.kill();
+    const container = new Container({ logger: false });
+    container.register(natsAt(server.port));
+    const back = retried(container, 'nt', 2).then(() => server.start());
+    const report = await within(container.startAll({ timeout: 20_000 }), 25_000, 'startAll');
+    await back;
+    assert.ok(attemptsOf(report, 'nt') >= 3 && attemptsOf(report, 'nt') <= RETRY_BUDGET.retries + 1);
+    const connection = container.resolve<NatsConnection>('nt');
+    await connection.flush();
+    assert.equal(connection.isClosed(), false);
+    await container.stopAll({ timeout: 5_000 });
+    assert.equal(container.status()[0]?.state, 'stopped');
+  });
+
+  it('a NATS server killed while the container runs: health reports it unhealthy, stopAll still ends within its timeout', async () => {
+    const server = await privateNats();
+    await server.start();
+    const container = new Container({ logger: false });
+    container.register(natsAt(server.port));
+    await container.startAll({ timeout: 10_000 });
+    assert.equal((await container.health({ timeout: 2_000 })).healthy, true);
+    await server.kill();
+    const health = await within(container.health({ timeout: 1_000 }), 10_000, 'health');
+    assert.equal(health.healthy, false);
+    await within(container.stopAll({ timeout: 3_000 }).catch(() => undefined), 10_000, 'stopAll');
   });
 
   it('a Redis server killed while the container runs: health reports it unhealthy, stopAll still ends within its timeout', async () => {
