@@ -231,3 +231,26 @@ describe('redis provider over TLS with an ACL user', () => {
     assert.ok(report.errors.every((e) => e.message.includes(`127.0.0.1:${server.port}`)));
   });
 });
+
+describe('redis provider when its server goes away after start', () => {
+  it('stops at once while ioredis waits to reconnect, leaving nothing to reconnect later', async () => {
+    const server = await spawnRedis([]);
+    const c = new Container({ logger: false });
+    c.register(redis({ name: 'rd-gone', config: { uri: `redis://127.0.0.1:${server.port}` } }));
+    try {
+      await c.startAll();
+      const client = c.resolve<RedisClient>('rd-gone');
+      client.on('error', () => undefined);
+      const reconnecting = once(client, 'reconnecting');
+      await server.stop();
+      await reconnecting;
+      let reconnects = 0;
+      client.on('reconnecting', () => reconnects++);
+      await c.stopAll({ timeout: 5_000 });
+      assert.equal(c.status()[0]?.state, 'stopped');
+      assert.equal(reconnects, 0);
+    } finally {
+      await c.stopAll();
+    }
+  });
+});

@@ -56,6 +56,9 @@ function createClient(config: RedisConfig): RedisClient {
   // until a start succeeded, a failed connection ends the attempt instead of looping in ioredis
   const gated = (delay: (times: number) => number) => (times: number) => (state.reconnect ? delay(times) : null);
   const common = {
+    // how long ioredis's disconnect() waits for a graceful close before destroying the socket;
+    // its 2s default outlives a stop or a failed start as a pending timer
+    disconnectTimeout: 100,
     username: server.username || undefined,
     password: server.password || undefined,
     connectTimeout: config.connectTimeout,
@@ -116,6 +119,11 @@ async function startClient(client: RedisClient, signal: AbortSignal, config: Red
 async function stopClient(client: RedisClient, signal: AbortSignal): Promise<void> {
   stateOf(client).reconnect = false;
   if (client.status === 'end') return;
+  if (client.status !== 'ready') {
+    // connecting or waiting to reconnect: there is no connection to send QUIT on
+    forceClose(client);
+    return;
+  }
   const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
   try {
     await abortable(
@@ -127,7 +135,6 @@ async function stopClient(client: RedisClient, signal: AbortSignal): Promise<voi
     if (signal.aborted) throw err;
     // QUIT failed (connection lost mid-way): close the socket without it
     forceClose(client);
-    await abortable(ended, signal, () => undefined);
   }
 }
 
