@@ -3,9 +3,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
+import { inspect } from 'node:util';
 import { BandmasterError, BootError, Container, Inject, Service } from '../../lib';
 import { checkConformance } from '../../lib/testing';
-import { memcached, type MemcachedClient } from '.';
+import { MemcachedConfig, memcached, type MemcachedClient } from '.';
 
 // BANDMASTER_TEST_MEMCACHED_SERVERS points the suite at other servers (comma list of host:port)
 const SERVERS = (process.env['BANDMASTER_TEST_MEMCACHED_SERVERS'] ?? '127.0.0.1:11211').split(',').map((s) => s.trim());
@@ -191,6 +192,14 @@ describe('memcached provider', () => {
       );
     } finally {
       for (const key of Object.keys(env)) delete process.env[key];
+    }
+  });
+
+  it('masks secrets when its configuration is printed, serialized or inspected', () => {
+    const config = Object.assign(new MemcachedConfig(), { servers: ['app:in-the-list@127.0.0.1:11211'], password: 'hunter2' });
+    for (const shown of [String(config), JSON.stringify(config), inspect(config)]) {
+      assert.ok(!/in-the-list|hunter2/.test(shown), shown);
+      assert.ok(shown.includes('127.0.0.1:11211'), shown);
     }
   });
 

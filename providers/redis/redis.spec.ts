@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
 import { BandmasterError, BootError, Container, Inject, Service } from '../../lib';
 import { checkConformance } from '../../lib/testing';
-import { redis, type RedisClient } from '.';
+import { RedisConfig, redis, type RedisClient } from '.';
 
 // BANDMASTER_TEST_REDIS_URL points the suite at another server (credentials may go in the URL)
 const SERVER_URI = process.env['BANDMASTER_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -185,6 +185,14 @@ describe('redis provider', () => {
       );
     } finally {
       for (const key of Object.keys(env)) delete process.env[key];
+    }
+  });
+
+  it('masks secrets when its configuration is printed, serialized or inspected', () => {
+    const config = Object.assign(new RedisConfig(), { uri: 'redis://app:in-the-url@127.0.0.1:6379', password: 'hunter2', sentinelPassword: 'sentinel-secret' });
+    for (const shown of [String(config), JSON.stringify(config), inspect(config)]) {
+      assert.ok(!/in-the-url|hunter2|sentinel-secret/.test(shown), shown);
+      assert.ok(shown.includes('127.0.0.1:6379'), shown);
     }
   });
 
