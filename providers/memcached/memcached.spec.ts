@@ -11,6 +11,8 @@ import { MemcachedConfig, memcached, type MemcachedClient } from '.';
 // BANDMASTER_TEST_MEMCACHED_SERVERS points the suite at other servers (comma list of host:port)
 const SERVERS = (process.env['BANDMASTER_TEST_MEMCACHED_SERVERS'] ?? '127.0.0.1:11211').split(',').map((s) => s.trim());
 const [FIRST_HOST, FIRST_PORT] = splitAddress(SERVERS[0]!);
+// memjs's 500ms default would fail a request the event loop of a loaded machine picks up late
+const PATIENT = { timeout: 5_000, connTimeout: 5_000 };
 
 function splitAddress(address: string): [string, number] {
   const colon = address.lastIndexOf(':');
@@ -104,7 +106,7 @@ async function startFailure(boot: Promise<unknown>): Promise<BandmasterError> {
 
 describe('memcached provider', () => {
   it('passes the conformance check against the server', async () => {
-    await checkConformance(() => memcached({ name: 'mc-conformance', config: { servers: SERVERS } }));
+    await checkConformance(() => memcached({ name: 'mc-conformance', config: { ...PATIENT, servers: SERVERS } }));
   });
 
   it('injects the connected client into a service that round-trips through it', async () => {
@@ -120,7 +122,7 @@ describe('memcached provider', () => {
       }
     }
     const c = new Container({ logger: false });
-    c.register(memcached({ name: 'mc-1', config: { servers: SERVERS } }), Cache);
+    c.register(memcached({ name: 'mc-1', config: { ...PATIENT, servers: SERVERS } }), Cache);
     await c.startAll();
     try {
       assert.equal(c.resolve(Cache).stored, 'hello');
@@ -134,7 +136,7 @@ describe('memcached provider', () => {
   it('closes its connection on stopAll: the server holds as many as before', async () => {
     const before = await currentConnections();
     const c = new Container({ logger: false });
-    c.register(memcached({ name: 'mc-conn', config: { servers: [SERVERS[0]!] } }));
+    c.register(memcached({ name: 'mc-conn', config: { ...PATIENT, servers: [SERVERS[0]!] } }));
     await c.startAll();
     const mine = localPorts(c.resolve<MemcachedClient>('mc-conn'));
     assert.equal(mine.length, 1);
@@ -163,7 +165,7 @@ describe('memcached provider', () => {
     const port = await closedPort();
     const before = await currentConnections();
     const c = new Container({ logger: false });
-    c.register(memcached({ name: 'mc-pool', config: { servers: [SERVERS[0]!, `127.0.0.1:${port}`] } }));
+    c.register(memcached({ name: 'mc-pool', config: { ...PATIENT, servers: [SERVERS[0]!, `127.0.0.1:${port}`] } }));
     const error = await startFailure(c.startAll());
     assert.ok(error.message.includes(`127.0.0.1:${port}`), error.message);
     assert.ok(!error.message.includes(SERVERS[0]!), error.message);
