@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type Socket } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { inspect } from 'node:util';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { Client } from 'pg';
 import { BootError, Container, Inject, Service, isBandmasterError, type OnStart } from '../../lib/index';
 import { checkConformance } from '../../lib/testing';
@@ -34,14 +34,24 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** A TCP server that accepts connections and never answers: a connect that hangs mid-handshake. */
-async function silentServer(): Promise<{ port: number; accepted: Promise<{ closed: Promise<unknown> }>; dispose: () => void }> {
+/** A TCP server that accepts connections and never answers, and what a test asks of it. */
+interface SilentServer {
+  readonly port: number;
+  /** The first connection, with its close taken at accept: the client may close before the test looks. */
+  readonly accepted: Promise<{ closed: Promise<unknown> }>;
+  /** Resolves once every connection already made is accepted and every one of them closed. */
+  readonly allClosed: () => Promise<void>;
+}
+
+/** A connect that hangs mid-handshake: the server accepts and never answers. Cleaned up when the test ends. */
+async function silentServer(t: TestContext): Promise<SilentServer> {
   const server = createServer();
-  const sockets = new Set<Socket>();
-  // the close promise is taken on accept: the client may close before the test looks
+  const open = new Set<Socket>();
   const accepted = new Promise<{ closed: Promise<unknown> }>((resolve) =>
     server.on('connection', (socket: Socket) => {
-      sockets.add(socket);
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+      socket.on('error', () => undefined);
       // read and drop what the client sends: an unread socket never sees the client's close
       socket.resume();
       resolve({ closed: once(socket, 'close') });
@@ -49,16 +59,26 @@ async function silentServer(): Promise<{ port: number; accepted: Promise<{ close
   );
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  const dispose = (): void => {
-    for (const socket of sockets) socket.destroy();
+  const port = (server.address() as { port: number }).port;
+  t.after(() => {
+    for (const socket of open) socket.destroy();
     server.close();
+  });
+  const allClosed = async (): Promise<void> => {
+    // connections are accepted in order: once a probe is accepted, every earlier one is too
+    const probe = createConnection(port, '127.0.0.1');
+    await once(probe, 'connect');
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if ([...open].some((s) => s.remotePort === probe.localPort)) resolve();
+        else setImmediate(check);
+      };
+      check();
+    });
+    probe.destroy();
+    await eventually(async () => open.size === 0, 'every connection to the silent server closed');
   };
-  return { port: (server.address() as { port: number }).port, accepted, dispose };
-}
-
-/** TCP sockets open in this process, both ends of a local connection counted. */
-function openSockets(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+  return { port, accepted, allClosed };
 }
 
 /** Server-side connections opened under an application name, counted in pg_stat_activity. */
@@ -202,8 +222,7 @@ describe('sql provider', () => {
   });
 
   it('destroys a connect in flight when the start is aborted', { timeout: 10_000 }, async (t) => {
-    const silent = await silentServer();
-    t.after(silent.dispose);
+    const silent = await silentServer(t);
     const controller = new AbortController();
     const container = new Container({ logger: false });
     // no connect timeout: only the abort can end this connect
@@ -220,9 +239,7 @@ describe('sql provider', () => {
   });
 
   it('tears down an attempt that exceeds its start timeout', { timeout: 15_000 }, async (t) => {
-    const silent = await silentServer();
-    t.after(silent.dispose);
-    const before = openSockets();
+    const silent = await silentServer(t);
     const container = new Container({ logger: false });
     container.register(sql({ name: uniqueName(), config: { url: `postgres://postgres@127.0.0.1:${silent.port}/postgres`, connectTimeout: 0 }, startTimeout: 100 }));
     try {
@@ -233,8 +250,8 @@ describe('sql provider', () => {
       assert.ok(error instanceof BootError);
       assert.equal(error.errors[0]?.kind, 'ServiceStartFailure');
       assert.equal((error.errors[0].cause as DOMException).name, 'TimeoutError');
-      // the timeout may fire before or after the server accepted: either way both ends close
-      await eventually(async () => openSockets() === before, 'every socket of the timed-out attempt closed');
+      // the timeout may fire before or after the server accepted: either way nothing stays open
+      await silent.allClosed();
     } finally {
       await container.stopAll();
     }
