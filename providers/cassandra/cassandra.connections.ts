@@ -8,19 +8,20 @@ interface DriverConnection {
 type LogEmitter = (this: unknown, event: string, level: string, className: string, message: string, furtherInfo?: unknown) => void;
 
 /**
- * Remembers every connection a cassandra-driver client opens until it is connected, so that a
- * cancelled or failed start can close them all.
+ * Remembers the open connections of one cassandra-driver client, so that a cancelled or failed
+ * start, and stop, can close whatever the driver leaves open.
  *
- * Why this exists: `client.shutdown()` is a no-op while `connect()` runs, and a `connect()` that
- * fails after the STARTUP handshake leaves its control connection open. The driver has no public
- * hook for either, but it calls `options.logEmitter` as a method of the object that logs, and
- * every connection logs before it opens its socket. If a driver version stops doing so, nothing is
- * tracked and teardown falls back to `shutdown()` once `connect()` settles.
+ * Why this exists: `client.shutdown()` is a no-op while `connect()` runs; a `connect()` that fails
+ * after the STARTUP handshake leaves its control connection open; and after a reconnect the
+ * control connection can fall out of the pools that `shutdown()` closes, keeping the process alive
+ * with its heartbeats. The driver has no public hook for any of these, but it calls
+ * `options.logEmitter` as a method of the object that logs, and every connection logs before it
+ * opens its socket. If a driver version stops doing so, nothing is tracked and only
+ * `shutdown()` runs.
  */
 export class ConnectionTracker {
   readonly #connections = new Set<DriverConnection>();
-  #tracking = true;
-  #abortReason: Error | undefined;
+  #closedReason: Error | undefined;
 
   /** A `logEmitter` client option that records connections and forwards every log event to `emit`. */
   logEmitter(emit: (event: string, ...args: unknown[]) => void): LogEmitter {
@@ -31,26 +32,23 @@ export class ConnectionTracker {
     };
   }
 
-  /** The client is connected: from now on it owns its connections (reconnects included). */
-  release(): void {
-    this.#tracking = false;
+  /**
+   * Destroys the socket of every open connection with `reason`, which makes a running `connect()`
+   * fail fast through the driver's own error paths; connections opened after this call are
+   * destroyed as they appear.
+   */
+  destroyAll(reason: Error): void {
+    this.#closedReason ??= reason;
+    for (const connection of this.#connections) destroy(connection, reason);
     this.#connections.clear();
   }
 
-  /**
-   * Destroys the socket of every tracked connection with `reason`, which makes a running
-   * `connect()` fail fast through the driver's own error paths; connections opened after this
-   * call are destroyed as they appear.
-   */
-  destroyAll(reason: Error): void {
-    this.#abortReason ??= reason;
-    for (const connection of this.#connections) destroy(connection, reason);
-  }
-
   #track(connection: DriverConnection): void {
-    if (!this.#tracking || this.#connections.has(connection)) return;
+    if (this.#connections.has(connection)) return;
+    // forget closed connections, so a long-lived client that reconnects often holds only open ones
+    for (const known of this.#connections) if (known.netClient?.destroyed) this.#connections.delete(known);
     this.#connections.add(connection);
-    const reason = this.#abortReason;
+    const reason = this.#closedReason;
     // the connection logs "Connecting to" just before it creates its socket
     if (reason) queueMicrotask(() => destroy(connection, reason));
   }

@@ -40,7 +40,19 @@ function createClient(config: CassandraConfig): Client {
   const client = new driver.Client(options);
   forward.to = client;
   trackers.set(client, tracker);
+  client.on('hostRemove', shutDownHost);
   return client;
+}
+
+/**
+ * When the control connection reconnects through its contact points, the driver replaces the
+ * host it is connected to with a new one but leaves the old host's pool running: it reconnects on
+ * its own schedule and holds connections nobody closes. A removed host is done with, so shut it
+ * down (the driver already drains hosts it removes on purpose; this does not hurry them).
+ */
+function shutDownHost(host: unknown): void {
+  const shutdown = (host as { shutdown?: (waitForPending: boolean) => Promise<void> }).shutdown;
+  if (typeof shutdown === 'function') void shutdown.call(host, false).catch(noop);
 }
 
 async function start(client: Client, signal: AbortSignal, config: CassandraConfig): Promise<void> {
@@ -54,7 +66,6 @@ async function start(client: Client, signal: AbortSignal, config: CassandraConfi
     await teardown(client, tracker);
     throw connectError(config, err);
   }
-  tracker?.release();
   try {
     await abortable(client.execute(CASSANDRA_HEALTH_QUERY), signal, () => void client.shutdown().catch(noop));
   } catch (err) {
@@ -81,6 +92,7 @@ async function healthCheck(client: Client, signal: AbortSignal): Promise<void> {
 
 async function stop(client: Client): Promise<void> {
   await client.shutdown();
+  trackers.get(client)?.destroyAll(new Error('cassandra client shut down'));
 }
 
 /** Names every contact point with its port, and says why each failed, on one line. */
@@ -110,7 +122,7 @@ function firstLine(text: string): string {
  * ```ts
  * container.register(cassandra({ name: 'cql-1', env: 'CQL_EXAMPLE', retries: 3, backoff: 500 }));
  * await container.startAll();
- * const rows = await container.resolve<Client>('cql-1').execute('SELECT now() FROM system.local');
+ * const rows = await container.resolve<CassandraClient>('cql-1').execute('SELECT now() FROM system.local');
  * ```
  */
 export const cassandra = defineProvider<CassandraConfig, Client>({

@@ -80,7 +80,7 @@ function startError(config: ElasticsearchConfig, err: unknown): Error {
  * ```ts
  * container.register(elasticsearch({ name: 'es-1', env: 'ES_EXAMPLE', retries: 3, backoff: 500 }));
  * await container.startAll();
- * await container.resolve<Client>('es-1').index({ index: 'logs', document: { msg: 'hi' } });
+ * await container.resolve<ElasticsearchClient>('es-1').index({ index: 'logs', document: { msg: 'hi' } });
  * ```
  */
 export const elasticsearch = defineProvider<ElasticsearchConfig, Client>({
