@@ -10,7 +10,7 @@ async function bootSample(): Promise<Container> {
   const container = new Container({ logger: false });
   let flakyCalls = 0;
   container.register(
-    { name: 'db', useFactory: async () => (await sleep(150), {}) },
+    { name: 'db', useFactory: async () => (await sleep(300), {}) },
     { name: 'cache', useFactory: () => ({}) },
     { name: 'repo', deps: ['db'], useFactory: async () => (await sleep(20), {}) },
     { name: 'flaky', deps: ['cache'], retries: 3, backoff: 1, useFactory: () => (++flakyCalls < 3 ? Promise.reject(new Error('not yet')) : {}) },
