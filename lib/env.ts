@@ -99,9 +99,12 @@ export function maskSecrets<T extends object>(config: T): Record<string, unknown
   return out;
 }
 
-/** Masks `user:password@` in URLs found in a string (or in each string of an array). */
+/** Masks the password of `user:password@host` in URLs and address lists found in a string (or in each string of an array). */
 export function maskValue(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(/(\/\/[^/@\s:]*:)[^/@\s]*@/g, `$1${MASK}@`);
+  if (typeof value === 'string') {
+    // user:password@host anywhere, and a lone userinfo after a scheme (a NATS token is one)
+    return value.replace(/(^|[\s,/])([^/@\s:,]*):[^/@\s,]*@/g, `$1$2:${MASK}@`).replace(/(:\/\/)[^/@\s:,]+@/g, `$1${MASK}@`);
+  }
   if (Array.isArray(value)) return value.map(maskValue);
   return value;
 }
