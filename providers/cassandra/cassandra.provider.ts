@@ -67,7 +67,7 @@ async function start(client: Client, signal: AbortSignal, config: CassandraConfi
     throw connectError(config, err);
   }
   try {
-    await abortable(client.execute(CASSANDRA_HEALTH_QUERY), signal, () => void client.shutdown().catch(noop));
+    await abortable(client.execute(CASSANDRA_HEALTH_QUERY), signal, () => void teardown(client, tracker));
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     await teardown(client, tracker);
