@@ -1,0 +1,86 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Container, type AnyDefinition } from '../../lib';
+import { makeGraph, makeService, type Graph } from '../../bench/graph';
+import { fixedLatency, zeroLatency, type Hooks } from '../../bench/hooks';
+import { IdealScheduler } from '../../bench/ideal';
+
+// Guards against a regression to sequential or quadratic scheduling, never against a slow
+// machine: every figure is a ratio to a run made side by side in the same process, medians of
+// alternating runs, with margins wide enough for a loaded CI box. Speed goals live in `npm run bench`.
+
+function definitions(graph: Graph, hooks: Hooks): AnyDefinition[] {
+  return graph.names.map((name, i) => ({
+    name,
+    deps: graph.deps[i]!.map((d) => graph.names[d]!),
+    useFactory: (...args: unknown[]) => makeService(i, args),
+    onStart: () => hooks.start(i),
+    onStop: () => hooks.stop(i),
+  }));
+}
+
+async function ours(graph: Graph, hooks: Hooks): Promise<void> {
+  const container = new Container({ logger: false });
+  container.register(...definitions(graph, hooks));
+  await container.startAll();
+  await container.stopAll();
+}
+
+async function ideal(graph: Graph, hooks: Hooks): Promise<void> {
+  const scheduler = new IdealScheduler(graph, hooks);
+  await scheduler.start();
+  await scheduler.stop();
+}
+
+async function wallMs(run: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await run();
+  return performance.now() - t0;
+}
+
+/** CPU time (all threads) rather than wall time: a CPU-bound run on a busy machine is preempted at random. */
+async function cpuMs(run: () => Promise<void>): Promise<number> {
+  const before = process.cpuUsage();
+  await run();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+describe('performance', () => {
+  describe('boot and shutdown', () => {
+    it('run a seeded DAG of 5 ms hooks within 2x the ideal scheduler (a sequential boot takes >10x)', async (t) => {
+      const graph = makeGraph({ size: 300, seed: 42 });
+      const hooks = fixedLatency(5);
+      await ours(makeGraph({ size: 30, seed: 1 }), hooks);
+      const ratios: number[] = [];
+      for (let round = 0; round < 5; round++) {
+        const base = await wallMs(() => ideal(graph, hooks));
+        ratios.push((await wallMs(() => ours(graph, hooks))) / base);
+      }
+      t.diagnostic(`bandmaster / ideal, median of 5: ${median(ratios).toFixed(2)}`);
+      assert.ok(median(ratios) <= 2, `bandmaster / ideal: ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
+    });
+  });
+
+  describe('scale', () => {
+    it('grows linearly: 10x the services cost at most 20x (a quadratic scheduler costs ~100x)', async (t) => {
+      const small = makeGraph({ size: 1_000, seed: 42 });
+      const large = makeGraph({ size: 10_000, seed: 42 });
+      const hooks = zeroLatency();
+      await ours(small, hooks);
+      const growth: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        const base = await cpuMs(() => ours(small, hooks));
+        growth.push((await cpuMs(() => ours(large, hooks))) / base);
+      }
+      t.diagnostic(`10k / 1k services, median of 3: ${median(growth).toFixed(1)}x`);
+      assert.ok(median(growth) <= 20, `10k / 1k services: ${growth.map((g) => g.toFixed(1)).join(', ')}`);
+    });
+  });
+});
