@@ -2,7 +2,14 @@ import type { LifecycleOptions } from '../decorators/metadata';
 import type { Constructor, InjectionToken, Token } from './tokens';
 
 /** A dependency of a factory: a token, or a token marked optional. */
-export type FactoryDependency = InjectionToken | { readonly token: InjectionToken; readonly optional: true };
+export type FactoryDependency =
+  | InjectionToken
+  | {
+      /** The dependency. */
+      readonly token: InjectionToken;
+      /** Inject `undefined` when it is missing or failed. */
+      readonly optional: true;
+    };
 
 /** Hooks a plain definition may give for the object it provides. */
 export interface DefinitionHooks<T> {
@@ -24,6 +31,7 @@ export interface DefinitionBase<T> extends LifecycleOptions, DefinitionHooks<T> 
 
 /** Provides an existing object. It is not probed for hooks. */
 export interface ValueDefinition<T> extends DefinitionBase<T> {
+  /** The object itself, the same for every start. */
   readonly useValue: T;
 }
 
@@ -32,11 +40,13 @@ export interface FactoryDefinition<T> extends DefinitionBase<T> {
   /** Creates the object from the started `deps`, in order; may be async (its promise is part of the start attempt). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly useFactory: (...deps: any[]) => T | Promise<T>;
+  /** Dependencies passed to the factory, in order. */
   readonly deps?: readonly FactoryDependency[];
 }
 
 /** Provides an instance of a `@Service` class, registered under another name. */
 export interface ClassDefinition<T> extends DefinitionBase<T> {
+  /** A class constructed like a `@Service` class, its hooks included. */
   readonly useClass: Constructor<T>;
 }
 
@@ -49,13 +59,22 @@ export type AnyDefinition = Definition<any>;
 
 /** What `override()` accepts: a replacement value, class or factory, with optional options. */
 export type Override<T = unknown> =
-  | (Partial<LifecycleOptions> & DefinitionHooks<T> & { readonly useValue: T })
-  | (Partial<LifecycleOptions> & DefinitionHooks<T> & { readonly useClass: Constructor<T> })
+  | (Partial<LifecycleOptions> &
+      DefinitionHooks<T> & {
+        /** The replacement object (not probed for hooks). */
+        readonly useValue: T;
+      })
+  | (Partial<LifecycleOptions> &
+      DefinitionHooks<T> & {
+        /** The replacement class (its hooks run). */
+        readonly useClass: Constructor<T>;
+      })
   | (Partial<LifecycleOptions> &
       DefinitionHooks<T> & {
         /** Creates the replacement from the started `deps`, in order; may be async. */
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         readonly useFactory: (...deps: any[]) => T | Promise<T>;
+        /** Dependencies passed to the factory, in order. */
         readonly deps?: readonly FactoryDependency[];
       });
 

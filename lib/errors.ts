@@ -51,14 +51,23 @@ export interface BandmasterErrorFields {
  * ```
  */
 export class BandmasterError extends Error {
+  /** Always `'BandmasterError'`. */
   override readonly name = 'BandmasterError';
+  /** What went wrong: branch on it. */
   readonly kind: ErrorKind;
+  /** Name of the service the error is about (the variable prefix for `InvalidConfig`). */
   readonly service?: string;
+  /** Name of the dependency that is missing, unavailable or listed twice. */
   readonly dependency?: string;
+  /** `ParentUnavailable`: name of the dependent that failed to stop. */
   readonly parent?: string;
+  /** `DependencyCircular`: the cycle, first name repeated last: `['A', 'D', 'B', 'A']`. */
   readonly cycle?: readonly string[];
+  /** Attempts made before giving up (start and stop failures). */
   readonly attempts?: number;
+  /** Free-form detail: the fix for misuse, the bad variables for `InvalidConfig`. */
   readonly detail?: string;
+  /** `InvalidConfig`: full names of the bad environment variables. */
   readonly variables?: readonly string[];
 
   constructor(kind: ErrorKind, fields: BandmasterErrorFields = {}) {
@@ -84,8 +93,11 @@ export function isBandmasterError(err: unknown, kind?: ErrorKind): err is Bandma
  * `errors` holds every {@link BandmasterError}; `report` the state of every service.
  */
 export class BootError extends AggregateError {
+  /** Always `'BootError'`. */
   override readonly name = 'BootError';
+  /** Every error of the boot: validation errors, or the failures of its services. */
   declare readonly errors: BandmasterError[];
+  /** State, attempts, timings and error of every service. */
   readonly report: LifecycleReport;
 
   constructor(errors: BandmasterError[], report: LifecycleReport) {
@@ -96,8 +108,11 @@ export class BootError extends AggregateError {
 
 /** Thrown (as a rejection) by `stopAll` when a service failed to stop. */
 export class ShutdownError extends AggregateError {
+  /** Always `'ShutdownError'`. */
   override readonly name = 'ShutdownError';
+  /** Every stop failure of the shutdown. */
   declare readonly errors: BandmasterError[];
+  /** State, attempts, timings and error of every service. */
   readonly report: LifecycleReport;
 
   constructor(errors: BandmasterError[], report: LifecycleReport) {

@@ -3,6 +3,7 @@ import type { BandmasterError } from './errors';
 interface EventBase {
   /** Service name. */
   readonly service: string;
+  /** The service is required: its start failure fails the boot. */
   readonly required: boolean;
   /** Attempt number, from 1 (0 when the service failed without an attempt, e.g. a dependency failed). */
   readonly attempt: number;
@@ -10,14 +11,54 @@ interface EventBase {
 
 /** A lifecycle event, as emitted by the container. Discriminate on `type`. */
 export type LifecycleEvent =
-  | (EventBase & { readonly type: 'starting' })
-  | (EventBase & { readonly type: 'started'; readonly durationMs: number })
-  | (EventBase & { readonly type: 'start-retrying'; readonly delayMs: number; readonly error: unknown })
-  | (EventBase & { readonly type: 'start-failed'; readonly error: BandmasterError })
-  | (EventBase & { readonly type: 'stopping' })
-  | (EventBase & { readonly type: 'stopped'; readonly durationMs: number })
-  | (EventBase & { readonly type: 'stop-retrying'; readonly delayMs: number; readonly error: unknown })
-  | (EventBase & { readonly type: 'stop-failed'; readonly error: BandmasterError });
+  | (EventBase & {
+      /** A start attempt begins. */
+      readonly type: 'starting';
+    })
+  | (EventBase & {
+      /** The service is started. */
+      readonly type: 'started';
+      /** From its first attempt, in ms. */
+      readonly durationMs: number;
+    })
+  | (EventBase & {
+      /** A start attempt failed; another follows. */
+      readonly type: 'start-retrying';
+      /** Backoff before the next attempt, in ms. */
+      readonly delayMs: number;
+      /** Why the attempt failed. */
+      readonly error: unknown;
+    })
+  | (EventBase & {
+      /** The service failed to start. */
+      readonly type: 'start-failed';
+      /** Its error; `cause` holds the last attempt's error, the failed dependency's, or the abort reason. */
+      readonly error: BandmasterError;
+    })
+  | (EventBase & {
+      /** A stop attempt begins. */
+      readonly type: 'stopping';
+    })
+  | (EventBase & {
+      /** The service is stopped. */
+      readonly type: 'stopped';
+      /** Of the stop, in ms. */
+      readonly durationMs: number;
+    })
+  | (EventBase & {
+      /** A stop attempt failed; another follows. */
+      readonly type: 'stop-retrying';
+      /** Backoff before the next attempt, in ms. */
+      readonly delayMs: number;
+      /** Why the attempt failed. */
+      readonly error: unknown;
+    })
+  | (EventBase & {
+      /** The service failed to stop; it stays started. */
+      readonly type: 'stop-failed';
+      /** Its error; `cause` holds the last attempt's error, the failed dependent's, or the abort reason. */
+      readonly error: BandmasterError;
+    });
 
 /** The `type` of a {@link LifecycleEvent}. */
 export type LifecycleEventType = LifecycleEvent['type'];

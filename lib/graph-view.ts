@@ -2,15 +2,21 @@ import type { ServiceNode, ServiceState } from './node';
 
 /** A service in {@link GraphView}. */
 export interface GraphNode {
+  /** Service name. */
   readonly name: string;
+  /** Its lifecycle state now. */
   readonly state: ServiceState;
+  /** Its start failure fails the boot. */
   readonly required: boolean;
 }
 
 /** A dependency in {@link GraphView}: `from` depends on `to`. */
 export interface GraphEdge {
+  /** The dependent service. */
   readonly from: string;
+  /** The service it depends on (or the missing token's name). */
   readonly to: string;
+  /** An `@Optional()` or optional factory dependency. */
   readonly optional: boolean;
   /** Injected into the constructor or factory (false for start-order `dependsOn`). */
   readonly injected: boolean;
@@ -20,7 +26,9 @@ export interface GraphEdge {
 
 /** The dependency graph, as data and as DOT or Mermaid text. */
 export interface GraphView {
+  /** Every registered service. */
   readonly nodes: readonly GraphNode[];
+  /** Every dependency, missing ones included. */
   readonly edges: readonly GraphEdge[];
   /** Graphviz DOT: `dot -Tsvg`. Optional edges dashed, start-order edges dotted, missing nodes red. */
   toDot(): string;

@@ -4,6 +4,7 @@ import type { HealthOptions, HealthReport, ServiceHealth } from './health';
 
 /** What the health endpoints need from a container. */
 export interface HealthSource {
+  /** Its lifecycle events: a shutdown turns readiness off at once. */
   readonly events: LifecycleEvents;
   /** Runs the health checks, as `container.health()` does. */
   health(options?: HealthOptions): Promise<HealthReport>;

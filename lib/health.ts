@@ -5,13 +5,17 @@ import { createController, raceAbort, timeoutError } from './retry';
 
 /** Health of one service. */
 export interface ServiceHealth {
+  /** Service name. */
   readonly name: string;
+  /** Its lifecycle state. */
   readonly state: ServiceState;
+  /** Its health counts for the container's. */
   readonly required: boolean;
   /** Started, and its `healthCheck` (if any) passed within the timeout. */
   readonly healthy: boolean;
   /** Why it is not healthy. */
   readonly error?: string;
+  /** Time its check took, in ms. */
   readonly durationMs: number;
 }
 
@@ -19,6 +23,7 @@ export interface ServiceHealth {
 export interface HealthReport {
   /** Every required service is started and healthy. */
   readonly healthy: boolean;
+  /** Every service, started or not. */
   readonly services: readonly ServiceHealth[];
 }
 
@@ -26,6 +31,7 @@ export interface HealthReport {
 export interface HealthOptions {
   /** Time limit of each check in ms; default 5000. */
   readonly timeout?: number;
+  /** Aborting it aborts every check. */
   readonly signal?: AbortSignal;
 }
 

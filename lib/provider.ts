@@ -21,6 +21,7 @@ export interface ProviderOptions<C> extends LifecycleOptions {
 export interface ProviderSpec<C extends object, T> {
   /** Short name, for messages: `redis`. */
   readonly provider: string;
+  /** The config class, read by `loadEnv` from `<PREFIX>_<FIELD>` variables. */
   readonly configClass: Constructor<C>;
   /** Builds the client from its configuration. No I/O here. Give `create` or `connect`. */
   readonly create?: (config: C, name: string) => T;

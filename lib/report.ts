@@ -3,8 +3,11 @@ import type { ServiceNode, ServiceState } from './node';
 
 /** One service in a {@link LifecycleReport} or in `status()`. */
 export interface ServiceReport {
+  /** Service name. */
   readonly name: string;
+  /** Its lifecycle state when the report was made. */
   readonly state: ServiceState;
+  /** Its start failure fails the boot. */
   readonly required: boolean;
   /** Attempts of the last start (boot report) or stop (shutdown report). */
   readonly attempts: number;
@@ -12,13 +15,17 @@ export interface ServiceReport {
   readonly waitedMs: number;
   /** Time from first attempt to settling, in ms. */
   readonly durationMs: number;
+  /** Why it failed, if it did. */
   readonly error?: BandmasterError;
 }
 
 /** What `startAll` and `stopAll` resolve to, and what `BootError`/`ShutdownError` carry. */
 export class LifecycleReport {
+  /** Every registered service. */
   readonly services: readonly ServiceReport[];
+  /** Every error of the run, optional services' included. */
   readonly errors: readonly BandmasterError[];
+  /** Duration of the run, in ms. */
   readonly durationMs: number;
 
   constructor(services: readonly ServiceReport[], errors: readonly BandmasterError[], durationMs: number) {

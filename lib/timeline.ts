@@ -4,8 +4,11 @@ import { timelineSvg } from './timeline-svg';
 
 /** One service in a {@link Timeline}. Offsets are in ms since the first service was queued. */
 export interface TimelineEntry {
+  /** Service name. */
   readonly name: string;
+  /** Its lifecycle state now. */
   readonly state: ServiceState;
+  /** Its start failure fails the boot. */
   readonly required: boolean;
   /** Start attempts made (retries included). */
   readonly attempts: number;

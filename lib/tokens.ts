@@ -10,7 +10,9 @@ const TOKEN_BRAND = Symbol.for('bandmaster.token');
  * `token<Redis>('rd-1')` and the string `'rd-1'` name the same service.
  */
 export interface Token<T> {
+  /** The service name the token stands for. */
   readonly name: string;
+  /** Carries `T` for the type checker; never set. */
   readonly [tokenType]?: T;
 }
 
