@@ -1,6 +1,7 @@
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'node:tls';
 import { describeCause } from '../../lib/errors';
+import { getGlobalLogger } from '../../lib/logger';
 import { abortable, defineProvider, loadPeer, unreachable } from '../../lib/provider';
 import { RedisConfig } from './redis.config';
 
@@ -15,6 +16,8 @@ interface IORedisModule {
 interface ClientState {
   /** Where the client connects, for messages: `host:port`, never credentials. */
   readonly address: string;
+  /** The service name, for the warning logged when a started client loses its connection. */
+  readonly name: string;
   /** Whether ioredis may reconnect on its own: only once a start succeeded. */
   reconnect: boolean;
 }
@@ -43,16 +46,16 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'EN
 export const redis = defineProvider<RedisConfig, RedisClient>({
   provider: 'redis',
   configClass: RedisConfig,
-  create: (config) => createClient(config),
+  create: (config, name) => createClient(config, name),
   start: (client, signal, config) => startClient(client, signal, config),
   healthCheck: (client, signal) => abortable(client.ping(), signal, () => undefined),
   stop: (client, signal) => stopClient(client, signal),
 });
 
-function createClient(config: RedisConfig): RedisClient {
+function createClient(config: RedisConfig, name: string): RedisClient {
   const { Redis, Cluster } = loadPeer<IORedisModule>('ioredis', 'redis');
   const server = parseUri(config);
-  const state: ClientState = { address: describeTarget(config, server), reconnect: false };
+  const state: ClientState = { address: describeTarget(config, server), name, reconnect: false };
   // until a start succeeded, a failed connection ends the attempt instead of looping in ioredis
   const gated = (delay: (times: number) => number) => (times: number) => (state.reconnect ? delay(times) : null);
   const common = {
@@ -106,6 +109,7 @@ async function startClient(client: RedisClient, signal: AbortSignal, config: Red
     state.reconnect = true;
     client.off('error', onError);
     client.off('node error', onError);
+    watchConnection(client, state);
   } catch (err) {
     forceClose(client);
     if (signal.aborted) throw signal.reason;
@@ -114,6 +118,26 @@ async function startClient(client: RedisClient, signal: AbortSignal, config: Red
   } finally {
     attempt.dispose();
   }
+}
+
+/**
+ * Once started, a lost connection is ioredis's to recover: log it once per outage through the
+ * bandmaster logger (message only: ioredis error objects can carry AUTH arguments), and keep
+ * ioredis from printing "Unhandled error event" on every reconnect attempt.
+ */
+function watchConnection(client: RedisClient, state: ClientState): void {
+  let reported = false;
+  const onError = (err: unknown): void => {
+    if (reported || !state.reconnect) return;
+    reported = true;
+    const log = getGlobalLogger();
+    if (log) log.warn('redis connection lost; ioredis reconnects on its own', { service: state.name, address: state.address, error: describeCause(err) });
+  };
+  client.on('error', onError);
+  client.on('node error', onError);
+  client.on('ready', () => {
+    reported = false;
+  });
 }
 
 async function stopClient(client: RedisClient, signal: AbortSignal): Promise<void> {
