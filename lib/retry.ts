@@ -47,16 +47,40 @@ export function backoffDelay(policy: BackoffPolicy, retry: number, random: () =>
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      off();
       resolve();
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const off = onAbort(signal, () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    });
   });
+}
+
+/** Listeners of each signal the container shares among many attempts, behind one real listener. */
+const fanOuts = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Calls `listener` once when `signal` aborts; returns the function that unsubscribes. Like
+ * `addEventListener('abort', listener, { once: true })`, but O(1): Node's EventTarget walks every
+ * listener of a signal on each add and remove, and a boot's signal has one per running attempt.
+ */
+export function onAbort(signal: AbortSignal, listener: () => void): () => void {
+  let listeners = fanOuts.get(signal);
+  if (!listeners) {
+    const set = new Set<() => void>();
+    listeners = set;
+    fanOuts.set(signal, set);
+    signal.addEventListener('abort', () => {
+      fanOuts.delete(signal);
+      // a snapshot, as EventTarget does: a listener added while dispatching is not called
+      for (const l of [...set]) if (set.delete(l)) l();
+    }, { once: true });
+  }
+  const own = listeners;
+  own.add(listener);
+  return () => void own.delete(listener);
 }
 
 /** The error an attempt's signal aborts with when its time limit passes. */
@@ -79,15 +103,14 @@ export function raceAbort<T>(value: T | PromiseLike<T>, signal: AbortSignal): Pr
   if (signal.aborted) return Promise.reject(signal.reason);
   if (!isThenable(value)) return Promise.resolve(value);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const off = onAbort(signal, () => reject(signal.reason));
     value.then(
       (v) => {
-        signal.removeEventListener('abort', onAbort);
+        off();
         resolve(v);
       },
       (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        off();
         reject(e);
       },
     );
@@ -156,11 +179,10 @@ function runAttempt<T>(options: RetryOptions<T>, attempt: number): Promise<T> {
   if (timeout === undefined) return watch(options, signal, () => options.attempt(signal, attempt));
   const controller = createController();
   const timer = setTimeout(() => controller.abort(timeoutError(options.what, timeout)), timeout);
-  const forward = (): void => controller.abort(signal.reason);
-  signal.addEventListener('abort', forward, { once: true });
+  const off = onAbort(signal, () => controller.abort(signal.reason));
   const done = (): void => {
     clearTimeout(timer);
-    signal.removeEventListener('abort', forward);
+    off();
   };
   const result = watch(options, controller.signal, () => options.attempt(controller.signal, attempt));
   result.then(done, done);
