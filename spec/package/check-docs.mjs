@@ -3,14 +3,16 @@
 //   sources (`bandmaster` -> lib/index.ts through the tsconfig paths), in one tsc program;
 //   info-string flags: `ts continue` appends the block to the previous one of the same page (a
 //   tour built up step by step), `ts file=<path>` must equal that file (which CI compiles and
-//   runs elsewhere), `ts partial` is an intentionally incomplete snippet (not compiled, counted);
+//   runs elsewhere), `ts partial` is an intentionally incomplete snippet (not compiled, counted),
+//   and `ts run` also executes the block (compiled against the built package), so the behaviour
+//   it shows is checked too, not only its types;
 // - every ```json block parses;
 // - every relative link and #anchor resolves (a provider README not written yet is reported);
 // - every concept page exists and is linked from the README;
 // - every value export of `bandmaster` and `bandmaster/testing` is mentioned in README or docs;
 // - the environment variables named in the README's provider table exist in the providers'
 //   config classes (read from the build in dist/).
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { root, run, Tally, writtenProviders } from './support.mjs';
@@ -112,7 +114,7 @@ for (const file of files) {
       previous.segments.push({ md: file, line: block.line, firstLine: last.firstLine + last.lineCount, lineCount: block.code.split('\n').length, code: block.code });
       continue;
     }
-    previous = { path: join(work, `${rel(file).replace(/[/.]/g, '_')}_${block.line}.mts`), segments: [{ md: file, line: block.line, firstLine: 1, lineCount: block.code.split('\n').length, code: block.code }] };
+    previous = { path: join(work, `${rel(file).replace(/[/.]/g, '_')}_${block.line}.mts`), run: block.flags.includes('run'), segments: [{ md: file, line: block.line, firstLine: 1, lineCount: block.code.split('\n').length, code: block.code }] };
     units.push(previous);
   }
 }
@@ -157,6 +159,40 @@ for (const unit of units) {
 }
 if (tsc.status !== 0 && diagnostics.size === 0) tally.fail('tsc over the docs blocks', unmapped || tsc.stdout + tsc.stderr);
 console.log(`  (${units.length} TypeScript blocks compiled, ${partial} marked partial and not compiled)`);
+
+// 1b. blocks flagged `ts run`: compiled with tsc against the built package (dist/, as a user's
+// node_modules would have it) and executed; a node:test suite in one fails the run when a test fails
+const runnable = units.filter((u) => u.run && !diagnostics.has(u.path));
+if (runnable.length > 0 && !existsSync(join(root, 'dist', 'lib', 'index.js'))) {
+  for (const u of runnable) tally.skip(`${rel(u.segments[0].md)}:${u.segments[0].line} runs`, 'dist/ is not built');
+} else if (runnable.length > 0) {
+  const out = join(work, 'out');
+  // node_modules/bandmaster -> the work tree: `bandmaster` resolves through package.json "exports"
+  // to dist/, as it would when installed
+  mkdirSync(join(work, 'node_modules'), { recursive: true });
+  symlinkSync(root, join(work, 'node_modules', 'bandmaster'), 'dir');
+  writeFileSync(
+    join(work, 'tsconfig.run.json'),
+    JSON.stringify({
+      extends: join(root, 'tsconfig.json'),
+      compilerOptions: { paths: {}, rootDir: work, outDir: out, incremental: false, declaration: false, declarationMap: false, sourceMap: false, noUnusedLocals: false, noUnusedParameters: false },
+      files: runnable.map((u) => u.path),
+      include: [],
+    }),
+  );
+  const emit = run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(work, 'tsconfig.run.json')], { check: false, quiet: true });
+  for (const u of runnable) {
+    const name = `${rel(u.segments[0].md)}:${u.segments[0].line} runs`;
+    if (emit.status !== 0) {
+      tally.fail(name, emit.stdout + emit.stderr);
+      continue;
+    }
+    const js = join(out, relative(work, u.path).replace(/\.mts$/, '.mjs'));
+    const r = run(process.execPath, [js], { check: false, quiet: true, timeout: 60_000, env: { BANDMASTER_LOG_LEVEL: 'silent', NODE_NO_WARNINGS: '1' } });
+    if (r.status === 0) tally.ok(name);
+    else tally.fail(name, r.stdout + r.stderr);
+  }
+}
 
 // 2. links and anchors
 const providers = new Set(writtenProviders());
