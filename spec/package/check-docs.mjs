@@ -2,8 +2,8 @@
 // - every TypeScript code block of README.md and docs/*.md is type-checked against the local
 //   sources (`bandmaster` -> lib/index.ts through the tsconfig paths), in one tsc program;
 //   info-string flags: `ts continue` appends the block to the previous one of the same page (a
-//   tour built up step by step), `ts file=<path>` must equal that file (which CI compiles and
-//   runs elsewhere), `ts partial` is an intentionally incomplete snippet (not compiled, counted),
+//   tour built up step by step), `file=<path>` (any language) must equal that file (which CI runs
+//   elsewhere), `ts partial` is an intentionally incomplete snippet (not compiled, counted),
 //   and `ts run` also executes the block (compiled against the built package), so the behaviour
 //   it shows is checked too, not only its types;
 // - every ```json block parses;
@@ -93,6 +93,13 @@ let partial = 0;
 for (const file of files) {
   let previous;
   for (const block of blocks(texts.get(file))) {
+    if (block.file) {
+      await tally.check(`${rel(file)}:${block.line} block equals ${block.file}`, () => {
+        const actual = readFileSync(join(root, block.file), 'utf8');
+        if (actual.trimEnd() !== block.code.trimEnd()) throw new Error(`the block differs from ${block.file}: copy the file into the block again`);
+      });
+      continue;
+    }
     if (block.lang === 'json') {
       await tally.check(`${rel(file)}:${block.line} json block parses`, () => JSON.parse(block.code));
       continue;
@@ -100,13 +107,6 @@ for (const file of files) {
     if (block.lang !== 'ts' && block.lang !== 'typescript') continue;
     if (block.flags.includes('partial')) {
       partial++;
-      continue;
-    }
-    if (block.file) {
-      await tally.check(`${rel(file)}:${block.line} block equals ${block.file}`, () => {
-        const actual = readFileSync(join(root, block.file), 'utf8');
-        if (actual.trimEnd() !== block.code.trimEnd()) throw new Error(`the block differs from ${block.file}: copy the file into the block again`);
-      });
       continue;
     }
     if (block.flags.includes('continue') && previous) {
