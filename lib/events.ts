@@ -66,16 +66,26 @@ export type LifecycleEventType = LifecycleEvent['type'];
 /** Receives lifecycle events. Listeners run synchronously; a throwing listener is isolated. */
 export type LifecycleListener = (event: LifecycleEvent) => void;
 
+interface Subscription {
+  readonly listener: LifecycleListener;
+  readonly enabled: (() => boolean) | undefined;
+}
+
+/** Key of {@link LifecycleEvents}' internal gated subscribe; not exported by the package. */
+export const whileEnabled = Symbol('bandmaster.events.whileEnabled');
+
 /**
  * The container's event stream. Emitting costs nothing when nobody listens: callers check
  * {@link LifecycleEvents.active} before building an event.
  */
 export class LifecycleEvents {
-  #listeners: LifecycleListener[] = [];
+  // copied on write: an emit in progress keeps the list it started with
+  #subscriptions: readonly Subscription[] = [];
 
-  /** True when at least one listener is subscribed. */
+  /** True when at least one listener is subscribed (and, for a gated one, enabled right now). */
   get active(): boolean {
-    return this.#listeners.length > 0;
+    for (const s of this.#subscriptions) if (s.enabled === undefined || s.enabled()) return true;
+    return false;
   }
 
   /**
@@ -87,18 +97,32 @@ export class LifecycleEvents {
    * ```
    */
   on(listener: LifecycleListener): () => void {
-    this.#listeners = [...this.#listeners, listener];
+    return this.#subscribe(listener, undefined);
+  }
+
+  /**
+   * Subscribes a listener that only wants events while `enabled()` is true (the logger, while
+   * there is a logger): while none wants them, {@link LifecycleEvents.active} is false and the
+   * lifecycle builds no events at all. Internal: not part of the public API.
+   */
+  [whileEnabled](listener: LifecycleListener, enabled: () => boolean): () => void {
+    return this.#subscribe(listener, enabled);
+  }
+
+  #subscribe(listener: LifecycleListener, enabled: (() => boolean) | undefined): () => void {
+    this.#subscriptions = [...this.#subscriptions, { listener, enabled }];
     return () => this.off(listener);
   }
 
   /** Unsubscribes a listener. */
   off(listener: LifecycleListener): void {
-    this.#listeners = this.#listeners.filter((l) => l !== listener);
+    this.#subscriptions = this.#subscriptions.filter((s) => s.listener !== listener);
   }
 
   /** Delivers an event to every listener. */
   emit(event: LifecycleEvent): void {
-    for (const listener of this.#listeners) {
+    for (const { listener, enabled } of this.#subscriptions) {
+      if (enabled !== undefined && !enabled()) continue;
       try {
         listener(event);
       } catch (err) {

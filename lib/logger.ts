@@ -1,4 +1,4 @@
-import type { LifecycleEvent, LifecycleEvents } from './events';
+import { whileEnabled, type LifecycleEvent, type LifecycleEventType, type LifecycleEvents } from './events';
 import { describeCause } from './errors';
 
 /** The logging surface bandmaster needs; a winston, pino or console-like logger fits. */
@@ -28,12 +28,22 @@ export function createDefaultLogger(level = process.env['BANDMASTER_LOG_LEVEL'] 
   // loaded on first use: an app that brings its own logger never pays for winston
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const winston = require('winston') as typeof import('winston');
-  const line = winston.format.printf(({ level: lvl, message, ...fields }) => JSON.stringify({ level: lvl, msg: message, ...fields }));
+  const line = winston.format.printf(jsonLine);
   return winston.createLogger({
     level: (LEVELS as readonly string[]).includes(normalized) ? normalized : 'info',
     format: line,
     transports: [new winston.transports.Console()],
   });
+}
+
+/**
+ * `{"level","msg",...fields}`: the fields copied by hand, since rest and spread cost
+ * microseconds per line here. A field called `msg` wins over the message, as a spread would.
+ */
+function jsonLine(info: { level: string; message: unknown; [key: string]: unknown }): string {
+  const out: Record<string, unknown> = { level: info.level, msg: info.message };
+  for (const key of Object.keys(info)) if (key !== 'level' && key !== 'message') out[key] = info[key];
+  return JSON.stringify(out);
 }
 
 /** The process-wide logger used by containers created without a `logger` option. */
@@ -52,15 +62,39 @@ export function setGlobalLogger(logger: Logger | false): Logger | false {
   return previous;
 }
 
-/** Subscribes a logger to a container's events, writing the Go original's messages. */
+/**
+ * Subscribes a logger to a container's events, writing the Go original's messages. While there
+ * is no logger (`false`), the container builds no events for it.
+ */
 export function attachLogger(events: LifecycleEvents, logger: () => Logger | false): () => void {
-  return events.on((event) => {
+  const listener = (event: LifecycleEvent): void => {
     const target = logger();
     if (target) writeEvent(target, event);
-  });
+  };
+  return events[whileEnabled](listener, () => logger() !== false);
 }
 
+/** A logger that can tell whether a level is on (winston, pino): skipped levels cost nothing. */
+interface LevelAware {
+  isLevelEnabled(level: string): boolean;
+}
+
+/** The level each event is written at, by {@link writeEvent}. */
+const LEVEL_OF: Readonly<Record<LifecycleEventType, 'info' | 'warn'>> = {
+  starting: 'info',
+  started: 'info',
+  'start-retrying': 'info',
+  'start-failed': 'warn',
+  stopping: 'info',
+  stopped: 'info',
+  'stop-retrying': 'info',
+  'stop-failed': 'warn',
+};
+
 function writeEvent(log: Logger, e: LifecycleEvent): void {
+  const level = LEVEL_OF[e.type] as 'info' | 'warn' | undefined;
+  const aware = log as Partial<LevelAware>;
+  if (level && typeof aware.isLevelEnabled === 'function' && !aware.isLevelEnabled(level)) return;
   const service = e.service;
   switch (e.type) {
     case 'starting':
