@@ -1,5 +1,5 @@
 import { BandmasterError } from './errors';
-import type { ServiceNode } from './node';
+import type { Edge, ServiceNode } from './node';
 import { describeToken, type InjectionToken } from './tokens';
 
 /** The most cycles one validation reports; a graph with more has bigger problems. */
@@ -9,16 +9,33 @@ const MAX_CYCLES = 100;
  * Resolves every node's dependencies and rebuilds the dependents lists. O(V+E).
  */
 export function link(nodes: readonly ServiceNode[], lookup: (t: InjectionToken) => ServiceNode | undefined): void {
-  for (const node of nodes) node.dependents = [];
+  // two passes, `mark` counting: each dependents list is allocated at its size (a list grown by
+  // push reserves 17 slots), and a dependent's edges are shared by everything it depends on
+  for (const node of nodes) node.mark = 0;
   for (const node of nodes) {
     const deps = node.spec.deps;
     const resolved: (ServiceNode | undefined)[] = new Array(deps.length);
     for (let i = 0; i < deps.length; i++) {
       const dep = lookup(deps[i]!.token);
       resolved[i] = dep;
-      if (dep) dep.dependents.push({ node, optional: deps[i]!.optional });
+      if (dep) dep.mark++;
     }
     node.depNodes = resolved;
+  }
+  for (const node of nodes) {
+    node.dependents = new Array<Edge>(node.mark);
+    node.mark = 0;
+  }
+  for (const node of nodes) {
+    const deps = node.spec.deps;
+    let required: Edge | undefined;
+    let optional: Edge | undefined;
+    for (let i = 0; i < deps.length; i++) {
+      const dep = node.depNodes[i];
+      if (!dep) continue;
+      const edge = deps[i]!.optional ? (optional ??= { node, optional: true }) : (required ??= { node, optional: false });
+      dep.dependents[dep.mark++] = edge;
+    }
   }
 }
 
