@@ -33,10 +33,10 @@ export async function resolveCase(results: Results, config: SuiteConfig): Promis
 
 /** What the default winston logger costs per service, writing to /dev/null and to a file. */
 export async function loggingCase(results: Results, config: SuiteConfig): Promise<void> {
-  const size = 1000;
+  const size = 2000;
   const file = join(tmpdir(), `bandmaster-bench-${process.pid}.log`);
   for (const [sink, label] of [['/dev/null', '/dev/null'], [file, 'a file']] as const) {
-    const kase = `logging, ${size.toLocaleString('en')} services zero latency, start+stop, stdout to ${label}`;
+    const kase = `logging, ${size.toLocaleString('en')} services zero latency, start+stop CPU time, stdout to ${label}`;
     config.log(`${kase}: ${config.rounds} rounds`);
     const times = await loggingTimes(sink, size, config.rounds);
     const off = times['logger: false']!;

@@ -7,6 +7,8 @@ import { collect, rotate } from '../stats';
 export interface LifecycleSample {
   readonly boot: number[];
   readonly stop: number[];
+  /** CPU time (ms, all threads) of boot + stop: steadier than wall time on a shared machine. */
+  readonly cpu: number[];
   error?: string;
 }
 
@@ -21,14 +23,16 @@ export interface LifecycleOptions {
 }
 
 /** One boot then stop; times in ms. Boot covers register + validate + start. */
-export async function bootAndStop(c: Contestant, graph: Graph, hooks: Hooks): Promise<{ boot: number; stop: number }> {
+export async function bootAndStop(c: Contestant, graph: Graph, hooks: Hooks): Promise<{ boot: number; stop: number; cpu: number }> {
   collect();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const booted = await c.boot!(graph, hooks);
   const t1 = performance.now();
   await booted.stop();
   const t2 = performance.now();
-  return { boot: t1 - t0, stop: t2 - t1 };
+  const cpu = process.cpuUsage(cpu0);
+  return { boot: t1 - t0, stop: t2 - t1, cpu: (cpu.user + cpu.system) / 1000 };
 }
 
 /**
@@ -41,7 +45,7 @@ export async function measureLifecycle(options: LifecycleOptions): Promise<Map<s
   const live = options.contestants.filter((c) => c.boot);
   const warm = makeGraph({ size: Math.min(graph.size, options.warmup ?? 200), seed: 7 });
   for (const c of live) {
-    const sample: LifecycleSample = { boot: [], stop: [] };
+    const sample: LifecycleSample = { boot: [], stop: [], cpu: [] };
     samples.set(c.name, sample);
     try {
       await bootAndStop(c, warm, hooks);
@@ -54,9 +58,10 @@ export async function measureLifecycle(options: LifecycleOptions): Promise<Map<s
       const sample = samples.get(c.name)!;
       if (sample.error) continue;
       try {
-        const { boot, stop } = await bootAndStop(c, graph, hooks);
+        const { boot, stop, cpu } = await bootAndStop(c, graph, hooks);
         sample.boot.push(boot);
         sample.stop.push(stop);
+        sample.cpu.push(cpu);
       } catch (err) {
         sample.error = String(err);
       }

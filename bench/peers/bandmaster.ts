@@ -1,20 +1,17 @@
 import 'reflect-metadata';
 import { Container, type AnyDefinition } from '../../lib';
-import { makeService, type Graph } from '../graph';
+import { makeService, type BenchService, type Graph } from '../graph';
 import type { Hooks } from '../hooks';
 import type { Booted, Built, Contestant } from '../contestant';
 
 function definitions(graph: Graph, hooks: Hooks | undefined): AnyDefinition[] {
   const { names, deps } = graph;
   const defs: AnyDefinition[] = new Array(graph.size);
+  // definition hooks get the instance: one pair of functions serves every service
+  const onStart = hooks ? (service: BenchService) => hooks.start(service.id) : undefined;
+  const onStop = hooks ? (service: BenchService) => hooks.stop(service.id) : undefined;
   for (let i = 0; i < graph.size; i++) {
-    defs[i] = {
-      name: names[i]!,
-      deps: deps[i]!.map((d) => names[d]!),
-      useFactory: (...args: unknown[]) => makeService(i, args),
-      onStart: hooks ? () => hooks.start(i) : undefined,
-      onStop: hooks ? () => hooks.stop(i) : undefined,
-    };
+    defs[i] = { name: names[i]!, deps: deps[i]!.map((d) => names[d]!), useFactory: (...args: unknown[]) => makeService(i, args), onStart, onStop };
   }
   return defs;
 }
