@@ -37,7 +37,11 @@ export interface ValueDefinition<T> extends DefinitionBase<T> {
 
 /** Provides what a (possibly async) factory returns, called with its started dependencies. */
 export interface FactoryDefinition<T> extends DefinitionBase<T> {
-  /** Creates the object from the started `deps`, in order; may be async (its promise is part of the start attempt). */
+  /**
+   * Creates the object from the started `deps`, in order, followed by the start attempt's
+   * `AbortSignal` (honour it in an async factory that does I/O); may be async: its promise is
+   * part of the start attempt.
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly useFactory: (...deps: any[]) => T | Promise<T>;
   /** Dependencies passed to the factory, in order. */
@@ -71,7 +75,7 @@ export type Override<T = unknown> =
       })
   | (Partial<LifecycleOptions> &
       DefinitionHooks<T> & {
-        /** Creates the replacement from the started `deps`, in order; may be async. */
+        /** Creates the replacement from the started `deps`, in order, then the attempt's `AbortSignal`; may be async. */
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         readonly useFactory: (...deps: any[]) => T | Promise<T>;
         /** Dependencies passed to the factory, in order. */
@@ -102,7 +106,7 @@ export interface ServiceSpec {
   readonly startTimeout?: number;
   readonly stopTimeout?: number;
   /** Creates the instance from the injected dependencies. */
-  readonly create: (args: unknown[]) => unknown;
+  readonly create: (args: unknown[], signal: AbortSignal) => unknown;
   readonly onStart?: Hook;
   readonly onStop?: Hook;
   readonly healthCheck?: Hook;

@@ -28,10 +28,11 @@ export interface ProviderSpec<C extends object, T> {
   /**
    * Instead of `create`, for client libraries that connect as they build the client (nats
    * `connect()`): builds and connects in one step, as part of the start attempt, before `start`.
-   * The container races it with the attempt's abort and timeout and stops a client that connects
-   * after its attempt was given up on; bound it with the library's own connect timeout.
+   * It gets the attempt's signal: tear the connect down when it aborts. The container also races it
+   * with the attempt's abort and timeout and stops a client that connects after its attempt was
+   * given up on; bound it with the library's own connect timeout too.
    */
-  readonly connect?: (config: C, name: string) => Promise<T>;
+  readonly connect?: (config: C, name: string, signal: AbortSignal) => Promise<T>;
   /** Connects and runs a real health check; honours `signal` (no connect attempt outlives it). */
   readonly start: (client: T, signal: AbortSignal, config: C) => Promise<void>;
   /** A round trip to the server. */
@@ -49,8 +50,8 @@ export interface ProviderSpec<C extends object, T> {
  * `connect`; `InvalidConfig` (from the returned factory) for bad env or config.
  */
 export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (options: ProviderOptions<C>) => FactoryDefinition<T> {
-  const build = spec.connect ?? spec.create;
-  if (!build || (spec.connect && spec.create)) {
+  const { connect, create } = spec;
+  if ((connect === undefined) === (create === undefined)) {
     throw new BandmasterError('InvalidDefinition', { service: spec.provider, detail: 'a provider gives exactly one of `create` and `connect`' });
   }
   return (options) => {
@@ -59,7 +60,7 @@ export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (
     return {
       ...lifecycle,
       name,
-      useFactory: () => build(config, name),
+      useFactory: connect ? (signal: AbortSignal) => connect(config, name, signal) : () => create!(config, name),
       onStart: (client, signal) => spec.start(client, signal, config),
       onStop: (client, signal) => spec.stop(client, signal),
       healthCheck: (client, signal) => spec.healthCheck(client, signal),

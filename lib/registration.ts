@@ -24,7 +24,7 @@ function definitionSpec(def: AnyDefinition): ServiceSpec {
     const injected = factoryDeps(name, def.deps ?? []);
     const deps = checkDeps(name, keys, injected, dependsOn);
     const factory = def.useFactory;
-    return makeSpec({ name, keys, deps, injectCount: injected.length, options: def, hooks: def, instanceHooks: false, create: (args) => factory(...args) });
+    return makeSpec({ name, keys, deps, injectCount: injected.length, options: def, hooks: def, instanceHooks: false, create: (args, signal) => factory(...args, signal) });
   }
   if ('useValue' in def) {
     const value = def.useValue;

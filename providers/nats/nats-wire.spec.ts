@@ -78,7 +78,7 @@ async function statusOf(nc: NatsConnection, type: string): Promise<void> {
 }
 
 describe('nats provider at the wire', () => {
-  it('fails the boot at once on abort, and the half-open connect ends within its connect timeout', { timeout: 15_000 }, async (t) => {
+  it('fails the boot at once on abort, and leaves no half-open connect behind', { timeout: 15_000 }, async (t) => {
     const fake = await fakeNats(t, { holdInfo: true });
     const controller = new AbortController();
     const container = new Container({ logger: false });
@@ -97,19 +97,19 @@ describe('nats provider at the wire', () => {
     await container.stopAll();
   });
 
-  it('closes a connection that completes after its start was aborted', { timeout: 15_000 }, async (t) => {
+  it('cuts a connect in flight as soon as its start is aborted, whatever the connect timeout', { timeout: 15_000 }, async (t) => {
     const fake = await fakeNats(t, { holdInfo: true });
     const controller = new AbortController();
     const container = new Container({ logger: false });
-    // a long connect timeout: only the provider can close this connection
+    // a long connect timeout: only the abort can end this connect early
     container.register(nats({ name: 'nts-late', config: { servers: [`127.0.0.1:${fake.port}`], timeout: 60_000 } }));
     const boot = container.startAll({ signal: controller.signal });
     const peer = await fake.accepted;
     controller.abort();
     await assert.rejects(boot, BootError);
-    peer.sendInfo();
+    // the socket is gone before the server even greets: the handshake never happens
     await peer.closed;
-    assert.equal(fake.connects.length, 1, 'the client completed its handshake before it was closed');
+    assert.equal(fake.connects.length, 0);
     assert.equal(container.status()[0]?.state, 'failed');
     await container.stopAll();
   });
