@@ -59,7 +59,8 @@ export interface Timeline {
  * ```
  */
 export function buildTimeline(nodes: readonly ServiceNode[]): Timeline {
-  const booted = nodes.filter((n) => n.queuedAt > 0 && n.settledAt > 0);
+  // settled boots only; states rather than timestamps, which a fake clock may start at 0
+  const booted = nodes.filter((n) => n.state !== 'idle' && n.state !== 'waiting' && n.state !== 'starting' && n.settledAt >= n.queuedAt);
   const origin = booted.length > 0 ? Math.min(...booted.map((n) => n.queuedAt)) : 0;
   const end = booted.length > 0 ? Math.max(...booted.map((n) => n.settledAt)) : 0;
   const path = criticalPath(booted);
@@ -78,7 +79,7 @@ export function buildTimeline(nodes: readonly ServiceNode[]): Timeline {
 }
 
 function toEntry(node: ServiceNode, origin: number, critical: boolean): TimelineEntry {
-  const attempted = node.attemptAt > 0;
+  const attempted = node.attempts > 0;
   const firstAttempt = attempted ? node.attemptAt : node.settledAt;
   const entry: TimelineEntry = {
     name: node.name,
