@@ -130,6 +130,7 @@ export class Container {
    * @throws BootError when validation failed or a required service failed to start (as a rejection).
    */
   async startAll(options: RunOptions = {}): Promise<LifecycleReport> {
+    checkRunOptions('startAll()', options);
     await this.#afterShutdown();
     const nodes = this.#registry.linked();
     const errors = validate(nodes);
@@ -148,6 +149,7 @@ export class Container {
    * dependency graph is invalid (as rejections).
    */
   async start<T = unknown>(token: InjectionToken<T>, options: RunOptions = {}): Promise<T> {
+    checkRunOptions('start()', options);
     await this.#afterShutdown();
     const node = this.#require(token);
     if (node.state === 'started') return node.instance as T;
@@ -171,6 +173,7 @@ export class Container {
    * @throws ShutdownError when a service failed to stop (as a rejection); it stays started.
    */
   async stopAll(options: RunOptions = {}): Promise<LifecycleReport> {
+    checkRunOptions('stopAll()', options);
     let shutdown = this.#shutdown;
     if (!shutdown || shutdown.finished) {
       if (this.#boot && !this.#boot.finished) this.#boot.abort(new DOMException('boot interrupted by stopAll()', 'AbortError'));
@@ -308,6 +311,20 @@ export class Container {
     const node = this.#registry.lookup(token);
     if (!node) throw unknownService(token);
     return node;
+  }
+}
+
+/** Rejects a malformed `signal` or `timeout` instead of silently running without a limit. */
+function checkRunOptions(method: string, options: RunOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new BandmasterError('InvalidArgument', { service: method, detail: `options must be an object like { signal, timeout }, got ${String(options)}` });
+  }
+  const { signal, timeout } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new BandmasterError('InvalidArgument', { service: method, detail: 'signal must be an AbortSignal (new AbortController().signal, AbortSignal.timeout(ms))' });
+  }
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && !Number.isNaN(timeout))) {
+    throw new BandmasterError('InvalidArgument', { service: method, detail: `timeout must be a number of ms >= 0 (Infinity for none), got ${JSON.stringify(timeout) ?? String(timeout)}` });
   }
 }
 

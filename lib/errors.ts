@@ -18,7 +18,8 @@ export type ErrorKind =
   | 'ServiceNotStarted'
   | 'MetadataMissing'
   | 'InvalidConfig'
-  | 'InvalidDefinition';
+  | 'InvalidDefinition'
+  | 'InvalidArgument';
 
 /** Structured fields of a {@link BandmasterError}; which ones are set depends on its kind. */
 export interface BandmasterErrorFields {
@@ -178,6 +179,8 @@ function renderMessage(kind: ErrorKind, f: BandmasterErrorFields): string {
       return `${s}: invalid configuration${detail ? `:\n${f.detail}` : ''}`;
     case 'InvalidDefinition':
       return `${s}: invalid definition${detail}`;
+    case 'InvalidArgument':
+      return `invalid argument${f.service ? ` to ${f.service}` : ''}: ${f.detail ?? '?'}`;
     default:
       return assertNever(kind);
   }

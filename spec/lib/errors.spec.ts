@@ -22,6 +22,7 @@ const EXAMPLES: Record<ErrorKind, BandmasterError> = {
   MetadataMissing: new BandmasterError('MetadataMissing', { service: 'Repo', detail: 'enable emitDecoratorMetadata' }),
   InvalidConfig: new BandmasterError('InvalidConfig', { service: 'RD', detail: '  - RD_PORT="x": must be a number', variables: ['RD_PORT'] }),
   InvalidDefinition: new BandmasterError('InvalidDefinition', { service: 'x', detail: '`retries` must be an integer >= 0, got -1' }),
+  InvalidArgument: new BandmasterError('InvalidArgument', { service: 'startAll()', detail: 'timeout must be a number of ms >= 0 (Infinity for none), got "5s"' }),
 };
 
 describe('BandmasterError', () => {
@@ -43,6 +44,7 @@ describe('BandmasterError', () => {
       MetadataMissing: '`Repo`: constructor parameter types are unknown (enable emitDecoratorMetadata)',
       InvalidConfig: '`RD`: invalid configuration:\n  - RD_PORT="x": must be a number',
       InvalidDefinition: '`x`: invalid definition (`retries` must be an integer >= 0, got -1)',
+      InvalidArgument: 'invalid argument to startAll(): timeout must be a number of ms >= 0 (Infinity for none), got "5s"',
     });
     const summary = new BootError([EXAMPLES.DependencyMissing, EXAMPLES.DependencyCircular], new LifecycleReport([], [], 0));
     assert.equal(summary.message, 'boot failed (2 errors):\n  - `C`: no such dependency: `D` (register a service under that name)\n  - `A`: circular dependencies: A -> D -> B -> A');
