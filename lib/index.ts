@@ -6,6 +6,7 @@ if (typeof Reflect !== 'object' || typeof (Reflect as { getMetadata?: unknown })
 
 export { Container } from './container';
 export type { ContainerOptions, RunOptions } from './container';
+export type { Clock } from './retry';
 export { globalContainer, replaceGlobalContainer } from './global';
 export { Service, DependsOn, Inject, Optional } from '../decorators';
 export type { OnStart, OnStop, HealthCheck, ServiceOptions, LifecycleOptions, BackoffOptions, ClassDecorator, ParameterDecorator } from '../decorators';

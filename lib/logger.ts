@@ -1,7 +1,10 @@
 import { whileEnabled, type LifecycleEvent, type LifecycleEventType, type LifecycleEvents } from './events';
 import { describeCause } from './errors';
 
-/** The logging surface bandmaster needs; a winston, pino or console-like logger fits. */
+/**
+ * The logging surface bandmaster needs: `level(message, fields)`. A winston or console-like logger
+ * fits as is; pino takes `(fields, message)`, so wrap it (see docs/logging-and-events.md).
+ */
 export interface Logger {
   /** A failure that needs attention. */
   error(message: string, fields?: Record<string, unknown>): unknown;

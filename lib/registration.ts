@@ -18,7 +18,13 @@ function definitionSpec(def: AnyDefinition): ServiceSpec {
   const { name, keys } = nameOf(def.name);
   checkOptions(name, def);
   const dependsOn = tokensToDeps(name, def.dependsOn ?? [], false);
-  if ('useClass' in def) return classSpec(def.useClass, def, false);
+  const kinds = (['useValue', 'useFactory', 'useClass'] as const).filter((k) => k in def);
+  if (kinds.length > 1) invalid(name, `a definition gives one of useValue, useFactory or useClass, not ${kinds.join(' and ')}`);
+  if ('useClass' in def) {
+    // a class takes its dependencies from its constructor; a `deps` list here would be ignored
+    if ('deps' in def) invalid(name, '`deps` is for useFactory; a useClass class declares its dependencies in its constructor (or @Service({ inject }))');
+    return classSpec(def.useClass, def, false);
+  }
   if ('useFactory' in def) {
     if (typeof def.useFactory !== 'function') invalid(name, 'useFactory must be a function');
     const injected = factoryDeps(name, def.deps ?? []);

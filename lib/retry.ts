@@ -11,6 +11,7 @@ export interface BackoffPolicy {
 
 /** Time source and sleep, injectable so tests run retries without waiting. */
 export interface Clock {
+  /** Milliseconds from an arbitrary origin, monotonic. */
   now(): number;
   /** Resolves after `ms`, rejects with `signal.reason` as soon as `signal` aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;

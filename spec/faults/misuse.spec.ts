@@ -110,6 +110,10 @@ describe('misuse', () => {
       await expectMisuse(register({ name: '', useValue: 1 }), { kind: 'InvalidDefinition', fix: 'name' });
       await expectMisuse(register({ useValue: 1 }), { kind: 'InvalidDefinition', fix: 'name' });
     });
+    it('a definition that gives both useValue and useFactory', () =>
+      expectMisuse(register({ name: 'db', useValue: 1, useFactory: () => 2 }), { kind: 'InvalidDefinition', service: 'db', fix: 'not useValue and useFactory' }));
+    it('a useClass definition with a deps list, which only factories take', () =>
+      expectMisuse(register({ name: 'repo', useClass: Repo, deps: ['db'] }), { kind: 'InvalidDefinition', service: 'repo', fix: 'constructor' }));
     it('a useFactory that is not a function', () => expectMisuse(register({ name: 'db', useFactory: {} }), { kind: 'InvalidDefinition', service: 'db', fix: 'function' }));
     it('deps that are not an array, or hold something that names no service', async () => {
       await expectMisuse(register({ name: 'api', useFactory: () => 1, deps: 'db' }), { kind: 'InvalidDefinition', service: 'api', fix: 'array' });
