@@ -76,6 +76,9 @@ async function main(): Promise<void> {
     else log.info("couldn't start optional service", { error: e.message, service: e.service });
   }
   console.log(`\nboot report:\n${boot.toString()}\n`);
+  // the dependency graph (paste into any Markdown that renders Mermaid) and the boot timeline
+  console.log(`dependency graph (Mermaid):\n${container.graph().toMermaid()}\n`);
+  console.log(`${container.timeline().toText()}\n`);
 
   // whatever started is ready for action; the rest is reported above
   for (let round = 1; round <= 3; round++) {
