@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BandmasterError, BootError, Container } from '../../lib';
+import { Container } from '../../lib';
 import { startCassandraTestServer, type CassandraTestServer, type CassandraTestServerOptions } from '../../spec/support/cassandra-server';
+import { bootError, errorName, eventually, withTarget } from '../../spec/support/provider-spec';
 import { cassandra } from './cassandra.provider';
 
 // Faults can only be injected into the wire-level test server, so this file always uses it,
@@ -12,33 +13,8 @@ const TEST = { timeout: 30_000 };
 /** Longer than any test waits: a socket that closes before it did not wait for the slow server. */
 const SLOW = 20_000;
 
-async function withServer(options: CassandraTestServerOptions, body: (server: CassandraTestServer) => Promise<void>): Promise<void> {
-  const server = await startCassandraTestServer(options);
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
-}
-
-async function eventually(condition: () => boolean | Promise<boolean>, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function bootError(promise: Promise<unknown>): Promise<BandmasterError> {
-  const error = await promise.then(() => assert.fail('expected the boot to fail'), (e: unknown) => e);
-  assert.ok(error instanceof BootError, String(error));
-  assert.equal(error.errors.length, 1);
-  assert.equal(error.errors[0]!.kind, 'ServiceStartFailure');
-  return error.errors[0]!;
-}
-
-function errorName(error: unknown): string | undefined {
-  return error instanceof Error || error instanceof DOMException ? error.name : undefined;
+function withServer(options: CassandraTestServerOptions, body: (server: CassandraTestServer) => Promise<void>): Promise<void> {
+  return withTarget(() => startCassandraTestServer(options), body);
 }
 
 describe('cassandra provider faults', () => {
@@ -46,7 +22,7 @@ describe('cassandra provider faults', () => {
     withServer({ faults: { delayMs: SLOW } }, async (server) => {
       const container = new Container({ logger: false });
       container.register(cassandra({ name: 'cql-1', config: { contactPoints: [server.contactPoint] }, startTimeout: 200, retries: 1, backoff: 10 }));
-      const error = await bootError(container.startAll());
+      const error = await bootError(container.startAll(), 'ServiceStartFailure');
       assert.equal(error.attempts, 2);
       assert.equal(errorName(error.cause), 'TimeoutError');
       await eventually(() => server.connections === 0, 'the connect attempts to be torn down');
@@ -61,7 +37,7 @@ describe('cassandra provider faults', () => {
       const boot = container.startAll({ signal: controller.signal });
       await eventually(() => server.connections > 0, 'the driver to connect');
       controller.abort(new DOMException('shutting down', 'AbortError'));
-      const error = await bootError(boot);
+      const error = await bootError(boot, 'ServiceStartFailure');
       assert.equal(errorName(error.cause), 'AbortError');
       await eventually(() => server.connections === 0, 'the connect to be torn down');
     }),
@@ -71,7 +47,7 @@ describe('cassandra provider faults', () => {
     withServer({ faults: { dropAfterStartup: true } }, async (server) => {
       const container = new Container({ logger: false });
       container.register(cassandra({ name: 'cql-1', config: { contactPoints: [server.contactPoint] }, retries: 1, backoff: 10 }));
-      const error = await bootError(container.startAll());
+      const error = await bootError(container.startAll(), 'ServiceStartFailure');
       assert.equal(error.attempts, 2);
       assert.ok(error.message.includes(server.contactPoint), error.message);
       await eventually(() => server.connections === 0, 'every socket to close');
@@ -82,7 +58,7 @@ describe('cassandra provider faults', () => {
     withServer({ faults: { failQueries: 'release_version' } }, async (server) => {
       const container = new Container({ logger: false });
       container.register(cassandra({ name: 'cql-1', config: { contactPoints: [server.contactPoint] } }));
-      const error = await bootError(container.startAll());
+      const error = await bootError(container.startAll(), 'ServiceStartFailure');
       assert.equal(error.attempts, 1);
       assert.equal(errorName((error.cause as Error).cause), 'ResponseError');
       assert.ok(server.queries.includes('SELECT release_version FROM system.local'));
@@ -94,7 +70,7 @@ describe('cassandra provider faults', () => {
     withServer({ faults: { failQueries: 'system.local' } }, async (server) => {
       const container = new Container({ logger: false });
       container.register(cassandra({ name: 'cql-1', config: { contactPoints: [server.contactPoint] } }));
-      await bootError(container.startAll());
+      await bootError(container.startAll(), 'ServiceStartFailure');
       await eventually(() => server.connections === 0, 'the leaked control connection to close');
     }),
   );

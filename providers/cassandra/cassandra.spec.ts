@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import type { Client, ClientOptions } from 'cassandra-driver';
-import { BandmasterError, BootError, Container, Inject, Service } from '../../lib';
+import { Container, Inject, Service } from '../../lib';
 import { checkConformance } from '../../lib/testing';
 import { startCassandraTestServer } from '../../spec/support/cassandra-server';
+import { bootError, eventually, freePort, invalidConfig, tcpSockets, withEnv, withTarget } from '../../spec/support/provider-spec';
 import { CassandraConfig } from './cassandra.config';
 import { cassandra, cassandraClientOptions } from './cassandra.provider';
 
@@ -24,10 +24,6 @@ interface Target {
   close(): Promise<void>;
 }
 
-function tcpSockets(): number {
-  return process.getActiveResourcesInfo().filter((name) => name === 'TCPSocketWrap').length;
-}
-
 async function openTarget(): Promise<Target> {
   if (REAL_CONTACT_POINTS) {
     const baseline = tcpSockets();
@@ -42,69 +38,17 @@ async function openTarget(): Promise<Target> {
   return { contactPoints, options: { config: { contactPoints } }, connections: () => server.connections, close: () => server.close() };
 }
 
-async function withTarget(body: (target: Target) => Promise<void>): Promise<void> {
-  const target = await openTarget();
-  try {
-    await body(target);
-  } finally {
-    await target.close();
-  }
-}
-
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** A port nothing listens on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function bootError(promise: Promise<unknown>): Promise<BandmasterError> {
-  const error = await promise.then(() => assert.fail('expected the boot to fail'), (e: unknown) => e);
-  assert.ok(error instanceof BootError, String(error));
-  assert.equal(error.errors.length, 1);
-  return error.errors[0]!;
-}
-
-function invalidConfig(run: () => unknown): BandmasterError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof BandmasterError && error.kind === 'InvalidConfig', String(error));
-    return error;
-  }
-  return assert.fail('expected InvalidConfig');
-}
-
-function withEnv<T>(vars: Record<string, string>, run: () => T): T {
-  Object.assign(process.env, vars);
-  try {
-    return run();
-  } finally {
-    for (const key of Object.keys(vars)) delete process.env[key];
-  }
-}
-
 describe('cassandra provider', () => {
   describe(`against ${REAL_CONTACT_POINTS ? `the server at ${REAL_CONTACT_POINTS}` : 'the wire-level test server'}`, () => {
     it('passes the conformance check', TEST, () =>
-      withTarget(async (target) => {
+      withTarget(openTarget, async (target) => {
         await checkConformance(() => cassandra({ name: 'cql-conformance', ...target.options }));
         await eventually(() => target.connections() === 0, 'every connection to close');
       }),
     );
 
     it('injects the connected client into a service that queries through it', TEST, () =>
-      withTarget(async (target) => {
+      withTarget(openTarget, async (target) => {
         @Service()
         class ReleaseReader {
           constructor(@Inject('cql-1') readonly cql: Client) {}
@@ -127,7 +71,7 @@ describe('cassandra provider', () => {
     );
 
     it('closes every connection on stopAll', TEST, () =>
-      withTarget(async (target) => {
+      withTarget(openTarget, async (target) => {
         const container = new Container({ logger: false });
         container.register(cassandra({ name: 'cql-1', ...target.options }));
         await container.startAll();
@@ -141,7 +85,7 @@ describe('cassandra provider', () => {
 
   describe('start against a cluster', () => {
     it('starts when one contact point is down', TEST, () =>
-      withTarget(async (target) => {
+      withTarget(openTarget, async (target) => {
         const contactPoints = [`127.0.0.1:${await freePort()}`, ...target.contactPoints];
         const container = new Container({ logger: false });
         container.register(cassandra({ name: 'cql-1', ...target.options, config: { ...target.options.config, contactPoints } }));

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BandmasterError, BootError, Container } from '../../lib';
+import { Container } from '../../lib';
 import { startElasticsearchTestServer, type ElasticsearchTestServer, type ElasticsearchTestServerOptions } from '../../spec/support/elasticsearch-server';
+import { bootError, errorName, eventually, withTarget } from '../../spec/support/provider-spec';
 import { elasticsearch } from './elasticsearch.provider';
 
 // Faults can only be injected into the wire-level test server, so this file always uses it,
@@ -12,33 +13,8 @@ const TEST = { timeout: 30_000 };
 /** Longer than any test waits: a socket that closes before it did not wait for the slow server. */
 const SLOW = 20_000;
 
-async function withServer(options: ElasticsearchTestServerOptions, body: (server: ElasticsearchTestServer) => Promise<void>): Promise<void> {
-  const server = await startElasticsearchTestServer(options);
-  try {
-    await body(server);
-  } finally {
-    await server.close();
-  }
-}
-
-async function eventually(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function bootError(promise: Promise<unknown>): Promise<BandmasterError> {
-  const error = await promise.then(() => assert.fail('expected the boot to fail'), (e: unknown) => e);
-  assert.ok(error instanceof BootError, String(error));
-  assert.equal(error.errors.length, 1);
-  assert.equal(error.errors[0]!.kind, 'ServiceStartFailure');
-  return error.errors[0]!;
-}
-
-function errorName(error: unknown): string | undefined {
-  return error instanceof Error || error instanceof DOMException ? error.name : undefined;
+function withServer(options: ElasticsearchTestServerOptions, body: (server: ElasticsearchTestServer) => Promise<void>): Promise<void> {
+  return withTarget(() => startElasticsearchTestServer(options), body);
 }
 
 function register(server: ElasticsearchTestServer, options: { retries?: number; startTimeout?: number } = {}): Container {
@@ -50,7 +26,7 @@ function register(server: ElasticsearchTestServer, options: { retries?: number; 
 describe('elasticsearch provider faults', () => {
   it('fails an attempt that outlives startTimeout with a timeout, and leaves no socket', TEST, () =>
     withServer({ faults: { delayMs: SLOW } }, async (server) => {
-      const error = await bootError(register(server, { startTimeout: 200, retries: 1 }).startAll());
+      const error = await bootError(register(server, { startTimeout: 200, retries: 1 }).startAll(), 'ServiceStartFailure');
       assert.equal(error.attempts, 2);
       assert.equal(errorName(error.cause), 'TimeoutError');
       await eventually(() => server.connections === 0, 'the requests to be torn down');
@@ -63,7 +39,7 @@ describe('elasticsearch provider faults', () => {
       const boot = register(server).startAll({ signal: controller.signal });
       await eventually(() => server.requests.length > 0, 'the health request to arrive');
       controller.abort(new DOMException('shutting down', 'AbortError'));
-      const error = await bootError(boot);
+      const error = await bootError(boot, 'ServiceStartFailure');
       assert.equal(errorName(error.cause), 'AbortError');
       await eventually(() => server.connections === 0, 'the request to be torn down');
     }),
@@ -71,7 +47,7 @@ describe('elasticsearch provider faults', () => {
 
   it('sends one request per attempt to a server answering 503: the container owns retries during start', TEST, () =>
     withServer({ faults: { status: 503 } }, async (server) => {
-      const error = await bootError(register(server, { retries: 2 }).startAll());
+      const error = await bootError(register(server, { retries: 2 }).startAll(), 'ServiceStartFailure');
       assert.equal(error.attempts, 3);
       assert.equal(server.requests.length, 3);
       assert.equal((error.cause as { cause?: { statusCode?: number } }).cause?.statusCode, 503);
@@ -80,7 +56,7 @@ describe('elasticsearch provider faults', () => {
 
   it('fails the start when the server does not say it is Elasticsearch', TEST, () =>
     withServer({ faults: { omitProductHeader: true } }, async (server) => {
-      const error = await bootError(register(server).startAll());
+      const error = await bootError(register(server).startAll(), 'ServiceStartFailure');
       assert.equal(errorName((error.cause as Error).cause), 'ProductNotSupportedError');
       await eventually(() => server.connections === 0, 'the client to close');
     }),
@@ -88,7 +64,7 @@ describe('elasticsearch provider faults', () => {
 
   it('fails the start when the server drops the connection, naming host and port', TEST, () =>
     withServer({ faults: { dropConnections: true } }, async (server) => {
-      const error = await bootError(register(server, { retries: 1 }).startAll());
+      const error = await bootError(register(server, { retries: 1 }).startAll(), 'ServiceStartFailure');
       assert.equal(error.attempts, 2);
       assert.ok(error.message.includes(`${server.host}:${server.port}`), error.message);
       await eventually(() => server.connections === 0, 'the client to close');
@@ -99,7 +75,7 @@ describe('elasticsearch provider faults', () => {
     withServer({ username: 'elastic', password: 'right-password' }, async (server) => {
       const container = new Container({ logger: false });
       container.register(elasticsearch({ name: 'es-1', config: { nodes: [server.url], username: 'elastic', password: 'wrong-password' } }));
-      const error = await bootError(container.startAll());
+      const error = await bootError(container.startAll(), 'ServiceStartFailure');
       assert.equal((error.cause as { cause?: { statusCode?: number } }).cause?.statusCode, 401);
       assert.ok(!error.message.includes('wrong-password'), error.message);
     }),

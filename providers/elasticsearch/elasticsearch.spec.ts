@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import type { Client } from '@elastic/elasticsearch';
-import { BandmasterError, BootError, Container, Inject, Service, loadEnv } from '../../lib';
+import { BootError, Container, Inject, Service, loadEnv } from '../../lib';
 import { checkConformance } from '../../lib/testing';
 import { startElasticsearchTestServer } from '../../spec/support/elasticsearch-server';
+import { eventually, freePort, invalidConfig, tcpSockets, withTarget } from '../../spec/support/provider-spec';
 import { ElasticsearchConfig } from './elasticsearch.config';
 import { elasticsearch, elasticsearchClientOptions } from './elasticsearch.provider';
 
@@ -24,10 +24,6 @@ interface Target {
   close(): Promise<void>;
 }
 
-function tcpSockets(): number {
-  return process.getActiveResourcesInfo().filter((name) => name === 'TCPSocketWrap').length;
-}
-
 async function openTarget(): Promise<Target> {
   if (REAL_NODE) {
     const baseline = tcpSockets();
@@ -36,42 +32,6 @@ async function openTarget(): Promise<Target> {
   const server = await startElasticsearchTestServer({ username: 'elastic', password: 'spec-password' });
   const config = { nodes: [server.url], username: 'elastic', password: 'spec-password' };
   return { options: { config }, connections: () => server.connections, close: () => server.close() };
-}
-
-async function withTarget(body: (target: Target) => Promise<void>): Promise<void> {
-  const target = await openTarget();
-  try {
-    await body(target);
-  } finally {
-    await target.close();
-  }
-}
-
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** A port nothing listens on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function invalidConfig(run: () => unknown): BandmasterError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof BandmasterError && error.kind === 'InvalidConfig', String(error));
-    return error;
-  }
-  return assert.fail('expected InvalidConfig');
 }
 
 @Service()
@@ -91,14 +51,14 @@ class Notes {
 describe('elasticsearch provider', () => {
   describe(`against ${REAL_NODE ? 'the server in BANDMASTER_TEST_ELASTICSEARCH_NODE' : 'the wire-level test server'}`, () => {
     it('passes the conformance check', TEST, () =>
-      withTarget(async (target) => {
+      withTarget(openTarget, async (target) => {
         await checkConformance(() => elasticsearch({ name: 'es-conformance', ...target.options }));
         await eventually(() => target.connections() === 0, 'every connection to close');
       }),
     );
 
     it('injects the started client: index, get and search round trips', TEST, () =>
-      withTarget(async (target) => {
+      withTarget(openTarget, async (target) => {
         const container = new Container({ logger: false });
         container.register(elasticsearch({ name: 'es-1', ...target.options }), Notes);
         await container.startAll();
@@ -118,7 +78,7 @@ describe('elasticsearch provider', () => {
     );
 
     it('closes every connection on stopAll', TEST, () =>
-      withTarget(async (target) => {
+      withTarget(openTarget, async (target) => {
         const container = new Container({ logger: false });
         container.register(elasticsearch({ name: 'es-1', ...target.options }));
         await container.startAll();

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { BandmasterError, BootError, Container, ShutdownError, setGlobalLogger, type Logger } from '../../lib';
+import { BandmasterError, Container, ShutdownError, setGlobalLogger, type Logger } from '../../lib';
 import { ApiKey, startKafkaTestBroker, type KafkaTestBroker } from '../../spec/support/kafka-broker';
+import { bootError, eventually, freePort, withTarget } from '../../spec/support/provider-spec';
 import { kafka, type KafkaClients, type KafkaConfig } from '.';
 
 const TEST = { timeout: 20_000 };
@@ -11,36 +11,8 @@ const QUIET = { logLevel: 'nothing' } as const;
 /** Kafka's CLUSTER_AUTHORIZATION_FAILED: not retriable, so one Metadata answer ends the attempt. */
 const CLUSTER_AUTHORIZATION_FAILED = 31;
 
-async function withBroker(body: (broker: KafkaTestBroker) => Promise<void>): Promise<void> {
-  const broker = await startKafkaTestBroker();
-  try {
-    await body(broker);
-  } finally {
-    await broker.close();
-  }
-}
-
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function bootError(promise: Promise<unknown>): Promise<BandmasterError> {
-  const error = await promise.then(() => assert.fail('expected the boot to fail'), (e: unknown) => e);
-  assert.ok(error instanceof BootError, String(error));
-  assert.equal(error.errors.length, 1);
-  return error.errors[0]!;
+function withBroker(body: (broker: KafkaTestBroker) => Promise<void>): Promise<void> {
+  return withTarget(() => startKafkaTestBroker(), body);
 }
 
 /** Starts one kafka service against `config` and returns why it failed. */

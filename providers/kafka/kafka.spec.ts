@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { BandmasterError, Container, Inject, Service, loadEnv } from '../../lib';
+import { Container, Inject, Service, loadEnv } from '../../lib';
 import { checkConformance } from '../../lib/testing';
 import { ApiKey, startKafkaTestBroker } from '../../spec/support/kafka-broker';
 import { kcatAvailable, startKafkaMockCluster, type KafkaMockCluster } from '../../spec/support/kafka-mock-cluster';
+import { eventually, freePort, invalidConfig, tcpSockets, uniqueName, withEnv, withTarget } from '../../spec/support/provider-spec';
 import { KafkaConfig, kafka, kafkaClientConfig, type KafkaClients } from '.';
 
 const TEST = { timeout: 20_000 };
@@ -26,10 +26,6 @@ interface Target {
   close(): Promise<void>;
 }
 
-function tcpSockets(): number {
-  return process.getActiveResourcesInfo().filter((name) => name === 'TCPSocketWrap').length;
-}
-
 function realTarget(): Target {
   const baseline = tcpSockets();
   return { options: { env: REAL_PREFIX, config: { ...QUIET } }, connections: () => tcpSockets() - baseline, close: async () => undefined };
@@ -38,56 +34,6 @@ function realTarget(): Target {
 async function testBrokerTarget(): Promise<Target> {
   const broker = await startKafkaTestBroker();
   return { options: { config: { ...QUIET, brokers: [broker.broker] } }, connections: () => broker.connections, close: () => broker.close() };
-}
-
-async function withTarget(open: () => Promise<Target>, body: (target: Target) => Promise<void>): Promise<void> {
-  const target = await open();
-  try {
-    await body(target);
-  } finally {
-    await target.close();
-  }
-}
-
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** A port nothing listens on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-let seq = 0;
-function unique(label: string): string {
-  return `bandmaster-${label}-${process.pid}-${++seq}`;
-}
-
-function withEnv<T>(vars: Record<string, string>, run: () => T): T {
-  Object.assign(process.env, vars);
-  try {
-    return run();
-  } finally {
-    for (const key of Object.keys(vars)) delete process.env[key];
-  }
-}
-
-function invalidConfig(run: () => unknown): BandmasterError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof BandmasterError && error.kind === 'InvalidConfig', String(error));
-    return error;
-  }
-  return assert.fail('expected InvalidConfig');
 }
 
 const openTarget = REAL_BROKERS ? async () => realTarget() : testBrokerTarget;
@@ -132,7 +78,7 @@ describe('kafka provider', () => {
     after(() => cluster?.close());
 
     it('delivers a message from the injected producer to the injected consumer', TEST, async () => {
-      const topic = unique('orders');
+      const topic = uniqueName('orders');
       @Service()
       class Orders {
         constructor(@Inject('kfk-1') readonly kafka: KafkaClients) {}
@@ -146,7 +92,7 @@ describe('kafka provider', () => {
         }
       }
       const container = new Container({ logger: false });
-      const config = { ...options.config, groupId: unique('billing'), topics: [topic], fromBeginning: true };
+      const config = { ...options.config, groupId: uniqueName('billing'), topics: [topic], fromBeginning: true };
       // a real cluster may create the topic on first use and answer LEADER_NOT_AVAILABLE for a moment
       container.register(kafka({ name: 'kfk-1', ...options, config, retries: 5, backoff: 200 }), Orders);
       await container.startAll();
@@ -163,7 +109,7 @@ describe('kafka provider', () => {
     });
 
     it('passes the conformance check with a consumer subscribed', TEST, () =>
-      checkConformance(() => kafka({ name: 'kfk-conformance', ...options, config: { ...options.config, groupId: unique('group'), topics: [unique('topic')] } })),
+      checkConformance(() => kafka({ name: 'kfk-conformance', ...options, config: { ...options.config, groupId: uniqueName('group'), topics: [uniqueName('topic')] } })),
     );
   });
 

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { inspect } from 'node:util';
 import { BandmasterError, BootError, Container, Inject, Service } from '../../lib';
 import { checkConformance } from '../../lib/testing';
+import { fakeServer, freePort } from '../../spec/support/provider-spec';
 import { MemcachedConfig, memcached, type MemcachedClient } from '.';
 
 // BANDMASTER_TEST_MEMCACHED_SERVERS points the suite at other servers (comma list of host:port)
@@ -64,39 +65,6 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
   assert.fail(`never happened: ${what}`);
 }
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** A TCP server that accepts connections and, by default, never answers. */
-async function fakeServer(onConnection: (socket: net.Socket) => void = () => undefined): Promise<{ port: number; accepted: net.Socket[]; firstConnection: Promise<net.Socket>; close(): Promise<void> }> {
-  const accepted: net.Socket[] = [];
-  let first!: (socket: net.Socket) => void;
-  const firstConnection = new Promise<net.Socket>((resolve) => (first = resolve));
-  const server = net.createServer((socket) => {
-    // reading what the client sends lets the socket see the client's close
-    socket.resume();
-    accepted.push(socket);
-    first(socket);
-    onConnection(socket);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  const close = async (): Promise<void> => {
-    for (const socket of accepted) socket.destroy();
-    server.close();
-    await once(server, 'close');
-  };
-  return { port, accepted, firstConnection, close };
-}
-
 async function startFailure(boot: Promise<unknown>): Promise<BandmasterError> {
   const err = await boot.then(() => undefined, (e: unknown) => e);
   assert.ok(err instanceof BootError, `expected a BootError, got ${String(err)}`);
@@ -147,7 +115,7 @@ describe('memcached provider', () => {
   });
 
   it('fails after exactly retries + 1 attempts on a closed port, naming host and port', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const c = new Container({ logger: false });
     let attempts = 0;
     c.events.on((e) => {
@@ -162,7 +130,7 @@ describe('memcached provider', () => {
   });
 
   it('fails the start when one server of the pool is down, naming it and closing the others', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const before = await currentConnections();
     const c = new Container({ logger: false });
     c.register(memcached({ name: 'mc-pool', config: { ...PATIENT, servers: [SERVERS[0]!, `127.0.0.1:${port}`] } }));

@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import * as natsLib from 'nats';
 import { BootError, Container, Inject, Service, isBandmasterError, type OnStart } from '../../lib/index';
 import { checkConformance } from '../../lib/testing';
+import { freePort, pollUntil } from '../../spec/support/provider-spec';
 import { NatsConfig, nats, type NatsConnection } from './index';
 import { connectionOptions } from './nats.provider';
 
@@ -21,15 +20,6 @@ function uniqueName(): string {
   return `nts-${randomUUID().slice(0, 8)}`;
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 /** Names of the connections open on the server, or undefined when it has no monitoring endpoint. */
 async function connectionNames(): Promise<string[] | undefined> {
   let response: Response;
@@ -40,15 +30,6 @@ async function connectionNames(): Promise<string[] | undefined> {
   }
   const body = (await response.json()) as { connections?: { name?: string }[] };
   return (body.connections ?? []).map((c) => c.name ?? '');
-}
-
-/** Polls until `check` holds: the server drops a connection shortly after the client closed it. */
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.fail(`still not true after 10s: ${what}`);
 }
 
 describe('nats provider', () => {
@@ -119,11 +100,11 @@ describe('nats provider', () => {
     await container.stopAll();
     assert.equal(await nc.closed(), undefined);
     assert.equal(nc.isClosed(), true);
-    if (before !== undefined) await eventually(async () => !(await connectionNames())?.includes(name), `${name} is gone from /connz after stopAll`);
+    if (before !== undefined) await pollUntil(async () => !(await connectionNames())?.includes(name), `${name} is gone from /connz after stopAll`);
   });
 
   it('fails after exactly retries + 1 attempts against an unreachable server, naming host and port but no password', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const name = uniqueName();
     const container = new Container({ logger: false });
     container.register(nats({ name, config: { servers: [`nats://alice:s3cret-pw@127.0.0.1:${port}`], password: 'other-s3cret' }, retries: 2, backoff: 1 }));

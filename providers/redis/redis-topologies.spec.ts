@@ -5,12 +5,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { BootError, Container } from '../../lib';
 import { checkConformance } from '../../lib/testing';
+import { connectionsNamed, freePort } from '../../spec/support/provider-spec';
 import { redis, type RedisClient } from '.';
 
 // Sentinel, Cluster and TLS need servers of their own: each is a redis-server this file runs, on a free
@@ -20,16 +20,6 @@ interface Spawned {
   readonly port: number;
   readonly admin: Redis;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 interface SpawnOptions {
@@ -86,12 +76,6 @@ async function certificate(dir: string, out: { ca: string }): Promise<string[]> 
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
   out.ca = await readFile(cert, 'utf8');
   return ['--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', cert, '--tls-auth-clients', 'no'];
-}
-
-/** Connections the server holds under `name`. */
-async function connectionsNamed(admin: Redis, name: string): Promise<number> {
-  const list = (await admin.client('LIST')) as string;
-  return list.split('\n').filter((line) => line.includes(` name=${name} `)).length;
 }
 
 async function waitForConnections(admin: Redis, name: string, expected: number): Promise<void> {

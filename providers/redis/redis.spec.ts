@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import net from 'node:net';
 import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
 import { BandmasterError, BootError, Container, Inject, Service } from '../../lib';
 import { checkConformance } from '../../lib/testing';
+import { connectionsNamed, fakeServer, freePort, uniqueName } from '../../spec/support/provider-spec';
 import { RedisConfig, redis, type RedisClient } from '.';
 
 // BANDMASTER_TEST_REDIS_URL points the suite at another server (credentials may go in the URL)
@@ -14,55 +14,12 @@ const SERVER_URI = process.env['BANDMASTER_TEST_REDIS_URL'] ?? 'redis://127.0.0.
 const admin = new Redis(SERVER_URI, { lazyConnect: true, maxRetriesPerRequest: 1 });
 after(() => admin.disconnect());
 
-let seq = 0;
-function uniqueName(label: string): string {
-  return `bandmaster-${label}-${process.pid}-${++seq}`;
-}
-
-/** Connections the server holds under `name` (CLIENT LIST), which no other test process uses. */
-async function connectionsNamed(name: string): Promise<number> {
-  const list = (await admin.client('LIST')) as string;
-  return list.split('\n').filter((line) => line.includes(` name=${name} `)).length;
-}
-
 async function waitForConnections(name: string, expected: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if ((await connectionsNamed(name)) === expected) return;
+    if ((await connectionsNamed(admin, name)) === expected) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  assert.equal(await connectionsNamed(name), expected, `connections named ${name}`);
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** A TCP server that accepts connections and never answers: a start hangs in the handshake. */
-async function silentServer(): Promise<{ port: number; accepted: net.Socket[]; firstConnection: Promise<net.Socket>; close(): Promise<void> }> {
-  const accepted: net.Socket[] = [];
-  let first!: (socket: net.Socket) => void;
-  const firstConnection = new Promise<net.Socket>((resolve) => (first = resolve));
-  const server = net.createServer((socket) => {
-    // reading what the client sends lets the socket see the client's close
-    socket.resume();
-    accepted.push(socket);
-    first(socket);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  const close = async (): Promise<void> => {
-    for (const socket of accepted) socket.destroy();
-    server.close();
-    await once(server, 'close');
-  };
-  return { port, accepted, firstConnection, close };
+  assert.equal(await connectionsNamed(admin, name), expected, `connections named ${name}`);
 }
 
 function bootError(err: unknown): BootError {
@@ -105,9 +62,9 @@ describe('redis provider', () => {
     const name = uniqueName('conn');
     const c = new Container({ logger: false });
     c.register(redis({ name: 'rd-conn', config: { uri: SERVER_URI, connectionName: name } }));
-    assert.equal(await connectionsNamed(name), 0);
+    assert.equal(await connectionsNamed(admin, name), 0);
     await c.startAll();
-    assert.equal(await connectionsNamed(name), 1);
+    assert.equal(await connectionsNamed(admin, name), 1);
     const client = c.resolve<RedisClient>('rd-conn');
     await c.stopAll();
     await waitForConnections(name, 0);
@@ -133,7 +90,7 @@ describe('redis provider', () => {
   });
 
   it('fails after exactly retries + 1 attempts on a closed port, naming host and port', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const c = new Container({ logger: false });
     let attempts = 0;
     c.events.on((e) => {
@@ -197,7 +154,7 @@ describe('redis provider', () => {
   });
 
   it('leaves no socket behind when the start is aborted during the handshake', async () => {
-    const silent = await silentServer();
+    const silent = await fakeServer();
     try {
       const c = new Container({ logger: false });
       c.register(redis({ name: 'rd-abort', config: { uri: `redis://127.0.0.1:${silent.port}`, connectTimeout: 60_000 } }));
@@ -216,7 +173,7 @@ describe('redis provider', () => {
   });
 
   it('fails an attempt the server never answers once connectTimeout has passed, closing the socket', async () => {
-    const silent = await silentServer();
+    const silent = await fakeServer();
     try {
       const c = new Container({ logger: false });
       c.register(redis({ name: 'rd-mute', config: { uri: `redis://127.0.0.1:${silent.port}`, connectTimeout: 100 } }));

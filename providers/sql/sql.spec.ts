@@ -8,6 +8,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { Client } from 'pg';
 import { BootError, Container, Inject, Service, isBandmasterError, type OnStart } from '../../lib/index';
 import { checkConformance } from '../../lib/testing';
+import { freePort, pollUntil } from '../../spec/support/provider-spec';
 import { SqlConfig, sql, type Pool } from './index';
 import { poolConfig } from './sql.provider';
 
@@ -23,15 +24,6 @@ function urlWithPort(port: number): string {
   const url = new URL(SQL_URL);
   url.port = String(port);
   return url.toString();
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** A TCP server that accepts connections and never answers, and what a test asks of it. */
@@ -76,7 +68,7 @@ async function silentServer(t: TestContext): Promise<SilentServer> {
       check();
     });
     probe.destroy();
-    await eventually(async () => open.size === 0, 'every connection to the silent server closed');
+    await pollUntil(async () => open.size === 0, 'every connection to the silent server closed');
   };
   return { port, accepted, allClosed };
 }
@@ -91,15 +83,6 @@ async function backends(applicationName: string): Promise<number> {
   } finally {
     await monitor.end();
   }
-}
-
-/** Polls until `check` holds: a backend leaves pg_stat_activity shortly after its socket closes. */
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.fail(`still not true after 10s: ${what}`);
 }
 
 describe('sql provider', () => {
@@ -142,11 +125,11 @@ describe('sql provider', () => {
     assert.ok((await backends(name)) >= 1);
     await container.stopAll();
     assert.equal(pool.ended, true);
-    await eventually(async () => (await backends(name)) === 0, `no backend left for ${name}`);
+    await pollUntil(async () => (await backends(name)) === 0, `no backend left for ${name}`);
   });
 
   it('fails after exactly retries + 1 attempts against an unreachable server, naming host and port but no password', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const name = uniqueName();
     const container = new Container({ logger: false });
     container.register(sql({ name, config: { url: `postgres://postgres:s3cret-pw@127.0.0.1:${port}/postgres` }, retries: 2, backoff: 1 }));
@@ -186,7 +169,7 @@ describe('sql provider', () => {
   it('lets the discrete variables replace parts of the URL', async () => {
     const prefix = `SQL_PARTS_${randomUUID().slice(0, 6).toUpperCase()}`;
     const real = new URL(SQL_URL);
-    process.env[`${prefix}_URL`] = urlWithPort(await closedPort());
+    process.env[`${prefix}_URL`] = urlWithPort(await freePort());
     process.env[`${prefix}_PORT`] = real.port || '5432';
     const name = uniqueName();
     const container = new Container({ logger: false });

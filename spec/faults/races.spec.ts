@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BootError, Container, type LifecycleEvent } from '../../lib';
+import { states } from '../support/provider-spec';
 import { causeName, deferred, rejection, within } from './support/faults';
 
 /** A hook that runs until its signal aborts, then rejects with the reason. */
@@ -13,10 +14,6 @@ function record(container: Container): LifecycleEvent[] {
   const events: LifecycleEvent[] = [];
   container.events.on((e) => events.push(e));
   return events;
-}
-
-function states(container: Container): Record<string, string> {
-  return Object.fromEntries(container.status().map((s) => [s.name, s.state]));
 }
 
 describe('fault injection: cancellation races', () => {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BandmasterError, BootError, Container, Service, type AnyDefinition, type Constructor, type RunOptions } from '../../lib';
+import { states } from '../support/provider-spec';
 import { FAILING_FAULTS, STUCK_FAULTS, TRIGGERS, FaultyHook, causeName, eventually, flush, rejection, within, type Fault, type Trigger } from './support/faults';
 
 /** Where the fault sits in a start attempt. */
@@ -135,8 +136,4 @@ function assertCause(c: Case, cause: unknown, hook: FaultyHook, reason: unknown)
   if (c.fault === 'throws' || c.fault === 'rejects') return assert.equal(cause, hook.errors.at(-1));
   if (c.trigger === 'caller abort') return assert.equal(cause, reason);
   assert.equal(causeName(cause), 'TimeoutError');
-}
-
-function states(container: Container): Record<string, string> {
-  return Object.fromEntries(container.status().map((s) => [s.name, s.state]));
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BandmasterError, Container, DependsOn, Service, ShutdownError, type AnyDefinition, type Constructor, type RunOptions } from '../../lib';
+import { states } from '../support/provider-spec';
 import { FAILING_FAULTS, STUCK_FAULTS, TRIGGERS, FaultyHook, causeName, flush, rejection, within, type Fault, type Trigger } from './support/faults';
 
 type Phase = 'class onStop' | 'definition onStop';
@@ -100,7 +101,3 @@ describe('fault injection: stop', () => {
     });
   }
 });
-
-function states(container: Container): Record<string, string> {
-  return Object.fromEntries(container.status().map((s) => [s.name, s.state]));
-}
