@@ -217,7 +217,7 @@ function constructAndStart(node: ServiceNode, signal: AbortSignal): unknown {
     const dep = depNodes[i];
     args[i] = dep !== undefined && dep.state === 'started' ? dep.instance : undefined;
   }
-  const created = spec.create(args, signal);
+  const created = spec.create(spec, args, signal);
   if (isThenable(created)) return Promise.resolve(created).then((instance) => runStartHook(node, instance, signal));
   return runStartHook(node, created, signal);
 }

@@ -30,11 +30,11 @@ function definitionSpec(def: AnyDefinition): ServiceSpec {
     const injected = factoryDeps(name, def.deps ?? []);
     const deps = checkDeps(name, keys, injected, dependsOn);
     const factory = def.useFactory;
-    return makeSpec({ name, keys, deps, injectCount: injected.length, options: def, hooks: def, instanceHooks: false, create: (args, signal) => factory(...args, signal) });
+    return makeSpec({ name, keys, deps, injectCount: injected.length, options: def, hooks: def, instanceHooks: false, provides: factory, create: fromFactory });
   }
   if ('useValue' in def) {
     const value = def.useValue;
-    return makeSpec({ name, keys, deps: checkDeps(name, keys, [], dependsOn), injectCount: 0, options: def, hooks: def, instanceHooks: false, create: () => value });
+    return makeSpec({ name, keys, deps: checkDeps(name, keys, [], dependsOn), injectCount: 0, options: def, hooks: def, instanceHooks: false, provides: value, create: fromValue });
   }
   return invalid(name, 'a definition needs one of useValue, useFactory or useClass');
 }
@@ -54,7 +54,24 @@ function classSpec(cls: Constructor, def: ClassDefinition<unknown> | undefined, 
   const injected = paramDeps(name, cls, meta);
   const dependsOn = tokensToDeps(name, [...meta.dependsOn, ...(def?.dependsOn ?? [])], false);
   const deps = checkDeps(name, keys, injected, dependsOn);
-  return makeSpec({ name, keys, deps, injectCount: injected.length, options, hooks: def, instanceHooks: true, useClass: cls, create: (args) => new cls(...args) });
+  return makeSpec({ name, keys, deps, injectCount: injected.length, options, hooks: def, instanceHooks: true, useClass: cls, provides: cls, create: fromClass });
+}
+
+type Factory = (...args: unknown[]) => unknown;
+
+function fromFactory(spec: ServiceSpec, args: unknown[], signal: AbortSignal): unknown {
+  // called unbound, as the factory always was
+  const factory = spec.provides as Factory;
+  return factory(...args, signal);
+}
+
+function fromClass(spec: ServiceSpec, args: unknown[]): unknown {
+  const cls = spec.provides as Constructor;
+  return new cls(...args);
+}
+
+function fromValue(spec: ServiceSpec): unknown {
+  return spec.provides;
 }
 
 /** What {@link makeSpec} assembles. */
@@ -67,6 +84,7 @@ interface SpecParts {
   readonly hooks: Pick<ServiceSpec, 'onStart' | 'onStop' | 'healthCheck'> | undefined;
   readonly instanceHooks: boolean;
   readonly useClass?: Constructor;
+  readonly provides: unknown;
   readonly create: ServiceSpec['create'];
 }
 
@@ -87,6 +105,7 @@ function makeSpec(p: SpecParts): ServiceSpec {
     backoff: o.backoff,
     startTimeout: o.startTimeout,
     stopTimeout: o.stopTimeout,
+    provides: p.provides,
     create: p.create,
     onStart: h?.onStart,
     onStop: h?.onStop,
