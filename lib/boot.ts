@@ -1,5 +1,6 @@
 import { BandmasterError } from './errors';
 import type { ServiceNode } from './node';
+import { isOptionalEdge } from './graph';
 import { normalizeBackoff, raceAbort, retry, isThenable, type RetryOutcome } from './retry';
 import { Run } from './run';
 import { stopInstance } from './hooks';
@@ -135,8 +136,7 @@ export class Boot extends Run {
     }
     node.notify();
     this.#remaining--;
-    for (const edge of node.dependents) {
-      const dependent = edge.node;
+    for (const dependent of node.dependents) {
       if (dependent.state === 'waiting' && --dependent.pending === 0) this.#launch(dependent);
     }
     this.#maybeFinish();
@@ -150,10 +150,11 @@ export class Boot extends Run {
       if (node.state !== 'waiting' && node.state !== 'starting') continue;
       this.#markFailed(node, error);
       if (this.signal.aborted) continue;
-      for (const edge of node.dependents) {
-        const dependent = edge.node;
+      const { dependents } = node;
+      for (let k = 0; k < dependents.length; k++) {
+        const dependent = dependents[k]!;
         if (dependent.state !== 'waiting') continue;
-        if (!edge.optional) {
+        if (!isOptionalEdge(node, k)) {
           queue.push([dependent, new BandmasterError('DependencyUnavailable', { service: dependent.name, dependency: node.name, cause: error })]);
         } else if (--dependent.pending === 0) {
           this.#launch(dependent);

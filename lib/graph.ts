@@ -1,5 +1,5 @@
 import { BandmasterError } from './errors';
-import type { Edge, ServiceNode } from './node';
+import type { ServiceNode } from './node';
 import { describeToken, type InjectionToken } from './tokens';
 
 /** The most cycles one validation reports; a graph with more has bigger problems. */
@@ -10,7 +10,7 @@ const MAX_CYCLES = 100;
  */
 export function link(nodes: readonly ServiceNode[], lookup: (t: InjectionToken) => ServiceNode | undefined): void {
   // two passes, `mark` counting: each dependents list is allocated at its size (a list grown by
-  // push reserves 17 slots), and a dependent's edges are shared by everything it depends on
+  // push reserves 17 slots)
   for (const node of nodes) node.mark = 0;
   for (const node of nodes) {
     const deps = node.spec.deps;
@@ -23,20 +23,30 @@ export function link(nodes: readonly ServiceNode[], lookup: (t: InjectionToken) 
     node.depNodes = resolved;
   }
   for (const node of nodes) {
-    node.dependents = new Array<Edge>(node.mark);
+    node.dependents = new Array<ServiceNode>(node.mark);
     node.mark = 0;
   }
   for (const node of nodes) {
-    const deps = node.spec.deps;
-    let required: Edge | undefined;
-    let optional: Edge | undefined;
-    for (let i = 0; i < deps.length; i++) {
-      const dep = node.depNodes[i];
-      if (!dep) continue;
-      const edge = deps[i]!.optional ? (optional ??= { node, optional: true }) : (required ??= { node, optional: false });
-      dep.dependents[dep.mark++] = edge;
-    }
+    for (const dep of node.depNodes) if (dep) dep.dependents[dep.mark++] = node;
   }
+}
+
+/**
+ * Whether entry `k` of `dep.dependents` is an optional dependency. A dependent's entries are
+ * adjacent and in the order of its own dependency list, so entry `k` is its n-th edge to `dep`,
+ * n counting its entries before `k`. O(its dependencies): only failures ask.
+ */
+export function isOptionalEdge(dep: ServiceNode, k: number): boolean {
+  const dependent = dep.dependents[k]!;
+  let n = 0;
+  while (k - n - 1 >= 0 && dep.dependents[k - n - 1] === dependent) n++;
+  const { depNodes } = dependent;
+  for (let i = 0; i < depNodes.length; i++) {
+    if (depNodes[i] !== dep) continue;
+    if (n === 0) return dependent.spec.deps[i]!.optional;
+    n--;
+  }
+  return false;
 }
 
 /** The roots and everything they depend on, transitively (missing dependencies left out). */

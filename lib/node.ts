@@ -19,12 +19,6 @@ const TRANSITIONS: Readonly<Record<ServiceState, readonly ServiceState[]>> = {
   stopping: ['stopped', 'started'],
 };
 
-/** A dependent of a node: who waits for it, and whether that wait is optional. */
-export interface Edge {
-  readonly node: ServiceNode;
-  readonly optional: boolean;
-}
-
 /** Called when a node settles a start: started or failed. */
 export type Watcher = (node: ServiceNode) => void;
 
@@ -49,7 +43,12 @@ export class ServiceNode {
   pending = 0;
   /** Dependencies resolved against the registry, aligned with `spec.deps`; undefined when missing. */
   depNodes: (ServiceNode | undefined)[] = [];
-  dependents: Edge[] = [];
+  /**
+   * Services that depend on this one, once per dependency edge (a service listing it twice is
+   * here twice, its entries adjacent); whether an edge is optional is read from the dependent's
+   * spec by `isOptionalEdge`, so no edge object is kept per dependency.
+   */
+  dependents: ServiceNode[] = [];
   /** Graph-walk scratch mark. */
   mark = 0;
   watchers: Watcher[] | undefined = undefined;

@@ -31,7 +31,7 @@ export class Shutdown extends Run {
     if (this.signal.aborted) return this.onAbort(this.signal.reason);
     for (const node of this.#members) {
       let pending = 0;
-      for (const edge of node.dependents) if (this.#members.has(edge.node)) pending++;
+      for (const dependent of node.dependents) if (this.#members.has(dependent)) pending++;
       node.pending = pending;
     }
     for (const node of this.#members) if (node.pending === 0) this.#ready.push(node);
