@@ -71,7 +71,9 @@ export function closure(roots: readonly ServiceNode[]): ServiceNode[] {
 export function validate(nodes: readonly ServiceNode[]): BandmasterError[] {
   const errors: BandmasterError[] = [];
   for (const node of nodes) {
-    node.spec.deps.forEach((dep, i) => {
+    const { deps } = node.spec;
+    for (let i = 0; i < deps.length; i++) {
+      const dep = deps[i]!;
       if (node.depNodes[i] === undefined && !dep.optional) {
         errors.push(new BandmasterError('DependencyMissing', {
           service: node.name,
@@ -79,7 +81,7 @@ export function validate(nodes: readonly ServiceNode[]): BandmasterError[] {
           detail: typeof dep.token === 'function' ? 'register that class, or scan() the root so its @Service dependencies are registered' : 'register a service under that name',
         }));
       }
-    });
+    }
   }
   for (const cycle of findCycles(nodes)) {
     errors.push(new BandmasterError('DependencyCircular', { service: cycle[0], cycle }));

@@ -155,21 +155,22 @@ function paramType(name: string, cls: Constructor, meta: ClassMeta, index: numbe
 function factoryDeps(name: string, deps: readonly FactoryDependency[]): DependencySpec[] {
   if (!Array.isArray(deps)) invalid(name, 'deps must be an array of tokens');
   return deps.map((d, i) => {
-    if (typeof d === 'object' && d !== null && !isToken(d) && 'token' in d) {
-      return { token: tokensToDeps(name, [d.token], true, i)[0]!.token, optional: d.optional === true, inject: true };
-    }
-    return tokensToDeps(name, [d as InjectionToken], true, i)[0]!;
+    if (typeof d === 'object' && d !== null && !isToken(d) && 'token' in d) return toDep(name, d.token, { inject: true, optional: d.optional === true, index: i });
+    return toDep(name, d as InjectionToken, { inject: true, optional: false, index: i });
   });
 }
 
-function tokensToDeps(name: string, tokens: readonly InjectionToken[], inject: boolean, offset = 0): DependencySpec[] {
+function tokensToDeps(name: string, tokens: readonly InjectionToken[], inject: boolean): DependencySpec[] {
   if (!Array.isArray(tokens)) invalid(name, `${inject ? 'deps/inject' : 'dependsOn'} must be an array of tokens`);
-  return tokens.map((token, i) => {
-    if (!isInjectionToken(token)) {
-      invalid(name, `dependency ${i + offset} is ${String(token)}: pass a class, a string, a symbol or a token (an undefined class usually means a circular import; use its name instead)`);
-    }
-    return { token, optional: false, inject };
-  });
+  return tokens.map((token, index) => toDep(name, token, { inject, optional: false, index }));
+}
+
+/** One checked dependency; `index` numbers it in messages. */
+function toDep(name: string, token: InjectionToken, { inject, optional, index }: { inject: boolean; optional: boolean; index: number }): DependencySpec {
+  if (!isInjectionToken(token)) {
+    invalid(name, `dependency ${index} is ${String(token)}: pass a class, a string, a symbol or a token (an undefined class usually means a circular import; use its name instead)`);
+  }
+  return { token, optional, inject };
 }
 
 function checkDeps(name: string, keys: readonly unknown[], injected: DependencySpec[], dependsOn: DependencySpec[]): DependencySpec[] {
