@@ -99,12 +99,49 @@ export class Boot extends Run {
     node.attempts = 1;
     const events = this.ctx.events;
     if (events.active) events.emit({ type: 'starting', service: node.spec.name, required: node.spec.required, attempt: 1 });
+    if (node.inflight === undefined) return this.#startNow(node, generation);
     let value: unknown;
     try {
       value = startAttempt(node, this.signal);
     } catch (error) {
       value = Promise.reject(error);
     }
+    this.#settleWith(node, generation, value);
+  }
+
+  /**
+   * {@link startAttempt} with nothing to wait for. A synchronous factory whose start hook returns a
+   * promise (the common case) settles from one reaction to that promise, which also marks the
+   * attempt settled and clears it, instead of three chained ones; the rest goes the usual way.
+   */
+  #startNow(node: ServiceNode, generation: number): void {
+    const signal = this.signal;
+    let instance: unknown;
+    let hook: unknown;
+    try {
+      instance = node.spec.create(node.spec, injectedArgs(node), signal);
+      if (isThenable(instance)) return this.#settleWith(node, generation, tracked(node, Promise.resolve(instance).then((i) => runStartHook(node, i, signal))));
+      hook = callStartHook(node, instance, signal);
+    } catch (error) {
+      return this.#settleWith(node, generation, Promise.reject(error));
+    }
+    if (!isThenable(hook)) return this.#settleWith(node, generation, instance);
+    const settled: Promise<void> = Promise.resolve(hook).then(
+      () => {
+        if (node.inflight === settled) node.inflight = undefined;
+        this.#settle(node, generation, { ok: true, value: instance, attempts: 1 });
+      },
+      (error: unknown) => {
+        if (node.inflight === settled) node.inflight = undefined;
+        this.#settle(node, generation, { ok: false, error, attempts: 1, aborted: this.signal.aborted });
+      },
+    );
+    node.inflight = settled;
+  }
+
+  /** Settles a single attempt from what it returned, a value or a promise. */
+  #settleWith(node: ServiceNode, generation: number, result: unknown): void {
+    let value = result;
     // an attempt that returned synchronously after aborting its own boot lost the race, unstopped
     if (this.signal.aborted && !isThenable(value)) value = Promise.reject(this.signal.reason);
     // settled from a fresh microtask, as the loop does: a synchronous chain of dependents never recurses
@@ -199,36 +236,52 @@ function startAttempt(node: ServiceNode, signal: AbortSignal): unknown {
   const previous = node.inflight;
   if (previous) return raceAbort(previous, signal).then(() => startAttempt(node, signal));
   const result = constructAndStart(node, signal);
-  if (isThenable(result)) {
-    // one reaction both marks the attempt settled and clears it, before any waiter runs
-    const clear = (): void => {
-      if (node.inflight === settled) node.inflight = undefined;
-    };
-    const settled: Promise<void> = Promise.resolve(result).then(clear, clear);
-    node.inflight = settled;
-  }
+  return isThenable(result) ? tracked(node, result) : result;
+}
+
+/** Marks `result` as the node's attempt in flight until it settles; returns it. */
+function tracked<T>(node: ServiceNode, result: PromiseLike<T>): PromiseLike<T> {
+  // one reaction both marks the attempt settled and clears it, before any waiter runs
+  const clear = (): void => {
+    if (node.inflight === settled) node.inflight = undefined;
+  };
+  const settled: Promise<void> = Promise.resolve(result).then(clear, clear);
+  node.inflight = settled;
   return result;
 }
 
-/** Constructs with started dependencies, then runs the start hook. */
-function constructAndStart(node: ServiceNode, signal: AbortSignal): unknown {
+/** The instances of the injected dependencies that are started, in parameter order. */
+function injectedArgs(node: ServiceNode): unknown[] {
   const { spec, depNodes } = node;
   const args: unknown[] = new Array(spec.injectCount);
   for (let i = 0; i < spec.injectCount; i++) {
     const dep = depNodes[i];
     args[i] = dep !== undefined && dep.state === 'started' ? dep.instance : undefined;
   }
-  const created = spec.create(spec, args, signal);
+  return args;
+}
+
+/** Constructs with started dependencies, then runs the start hook. */
+function constructAndStart(node: ServiceNode, signal: AbortSignal): unknown {
+  const spec = node.spec;
+  const created = spec.create(spec, injectedArgs(node), signal);
   if (isThenable(created)) return Promise.resolve(created).then((instance) => runStartHook(node, instance, signal));
   return runStartHook(node, created, signal);
 }
 
-function runStartHook(node: ServiceNode, instance: unknown, signal: AbortSignal): unknown {
+/** Marks a service without a start hook. */
+const NO_HOOK = Symbol('no start hook');
+
+/** Calls the start hook (the definition's, else the instance's) and returns what it returned. */
+function callStartHook(node: ServiceNode, instance: unknown, signal: AbortSignal): unknown {
   const spec = node.spec;
-  let result: unknown;
-  if (spec.onStart) result = spec.onStart(instance, signal);
-  else if (spec.instanceHooks && hasMethod(instance, 'onStart')) result = instance.onStart(signal);
-  else return instance;
+  if (spec.onStart) return spec.onStart(instance, signal);
+  if (spec.instanceHooks && hasMethod(instance, 'onStart')) return instance.onStart(signal);
+  return NO_HOOK;
+}
+
+function runStartHook(node: ServiceNode, instance: unknown, signal: AbortSignal): unknown {
+  const result = callStartHook(node, instance, signal);
   return isThenable(result) ? Promise.resolve(result).then(() => instance) : instance;
 }
 
