@@ -21,6 +21,12 @@ export interface ProviderOptions<C> extends LifecycleOptions {
 export interface ProviderSpec<C extends object, T> {
   /** Short name, for messages: `redis`. */
   readonly provider: string;
+  /**
+   * The client library's package (an optional peer dependency). It is loaded when the factory is
+   * called: a missing one fails at registration, naming the package, and loading it is not billed
+   * to (nor timed out in) the first start attempt.
+   */
+  readonly peer?: string;
   /** The config class, read by `loadEnv` from `<PREFIX>_<FIELD>` variables. */
   readonly configClass: Constructor<C>;
   /** Builds the client from its configuration. No I/O here. Give `create` or `connect`. */
@@ -47,7 +53,8 @@ export interface ProviderSpec<C extends object, T> {
  * builds a fresh client.
  *
  * @throws BandmasterError `InvalidDefinition` when the spec gives both or neither of `create` and
- * `connect`; `InvalidConfig` (from the returned factory) for bad env or config.
+ * `connect`; from the returned factory: `InvalidDefinition` when the `peer` package is not
+ * installed, `InvalidConfig` for bad env or config.
  */
 export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (options: ProviderOptions<C>) => FactoryDefinition<T> {
   const { connect, create } = spec;
@@ -55,6 +62,7 @@ export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (
     throw new BandmasterError('InvalidDefinition', { service: spec.provider, detail: 'a provider gives exactly one of `create` and `connect`' });
   }
   return (options) => {
+    if (spec.peer !== undefined) loadPeer(spec.peer, spec.provider);
     const config = resolveConfig(spec.configClass, options);
     const { name, env: _env, config: _config, ...lifecycle } = options;
     return {

@@ -127,6 +127,7 @@ function firstLine(text: string): string {
  */
 export const cassandra = defineProvider<CassandraConfig, Client>({
   provider: 'cassandra',
+  peer: 'cassandra-driver',
   configClass: CassandraConfig,
   create: (config) => createClient(config),
   start,

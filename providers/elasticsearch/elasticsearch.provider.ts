@@ -85,6 +85,7 @@ function startError(config: ElasticsearchConfig, err: unknown): Error {
  */
 export const elasticsearch = defineProvider<ElasticsearchConfig, Client>({
   provider: 'elasticsearch',
+  peer: '@elastic/elasticsearch',
   configClass: ElasticsearchConfig,
   create: (config, name) => createClient(config, name),
   start,

@@ -70,6 +70,7 @@ const NETWORK_ERRORS = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClos
  */
 export const kafka = defineProvider<KafkaConfig, KafkaClients>({
   provider: 'kafka',
+  peer: 'kafkajs',
   configClass: KafkaConfig,
   create: createClients,
   start: startClients,

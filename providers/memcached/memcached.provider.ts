@@ -35,6 +35,7 @@ const SILENT = { log: (): void => undefined };
  */
 export const memcached = defineProvider<MemcachedConfig, MemcachedClient>({
   provider: 'memcached',
+  peer: 'memjs',
   configClass: MemcachedConfig,
   create: (config) => createClient(config),
   start: (client, signal) => startClient(client, signal),

@@ -51,6 +51,7 @@ const offline = new WeakSet<NatsConnection>();
  */
 export const nats = defineProvider<NatsConfig, NatsConnection>({
   provider: 'nats',
+  peer: 'nats',
   configClass: NatsConfig,
   connect: connectNats,
   start: flushOrClose,

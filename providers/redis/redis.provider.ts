@@ -45,6 +45,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'EN
  */
 export const redis = defineProvider<RedisConfig, RedisClient>({
   provider: 'redis',
+  peer: 'ioredis',
   configClass: RedisConfig,
   create: (config, name) => createClient(config, name),
   start: (client, signal, config) => startClient(client, signal, config),

@@ -41,6 +41,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_A
  */
 export const sql = defineProvider<SqlConfig, Pool>({
   provider: 'sql',
+  peer: 'pg',
   configClass: SqlConfig,
   create: createPool,
   start: startPool,
