@@ -3,7 +3,7 @@ import type { ServiceNode } from './node';
 import { isOptionalEdge } from './graph';
 import { normalizeBackoff, raceAbort, retry, isThenable, type RetryOutcome } from './retry';
 import { Run } from './run';
-import { stopInstance } from './hooks';
+import { callHook, stopInstance } from './hooks';
 
 /**
  * One boot: starts its member services, each as soon as its own dependencies are started.
@@ -24,6 +24,12 @@ export class Boot extends Run {
       if (error) errors.push(error);
     }
     return errors;
+  }
+
+  /** True when a required member failed in this boot. */
+  get requiredFailed(): boolean {
+    for (const node of this.#failures.keys()) if (node.spec.required) return true;
+    return false;
   }
 
   /** Adds services (a validated dependency closure) and launches the ones that are ready. */
@@ -121,7 +127,7 @@ export class Boot extends Run {
     try {
       instance = node.spec.create(node.spec, injectedArgs(node), signal);
       if (isThenable(instance)) return this.#settleWith(node, generation, tracked(node, Promise.resolve(instance).then((i) => runStartHook(node, i, signal))));
-      hook = callStartHook(node, instance, signal);
+      hook = callHook(node, 'onStart', instance, signal);
     } catch (error) {
       return this.#settleWith(node, generation, Promise.reject(error));
     }
@@ -269,23 +275,8 @@ function constructAndStart(node: ServiceNode, signal: AbortSignal): unknown {
   return runStartHook(node, created, signal);
 }
 
-/** Marks a service without a start hook. */
-const NO_HOOK = Symbol('no start hook');
-
-/** Calls the start hook (the definition's, else the instance's) and returns what it returned. */
-function callStartHook(node: ServiceNode, instance: unknown, signal: AbortSignal): unknown {
-  const spec = node.spec;
-  if (spec.onStart) return spec.onStart(instance, signal);
-  if (spec.instanceHooks && hasMethod(instance, 'onStart')) return instance.onStart(signal);
-  return NO_HOOK;
-}
-
+/** Runs the start hook, if any; resolves (or returns) the instance. */
 function runStartHook(node: ServiceNode, instance: unknown, signal: AbortSignal): unknown {
-  const result = callStartHook(node, instance, signal);
+  const result = callHook(node, 'onStart', instance, signal);
   return isThenable(result) ? Promise.resolve(result).then(() => instance) : instance;
-}
-
-/** True when `value` has a method called `name`. */
-export function hasMethod<K extends string>(value: unknown, name: K): value is Record<K, (signal: AbortSignal) => unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
 }

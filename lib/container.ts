@@ -177,15 +177,9 @@ export class Container {
     let shutdown = this.#shutdown;
     if (!shutdown || shutdown.finished) {
       if (this.#boot && !this.#boot.finished) this.#boot.abort(new DOMException('boot interrupted by stopAll()', 'AbortError'));
-      const nodes = this.#registry.linked();
-      for (const node of nodes) {
-        if (node.state !== 'failed') continue;
-        node.transition('stopped');
-        node.error = undefined;
-      }
       shutdown = this.#shutdown = new Shutdown({ events: this.events, clock: this.#clock });
       shutdown.link(options.signal, options.timeout, 'stopAll');
-      shutdown.begin(nodes);
+      shutdown.begin(this.#registry.linked());
     } else {
       shutdown.link(options.signal, options.timeout, 'stopAll');
     }
@@ -299,7 +293,7 @@ export class Container {
   #bootOutcome(boot: Boot): LifecycleReport {
     const errors = boot.errors;
     const report = this.#report('start', errors, boot.elapsedMs);
-    if (errors.some((e) => this.#registry.lookup(e.service ?? '')?.spec.required !== false)) throw new BootError(errors, report);
+    if (boot.requiredFailed) throw new BootError(errors, report);
     return report;
   }
 

@@ -1,7 +1,7 @@
 import { describeCause } from './errors';
 import { callHook, hasHook } from './hooks';
 import type { ServiceNode, ServiceState } from './node';
-import { createController, raceAbort, timeoutError } from './retry';
+import { deadline, raceAbort } from './retry';
 
 /** Health of one service. */
 export interface ServiceHealth {
@@ -47,19 +47,14 @@ async function checkOne(node: ServiceNode, timeout: number, outer: AbortSignal |
   if (node.state !== 'started') return { ...base, healthy: false, error: `service is ${node.state}`, durationMs: 0 };
   const instance = node.instance;
   if (!hasHook(node, 'healthCheck', instance)) return { ...base, healthy: true, durationMs: 0 };
-  const controller = createController();
-  const timer = setTimeout(() => controller.abort(timeoutError(`\`${node.name}\` health check`, timeout)), timeout);
-  const forward = (): void => controller.abort(outer?.reason);
-  outer?.addEventListener('abort', forward, { once: true });
-  if (outer?.aborted) forward();
+  const limit = deadline(outer, timeout, `\`${node.name}\` health check`);
   const t0 = performance.now();
   try {
-    await raceAbort(Promise.resolve().then(() => callHook(node, 'healthCheck', instance, controller.signal)), controller.signal);
+    await raceAbort(Promise.resolve().then(() => callHook(node, 'healthCheck', instance, limit.signal)), limit.signal);
     return { ...base, healthy: true, durationMs: performance.now() - t0 };
   } catch (err) {
     return { ...base, healthy: false, error: describeCause(err), durationMs: performance.now() - t0 };
   } finally {
-    clearTimeout(timer);
-    outer?.removeEventListener('abort', forward);
+    limit.dispose();
   }
 }

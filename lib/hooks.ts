@@ -1,12 +1,12 @@
 import type { ServiceNode } from './node';
-import { createController } from './retry';
+import { deadline } from './retry';
 
 /** Cleanup of an abandoned instance gets this long when the service has no stopTimeout. */
 const ABANDONED_STOP_TIMEOUT_MS = 5_000;
 
-type HookName = 'onStop' | 'healthCheck';
+type HookName = 'onStart' | 'onStop' | 'healthCheck';
 
-/** Calls a service's stop or health hook: the definition's if it gives one, else the instance's. */
+/** Calls a service's hook: the definition's if it gives one, else the instance's (undefined when it has none). */
 export function callHook(node: ServiceNode, name: HookName, instance: unknown, signal: AbortSignal): unknown {
   const spec = node.spec;
   const own = spec[name];
@@ -30,14 +30,12 @@ export function hasHook(node: ServiceNode, name: HookName, instance: unknown): b
  */
 export async function stopInstance(node: ServiceNode, instance: unknown): Promise<void> {
   if (!hasHook(node, 'onStop', instance)) return;
-  const controller = createController();
-  const ms = node.spec.stopTimeout ?? ABANDONED_STOP_TIMEOUT_MS;
-  const timer = setTimeout(() => controller.abort(new DOMException(`cleanup timed out after ${ms}ms`, 'TimeoutError')), ms);
+  const limit = deadline(undefined, node.spec.stopTimeout ?? ABANDONED_STOP_TIMEOUT_MS, 'cleanup');
   try {
-    await callHook(node, 'onStop', instance, controller.signal);
+    await callHook(node, 'onStop', instance, limit.signal);
   } catch {
     // best effort: the start already failed and was reported
   } finally {
-    clearTimeout(timer);
+    limit.dispose();
   }
 }

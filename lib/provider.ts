@@ -4,6 +4,7 @@ import type { FactoryDefinition } from './definition';
 import { loadEnv, maskSecrets, maskValue } from './env';
 import { BandmasterError, describeCause } from './errors';
 import type { Constructor, InjectionToken } from './tokens';
+import { onAbort as onAbortOf, raceAbort } from './retry';
 
 /** Options every provider factory takes: `redis({ name, env | config, required, retries, backoff, dependsOn })`. */
 export interface ProviderOptions<C> extends LifecycleOptions {
@@ -131,23 +132,11 @@ export function abortable<R>(work: Promise<R>, signal: AbortSignal, onAbort: () 
     work.catch(() => undefined);
     return Promise.reject(signal.reason);
   }
-  return new Promise<R>((resolve, reject) => {
-    const abort = (): void => {
-      onAbort();
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', abort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', abort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', abort);
-        reject(e);
-      },
-    );
-  });
+  // registered before raceAbort's own listener: the client is torn down before the rejection
+  const off = onAbortOf(signal, onAbort);
+  const result = raceAbort(work, signal);
+  result.then(off, off);
+  return result;
 }
 
 /** An error for an unreachable server that names host and port, keeping the client's error as cause. */

@@ -89,11 +89,33 @@ export function timeoutError(what: string, ms: number): DOMException {
   return new DOMException(`${what} timed out after ${ms}ms`, 'TimeoutError');
 }
 
-/** An AbortController whose signal carries no listener limit (the container hangs one per running attempt on it). */
+/**
+ * An AbortController whose signal carries no listener limit: the container hands one run signal
+ * to every hook of a boot, and each hook may listen to it.
+ */
 export function createController(): AbortController {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   return controller;
+}
+
+/**
+ * A signal that aborts when `outer` does, or with a `TimeoutError` ("`what` timed out after
+ * `ms`ms") once `ms` pass; `dispose` clears the timer and the link to `outer`.
+ */
+export function deadline(outer: AbortSignal | undefined, ms: number, what: string): { readonly signal: AbortSignal; dispose(): void } {
+  const controller = createController();
+  const timer = setTimeout(() => controller.abort(timeoutError(what, ms)), ms);
+  let off = (): void => undefined;
+  if (outer?.aborted) controller.abort(outer.reason);
+  else if (outer) off = onAbort(outer, () => controller.abort(outer.reason));
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      off();
+    },
+  };
 }
 
 /**
@@ -178,15 +200,9 @@ export async function retry<T>(options: RetryOptions<T>): Promise<RetryOutcome<T
 function runAttempt<T>(options: RetryOptions<T>, attempt: number): Promise<T> {
   const { signal, timeout } = options;
   if (timeout === undefined) return watch(options, signal, () => options.attempt(signal, attempt));
-  const controller = createController();
-  const timer = setTimeout(() => controller.abort(timeoutError(options.what, timeout)), timeout);
-  const off = onAbort(signal, () => controller.abort(signal.reason));
-  const done = (): void => {
-    clearTimeout(timer);
-    off();
-  };
-  const result = watch(options, controller.signal, () => options.attempt(controller.signal, attempt));
-  result.then(done, done);
+  const limit = deadline(signal, timeout, options.what);
+  const result = watch(options, limit.signal, () => options.attempt(limit.signal, attempt));
+  result.then(limit.dispose, limit.dispose);
   return result;
 }
 

@@ -18,9 +18,14 @@ export class Shutdown extends Run {
   #draining = false;
   #remaining = 0;
 
-  /** Stops the started services among `nodes`. */
+  /** Stops the started services among `nodes`; the ones that failed to start become stopped. */
   begin(nodes: readonly ServiceNode[]): void {
     for (const node of nodes) {
+      if (node.state === 'failed') {
+        // nothing to stop, but the next boot tries it afresh like any stopped service
+        node.transition('stopped');
+        node.error = undefined;
+      }
       if (node.state !== 'started') continue;
       node.error = undefined;
       node.stopAttempts = 0;

@@ -3,6 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { describeCause } from '../../lib/errors';
 import { getGlobalLogger } from '../../lib/logger';
 import { abortable, defineProvider, loadPeer, unreachable } from '../../lib/provider';
+import { deadline } from '../../lib/retry';
 import { RedisConfig } from './redis.config';
 
 /** What the Redis provider injects: an ioredis `Redis`, or a `Cluster` when `clusterNodes` is set. */
@@ -96,7 +97,7 @@ function createClient(config: RedisConfig, name: string): RedisClient {
 
 async function startClient(client: RedisClient, signal: AbortSignal, config: RedisConfig): Promise<void> {
   const state = stateOf(client);
-  const attempt = withDeadline(signal, config.connectTimeout);
+  const attempt = deadline(signal, config.connectTimeout, 'redis connect');
   const seen: unknown[] = [];
   const onError = (err: unknown): void => {
     seen.push(err);
@@ -220,22 +221,6 @@ function describeTarget(config: RedisConfig, server: ServerTarget): string {
 /** No `servername`: Node derives SNI from each connection's host, which also suits every Cluster node. */
 function tlsOptions(config: RedisConfig): ConnectionOptions {
   return { rejectUnauthorized: config.tlsRejectUnauthorized, ca: config.tlsCa || undefined };
-}
-
-/** A signal that aborts with `signal`, or after `ms`; `dispose` clears the timer. */
-function withDeadline(signal: AbortSignal, ms: number): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${ms}ms`, 'TimeoutError')), ms);
-  const forward = (): void => controller.abort(signal.reason);
-  if (signal.aborted) forward();
-  else signal.addEventListener('abort', forward, { once: true });
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', forward);
-    },
-  };
 }
 
 /**

@@ -1,17 +1,8 @@
 // Seeded random service graphs whose hooks watch the lifecycle invariants from the inside.
 import type { Container, FactoryDefinition } from '../../../lib';
 
-/** mulberry32: a small seeded PRNG, so a failing seed can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the benchmark's seeded PRNG, so a failing seed can be replayed. */
+export { seededRandom as prng } from '../../../bench/graph';
 
 /** A service of a random graph. */
 export interface RandomService {
