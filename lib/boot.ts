@@ -19,6 +19,8 @@ export class Boot extends Run {
   /** Errors of the members that failed in this boot, in the order they joined it. */
   get errors(): BandmasterError[] {
     const errors: BandmasterError[] = [];
+    if (this.#failures.size === 0) return errors;
+    // a member that failed and was enlisted again is listed twice
     for (const node of new Set(this.#members)) {
       const error = this.#failures.get(node);
       if (error) errors.push(error);
@@ -40,19 +42,29 @@ export class Boot extends Run {
       this.#maybeFinish();
       return;
     }
-    for (const node of fresh) {
+    // indexed loops on the hot paths: a for-of runs an iterator, which allocates until optimised
+    for (let i = 0; i < fresh.length; i++) {
+      const node = fresh[i]!;
+      const deps = node.depNodes;
       let pending = 0;
-      for (const dep of node.depNodes) if (dep && dep.state !== 'started') pending++;
+      for (let k = 0; k < deps.length; k++) {
+        const dep = deps[k];
+        if (dep && dep.state !== 'started') pending++;
+      }
       node.pending = pending;
     }
-    for (const node of fresh) if (node.pending === 0 && node.state === 'waiting') this.#launch(node);
+    for (let i = 0; i < fresh.length; i++) {
+      const node = fresh[i]!;
+      if (node.pending === 0 && node.state === 'waiting') this.#launch(node);
+    }
     this.#maybeFinish();
   }
 
   #enlist(nodes: readonly ServiceNode[]): ServiceNode[] {
     const now = this.ctx.clock.now();
     const fresh: ServiceNode[] = [];
-    for (const node of nodes) {
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
       const s = node.state;
       if (s !== 'idle' && s !== 'stopped' && s !== 'failed') continue;
       node.transition('waiting');
@@ -179,7 +191,9 @@ export class Boot extends Run {
     }
     node.notify();
     this.#remaining--;
-    for (const dependent of node.dependents) {
+    const { dependents } = node;
+    for (let i = 0; i < dependents.length; i++) {
+      const dependent = dependents[i]!;
       if (dependent.state === 'waiting' && --dependent.pending === 0) this.#launch(dependent);
     }
     this.#maybeFinish();

@@ -1,5 +1,5 @@
 import { BandmasterError } from './errors';
-import type { ServiceNode } from './node';
+import { NO_NODES, type ServiceNode } from './node';
 import { describeToken, type InjectionToken } from './tokens';
 
 /** The most cycles one validation reports; a graph with more has bigger problems. */
@@ -11,9 +11,15 @@ const MAX_CYCLES = 100;
 export function link(nodes: readonly ServiceNode[], lookup: (t: InjectionToken) => ServiceNode | undefined): void {
   // two passes, `mark` counting: each dependents list is allocated at its size (a list grown by
   // push reserves 17 slots)
-  for (const node of nodes) node.mark = 0;
-  for (const node of nodes) {
+  const n = nodes.length;
+  for (let i = 0; i < n; i++) nodes[i]!.mark = 0;
+  for (let j = 0; j < n; j++) {
+    const node = nodes[j]!;
     const deps = node.spec.deps;
+    if (deps.length === 0) {
+      node.depNodes = NO_NODES;
+      continue;
+    }
     const resolved: (ServiceNode | undefined)[] = new Array(deps.length);
     for (let i = 0; i < deps.length; i++) {
       const dep = lookup(deps[i]!.token);
@@ -22,12 +28,18 @@ export function link(nodes: readonly ServiceNode[], lookup: (t: InjectionToken) 
     }
     node.depNodes = resolved;
   }
-  for (const node of nodes) {
-    node.dependents = new Array<ServiceNode>(node.mark);
+  for (let j = 0; j < n; j++) {
+    const node = nodes[j]!;
+    node.dependents = node.mark === 0 ? NO_NODES : new Array<ServiceNode>(node.mark);
     node.mark = 0;
   }
-  for (const node of nodes) {
-    for (const dep of node.depNodes) if (dep) dep.dependents[dep.mark++] = node;
+  for (let j = 0; j < n; j++) {
+    const node = nodes[j]!;
+    const { depNodes } = node;
+    for (let i = 0; i < depNodes.length; i++) {
+      const dep = depNodes[i];
+      if (dep) dep.dependents[dep.mark++] = node;
+    }
   }
 }
 

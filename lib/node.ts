@@ -19,6 +19,9 @@ const TRANSITIONS: Readonly<Record<ServiceState, readonly ServiceState[]>> = {
   stopping: ['stopped', 'started'],
 };
 
+/** The empty list every node starts with (frozen: link() replaces lists, never writes to this one). */
+export const NO_NODES: ServiceNode[] = Object.freeze([]) as unknown as ServiceNode[];
+
 /** Called when a node settles a start: started or failed. */
 export type Watcher = (node: ServiceNode) => void;
 
@@ -42,13 +45,15 @@ export class ServiceNode {
   /** Unsettled dependencies (start) or dependents (stop) in the current run. */
   pending = 0;
   /** Dependencies resolved against the registry, aligned with `spec.deps`; undefined when missing. */
-  depNodes: (ServiceNode | undefined)[] = [];
+  depNodes: (ServiceNode | undefined)[] = NO_NODES;
   /**
    * Services that depend on this one, once per dependency edge (a service listing it twice is
    * here twice, its entries adjacent); whether an edge is optional is read from the dependent's
    * spec by `isOptionalEdge`, so no edge object is kept per dependency.
    */
-  dependents: ServiceNode[] = [];
+  dependents: ServiceNode[] = NO_NODES;
+  /** The shutdown that is stopping it (or last did): membership, checked by identity. */
+  shutdown: object | undefined = undefined;
   /** Graph-walk scratch mark. */
   mark = 0;
   watchers: Watcher[] | undefined = undefined;

@@ -14,12 +14,18 @@ export function toSpec(input: Constructor | AnyDefinition): ServiceSpec {
   return definitionSpec(input);
 }
 
+/** No dependencies: shared, never written to. */
+const NO_DEPS: readonly DependencySpec[] = Object.freeze([]);
+
 function definitionSpec(def: AnyDefinition): ServiceSpec {
-  const { name, keys } = nameOf(def.name);
+  const keys = keysOf(def.name);
+  const name = nameOfKey(keys[0]!);
   checkOptions(name, def);
-  const dependsOn = tokensToDeps(name, def.dependsOn ?? [], false);
-  const kinds = (['useValue', 'useFactory', 'useClass'] as const).filter((k) => k in def);
-  if (kinds.length > 1) invalid(name, `a definition gives one of useValue, useFactory or useClass, not ${kinds.join(' and ')}`);
+  const dependsOn = def.dependsOn === undefined ? NO_DEPS : tokensToDeps(name, def.dependsOn, false);
+  if (('useValue' in def ? 1 : 0) + ('useFactory' in def ? 1 : 0) + ('useClass' in def ? 1 : 0) > 1) {
+    const kinds = (['useValue', 'useFactory', 'useClass'] as const).filter((k) => k in def);
+    invalid(name, `a definition gives one of useValue, useFactory or useClass, not ${kinds.join(' and ')}`);
+  }
   if ('useClass' in def) {
     // a class takes its dependencies from its constructor; a `deps` list here would be ignored
     if ('deps' in def) invalid(name, '`deps` is for useFactory; a useClass class declares its dependencies in its constructor (or @Service({ inject }))');
@@ -27,14 +33,14 @@ function definitionSpec(def: AnyDefinition): ServiceSpec {
   }
   if ('useFactory' in def) {
     if (typeof def.useFactory !== 'function') invalid(name, 'useFactory must be a function');
-    const injected = factoryDeps(name, def.deps ?? []);
+    const injected = def.deps === undefined ? NO_DEPS : factoryDeps(name, def.deps);
     const deps = checkDeps(name, keys, injected, dependsOn);
     const factory = def.useFactory;
     return makeSpec({ name, keys, deps, injectCount: injected.length, options: def, hooks: def, instanceHooks: false, provides: factory, create: fromFactory });
   }
   if ('useValue' in def) {
     const value = def.useValue;
-    return makeSpec({ name, keys, deps: checkDeps(name, keys, [], dependsOn), injectCount: 0, options: def, hooks: def, instanceHooks: false, provides: value, create: fromValue });
+    return makeSpec({ name, keys, deps: checkDeps(name, keys, NO_DEPS, dependsOn), injectCount: 0, options: def, hooks: def, instanceHooks: false, provides: value, create: fromValue });
   }
   return invalid(name, 'a definition needs one of useValue, useFactory or useClass');
 }
@@ -48,7 +54,8 @@ function classSpec(cls: Constructor, def: ClassDefinition<unknown> | undefined, 
     });
   }
   const options = mergeLifecycle(meta.service?.options, def);
-  const { name, keys } = def ? nameOf(def.name) : { name: options.name ?? cls.name, keys: [options.name ?? cls.name, cls] };
+  const keys = def ? keysOf(def.name) : [options.name ?? cls.name, cls];
+  const name = nameOfKey(keys[0]!);
   checkOptions(name, options);
   if (def && !keys.includes(cls) && hasServiceMetadata(cls)) keys.push(cls);
   const injected = paramDeps(name, cls, meta);
@@ -62,7 +69,19 @@ type Factory = (...args: unknown[]) => unknown;
 function fromFactory(spec: ServiceSpec, args: unknown[], signal: AbortSignal): unknown {
   // called unbound, as the factory always was
   const factory = spec.provides as Factory;
-  return factory(...args, signal);
+  // direct calls for the common arities: a spread copies the arguments into a fresh array
+  switch (args.length) {
+    case 0:
+      return factory(signal);
+    case 1:
+      return factory(args[0], signal);
+    case 2:
+      return factory(args[0], args[1], signal);
+    case 3:
+      return factory(args[0], args[1], args[2], signal);
+    default:
+      return factory(...args, signal);
+  }
 }
 
 function fromClass(spec: ServiceSpec, args: unknown[]): unknown {
@@ -152,31 +171,34 @@ function paramType(name: string, cls: Constructor, meta: ClassMeta, index: numbe
   return type as Constructor;
 }
 
-function factoryDeps(name: string, deps: readonly FactoryDependency[]): DependencySpec[] {
+function factoryDeps(name: string, deps: readonly FactoryDependency[]): readonly DependencySpec[] {
   if (!Array.isArray(deps)) invalid(name, 'deps must be an array of tokens');
-  return deps.map((d, i) => {
-    if (typeof d === 'object' && d !== null && !isToken(d) && 'token' in d) return toDep(name, d.token, { inject: true, optional: d.optional === true, index: i });
-    return toDep(name, d as InjectionToken, { inject: true, optional: false, index: i });
-  });
+  const out: DependencySpec[] = new Array(deps.length);
+  for (let i = 0; i < deps.length; i++) {
+    const d = deps[i];
+    if (typeof d === 'object' && d !== null && !isToken(d) && 'token' in d) out[i] = toDep(name, d.token, true, d.optional === true, i);
+    else out[i] = toDep(name, d as InjectionToken, true, false, i);
+  }
+  return out;
 }
 
 function tokensToDeps(name: string, tokens: readonly InjectionToken[], inject: boolean): DependencySpec[] {
   if (!Array.isArray(tokens)) invalid(name, `${inject ? 'deps/inject' : 'dependsOn'} must be an array of tokens`);
-  return tokens.map((token, index) => toDep(name, token, { inject, optional: false, index }));
+  return tokens.map((token, index) => toDep(name, token, inject, false, index));
 }
 
 /** One checked dependency; `index` numbers it in messages. */
-function toDep(name: string, token: InjectionToken, { inject, optional, index }: { inject: boolean; optional: boolean; index: number }): DependencySpec {
+function toDep(name: string, token: InjectionToken, inject: boolean, optional: boolean, index: number): DependencySpec {
   if (!isInjectionToken(token)) {
     invalid(name, `dependency ${index} is ${String(token)}: pass a class, a string, a symbol or a token (an undefined class usually means a circular import; use its name instead)`);
   }
   return { token, optional, inject };
 }
 
-function checkDeps(name: string, keys: readonly unknown[], injected: DependencySpec[], dependsOn: DependencySpec[]): DependencySpec[] {
+function checkDeps(name: string, keys: readonly unknown[], injected: readonly DependencySpec[], dependsOn: readonly DependencySpec[]): readonly DependencySpec[] {
   checkList(name, keys, injected);
   checkList(name, keys, dependsOn);
-  // both lists are fresh arrays made by this module: no copy needed when one is empty
+  // both lists are made by this module (fresh, or the frozen NO_DEPS): no copy needed when one is empty
   if (dependsOn.length === 0) return injected;
   if (injected.length === 0) return dependsOn;
   return [...injected, ...dependsOn];
@@ -201,11 +223,17 @@ function seenBefore(list: readonly DependencySpec[], end: number, key: unknown):
   return false;
 }
 
-function nameOf(name: unknown): { name: string; keys: (string | symbol | Constructor)[] } {
-  if (typeof name === 'string' && name.length > 0) return { name, keys: [name] };
-  if (typeof name === 'symbol') return { name: describeToken(name), keys: [name] };
-  if (isToken(name)) return { name: name.name, keys: [name.name] };
+/** The registry keys of a definition's `name`; the first one names the service. */
+function keysOf(name: unknown): (string | symbol | Constructor)[] {
+  if (typeof name === 'string' && name.length > 0) return [name];
+  if (typeof name === 'symbol') return [name];
+  if (isToken(name)) return [name.name];
   return invalid(String(name), 'a definition needs a non-empty `name`: a string, a symbol or a token');
+}
+
+/** The service name for its first key: the string itself, a symbol's description. */
+function nameOfKey(key: string | symbol | Constructor): string {
+  return typeof key === 'string' ? key : describeToken(key);
 }
 
 /** The `@Service` options, each lifecycle option overridden by the definition's where it gives one. */

@@ -12,7 +12,8 @@ const STOPPED: RetryOutcome<unknown> = { ok: true, value: undefined, attempts: 1
  * and stays started, as does one whose own stop failed.
  */
 export class Shutdown extends Run {
-  readonly #members = new Set<ServiceNode>();
+  /** The services started when it began; each is marked with `node.shutdown = this`. */
+  readonly #members: ServiceNode[] = [];
   /** Services ready to stop, drained in a loop: hookless chains must not recurse. */
   readonly #ready: ServiceNode[] = [];
   #draining = false;
@@ -20,7 +21,9 @@ export class Shutdown extends Run {
 
   /** Stops the started services among `nodes`; the ones that failed to start become stopped. */
   begin(nodes: readonly ServiceNode[]): void {
-    for (const node of nodes) {
+    // indexed loops on the hot paths: a for-of runs an iterator, which allocates until optimised
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
       if (node.state === 'failed') {
         // nothing to stop, but the next boot tries it afresh like any stopped service
         node.transition('stopped');
@@ -30,16 +33,20 @@ export class Shutdown extends Run {
       node.error = undefined;
       node.stopAttempts = 0;
       node.stopMs = 0;
-      this.#members.add(node);
+      node.shutdown = this;
+      this.#members.push(node);
     }
-    this.#remaining = this.#members.size;
+    this.#remaining = this.#members.length;
     if (this.signal.aborted) return this.onAbort(this.signal.reason);
-    for (const node of this.#members) {
+    const members = this.#members;
+    for (let i = 0; i < members.length; i++) {
+      const node = members[i]!;
+      const { dependents } = node;
       let pending = 0;
-      for (const dependent of node.dependents) if (this.#members.has(dependent)) pending++;
+      for (let k = 0; k < dependents.length; k++) if (dependents[k]!.shutdown === this) pending++;
       node.pending = pending;
+      if (pending === 0) this.#ready.push(node);
     }
-    for (const node of this.#members) if (node.pending === 0) this.#ready.push(node);
     this.#drain();
     if (this.#remaining === 0) this.finish();
   }
@@ -72,7 +79,7 @@ export class Shutdown extends Run {
       if (events.active) events.emit({ type: 'stopping', service: spec.name, required: spec.required, attempt: 1 });
       return this.#succeed(node, t0);
     }
-    if (spec.retries === 0 && spec.stopTimeout === undefined) return this.#attemptOnce(node, { generation, t0, instance });
+    if (spec.retries === 0 && spec.stopTimeout === undefined) return this.#attemptOnce(node, generation, t0, instance);
     retry<unknown>({
       retries: spec.retries,
       backoff: normalizeBackoff(spec.backoff),
@@ -95,7 +102,7 @@ export class Shutdown extends Run {
    * One attempt without a time limit, without the retry loop and its race with the abort signal:
    * an abort already fails this node at once and bumps its generation, so a late result is ignored.
    */
-  #attemptOnce(node: ServiceNode, { generation, t0, instance }: { generation: number; t0: number; instance: unknown }): void {
+  #attemptOnce(node: ServiceNode, generation: number, t0: number, instance: unknown): void {
     node.stopAttempts = 1;
     const events = this.ctx.events;
     if (events.active) events.emit({ type: 'stopping', service: node.spec.name, required: node.spec.required, attempt: 1 });
@@ -128,8 +135,10 @@ export class Shutdown extends Run {
     const events = this.ctx.events;
     if (events.active) events.emit({ type: 'stopped', service: node.name, required: node.spec.required, attempt: node.stopAttempts, durationMs: node.stopMs });
     this.#remaining--;
-    for (const dep of node.depNodes) {
-      if (dep && this.#members.has(dep) && dep.state === 'started' && !dep.error && --dep.pending === 0) this.#schedule(dep);
+    const deps = node.depNodes;
+    for (let i = 0; i < deps.length; i++) {
+      const dep = deps[i];
+      if (dep && dep.shutdown === this && dep.state === 'started' && !dep.error && --dep.pending === 0) this.#schedule(dep);
     }
     if (this.#remaining === 0) this.finish();
   }
@@ -142,7 +151,7 @@ export class Shutdown extends Run {
       if (node.error) continue;
       this.#markFailed(node, error);
       for (const dep of node.depNodes) {
-        if (dep && this.#members.has(dep) && dep.state === 'started' && !dep.error) {
+        if (dep && dep.shutdown === this && dep.state === 'started' && !dep.error) {
           queue.push([dep, new BandmasterError('ParentUnavailable', { service: dep.name, parent: node.name, cause: error })]);
         }
       }
