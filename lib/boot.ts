@@ -82,9 +82,10 @@ export class Boot extends Run {
     return fresh;
   }
 
-  #launch(node: ServiceNode): void {
+  /** Starts `node`'s attempts; `now` is the time already read by the caller, if any (one clock read per service). */
+  #launch(node: ServiceNode, now: number = this.ctx.clock.now()): void {
     node.transition('starting');
-    node.attemptAt = this.ctx.clock.now();
+    node.attemptAt = now;
     const generation = node.generation;
     const spec = node.spec;
     if (spec.retries === 0 && spec.startTimeout === undefined) return this.#attemptOnce(node, generation);
@@ -147,11 +148,11 @@ export class Boot extends Run {
     const settled: Promise<void> = Promise.resolve(hook).then(
       () => {
         if (node.inflight === settled) node.inflight = undefined;
-        this.#settle(node, generation, { ok: true, value: instance, attempts: 1 });
+        this.#settleOk(node, generation, instance);
       },
       (error: unknown) => {
         if (node.inflight === settled) node.inflight = undefined;
-        this.#settle(node, generation, { ok: false, error, attempts: 1, aborted: this.signal.aborted });
+        this.#settleFailed(node, generation, error, 1);
       },
     );
     node.inflight = settled;
@@ -164,20 +165,25 @@ export class Boot extends Run {
     if (this.signal.aborted && !isThenable(value)) value = Promise.reject(this.signal.reason);
     // settled from a fresh microtask, as the loop does: a synchronous chain of dependents never recurses
     Promise.resolve(value).then(
-      (instance) => this.#settle(node, generation, { ok: true, value: instance, attempts: 1 }),
-      (error: unknown) => this.#settle(node, generation, { ok: false, error, attempts: 1, aborted: this.signal.aborted }),
+      (instance) => this.#settleOk(node, generation, instance),
+      (error: unknown) => this.#settleFailed(node, generation, error, 1),
     );
   }
 
   #settle(node: ServiceNode, generation: number, outcome: RetryOutcome<unknown>): void {
-    if (node.generation !== generation || node.state !== 'starting') {
-      // the boot gave up on this service (abort) while its attempt was finishing: undo it
-      if (outcome.ok) void stopInstance(node, outcome.value);
-      return;
-    }
-    if (outcome.ok) return this.#succeed(node, outcome.value);
-    const error = new BandmasterError('ServiceStartFailure', { service: node.name, cause: outcome.error, attempts: outcome.attempts });
-    this.#fail(node, error);
+    if (outcome.ok) this.#settleOk(node, generation, outcome.value);
+    else this.#settleFailed(node, generation, outcome.error, outcome.attempts);
+  }
+
+  #settleOk(node: ServiceNode, generation: number, instance: unknown): void {
+    // the boot gave up on this service (abort) while its attempt was finishing: undo it
+    if (node.generation !== generation || node.state !== 'starting') void stopInstance(node, instance);
+    else this.#succeed(node, instance);
+  }
+
+  #settleFailed(node: ServiceNode, generation: number, cause: unknown, attempts: number): void {
+    if (node.generation !== generation || node.state !== 'starting') return;
+    this.#fail(node, new BandmasterError('ServiceStartFailure', { service: node.name, cause, attempts }));
     this.#maybeFinish();
   }
 
@@ -194,7 +200,7 @@ export class Boot extends Run {
     const { dependents } = node;
     for (let i = 0; i < dependents.length; i++) {
       const dependent = dependents[i]!;
-      if (dependent.state === 'waiting' && --dependent.pending === 0) this.#launch(dependent);
+      if (dependent.state === 'waiting' && --dependent.pending === 0) this.#launch(dependent, node.settledAt);
     }
     this.#maybeFinish();
   }

@@ -10,7 +10,7 @@ import { attachLogger, getGlobalLogger, type Logger } from './logger';
 import type { ServiceNode } from './node';
 import { toSpec } from './registration';
 import { Registry } from './registry';
-import { LifecycleReport, reportService, type ServiceReport } from './report';
+import { lifecycleReport, reportService, type LifecycleReport, type ServiceReport } from './report';
 import { realClock, type Clock } from './retry';
 import { Shutdown } from './shutdown';
 import { handleSignals, type SignalOptions } from './signals';
@@ -298,7 +298,7 @@ export class Container {
   }
 
   #report(phase: 'start' | 'stop', errors: BandmasterError[], durationMs: number): LifecycleReport {
-    return new LifecycleReport(this.#registry.linked().map((n) => reportService(n, phase)), errors, durationMs);
+    return lifecycleReport(this.#registry.linked(), phase, errors, durationMs);
   }
 
   #require(token: InjectionToken): ServiceNode {

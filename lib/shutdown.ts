@@ -47,32 +47,33 @@ export class Shutdown extends Run {
       node.pending = pending;
       if (pending === 0) this.#ready.push(node);
     }
-    this.#drain();
+    this.#drain(this.ctx.clock.now());
     if (this.#remaining === 0) this.finish();
   }
 
-  #schedule(node: ServiceNode): void {
+  /** Queues a service whose dependents all stopped; `now`: when the last one did. */
+  #schedule(node: ServiceNode, now: number): void {
     this.#ready.push(node);
-    if (!this.#draining) this.#drain();
+    if (!this.#draining) this.#drain(now);
   }
 
-  #drain(): void {
+  /** Launches the queued services, as of `now` (one clock read per service, not two). */
+  #drain(now: number): void {
     this.#draining = true;
     while (this.#ready.length > 0) {
       const node = this.#ready.pop()!;
-      if (node.state === 'started' && !node.error && !this.signal.aborted) this.#launch(node);
+      if (node.state === 'started' && !node.error && !this.signal.aborted) this.#launch(node, now);
     }
     this.#draining = false;
   }
 
-  #launch(node: ServiceNode): void {
+  #launch(node: ServiceNode, t0: number): void {
     node.transition('stopping');
     node.generation++;
     const generation = node.generation;
     const { spec } = node;
     const instance = node.instance;
     const events = this.ctx.events;
-    const t0 = this.ctx.clock.now();
     if (!hasHook(node, 'onStop', instance)) {
       // nothing to run: settle synchronously, saving a retry loop per hookless service
       node.stopAttempts = 1;
@@ -129,7 +130,8 @@ export class Shutdown extends Run {
   }
 
   #succeed(node: ServiceNode, t0: number): void {
-    node.stopMs = this.ctx.clock.now() - t0;
+    const now = this.ctx.clock.now();
+    node.stopMs = now - t0;
     node.instance = undefined;
     node.transition('stopped');
     const events = this.ctx.events;
@@ -138,7 +140,7 @@ export class Shutdown extends Run {
     const deps = node.depNodes;
     for (let i = 0; i < deps.length; i++) {
       const dep = deps[i];
-      if (dep && dep.shutdown === this && dep.state === 'started' && !dep.error && --dep.pending === 0) this.#schedule(dep);
+      if (dep && dep.shutdown === this && dep.state === 'started' && !dep.error && --dep.pending === 0) this.#schedule(dep, now);
     }
     if (this.#remaining === 0) this.finish();
   }
