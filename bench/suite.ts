@@ -58,7 +58,8 @@ export async function scaleCase(results: Results, config: SuiteConfig): Promise<
     const rounds = size >= 100_000 ? Math.max(2, Math.ceil(config.rounds / 2)) : config.rounds;
     const kase = `scale ${size.toLocaleString('en')}, zero latency: register+validate+start+stop`;
     config.log(`${kase}: ${rounds} rounds`);
-    const samples = await measureLifecycle({ graph, hooks: zeroLatency(), contestants: who, rounds, warmup: 1000 });
+    // warmed at the measured size: code tuned on 1,000 services is still tiering up at 10,000
+    const samples = await measureLifecycle({ graph, hooks: zeroLatency(), contestants: who, rounds, warmup: size });
     const total = (name: string): number[] => samples.get(name)!.boot.map((b, i) => b + samples.get(name)!.stop[i]!);
     const cpu = (name: string): number[] => samples.get(name)!.cpu;
     const byName = new Map<string, number>();
