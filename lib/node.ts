@@ -22,6 +22,16 @@ const TRANSITIONS: Readonly<Record<ServiceState, readonly ServiceState[]>> = {
 /** The empty list every node starts with (frozen: link() replaces lists, never writes to this one). */
 export const NO_NODES: ServiceNode[] = Object.freeze([]) as unknown as ServiceNode[];
 
+/**
+ * Nodes whose times share one chunk (8 KB): a number field that holds fractions (performance.now)
+ * points to a heap object of its own, four per node, that every young GC copies; a chunk is freed
+ * once none of its nodes is reachable.
+ */
+const NODES_PER_CHUNK = 256;
+const TIMES_PER_NODE = 4;
+let chunk = new Float64Array(0);
+let next = 0;
+
 /** Called when a node settles a start: started or failed. */
 export type Watcher = (node: ServiceNode) => void;
 
@@ -32,12 +42,10 @@ export class ServiceNode {
   error: BandmasterError | undefined = undefined;
   /** Attempts of the last start (or stop, once stopping). */
   attempts = 0;
-  /** Timestamps (performance.now) of the last start: queued, first attempt, settled. */
-  queuedAt = 0;
-  attemptAt = 0;
-  settledAt = 0;
   stopAttempts = 0;
-  stopMs = 0;
+  /** Where its four times live: a chunk shared with other nodes, and its first slot there. */
+  readonly #times: Float64Array;
+  readonly #at: number;
   /** Bumped on every start and stop: a result from an older generation is stale and ignored. */
   generation = 0;
   /** The running start attempt, if any: the next attempt waits for it, so starts never overlap. */
@@ -58,7 +66,48 @@ export class ServiceNode {
   mark = 0;
   watchers: Watcher[] | undefined = undefined;
 
-  constructor(public spec: ServiceSpec) {}
+  constructor(public spec: ServiceSpec) {
+    // four time slots in a chunk shared with other nodes (see NODES_PER_CHUNK)
+    if (next === chunk.length) {
+      chunk = new Float64Array(NODES_PER_CHUNK * TIMES_PER_NODE);
+      next = 0;
+    }
+    this.#times = chunk;
+    this.#at = next;
+    next += TIMES_PER_NODE;
+  }
+
+  /** When the last start queued it (performance.now, or the container's clock). */
+  get queuedAt(): number {
+    return this.#times[this.#at]!;
+  }
+  set queuedAt(ms: number) {
+    this.#times[this.#at] = ms;
+  }
+
+  /** When the first attempt of the last start began. */
+  get attemptAt(): number {
+    return this.#times[this.#at + 1]!;
+  }
+  set attemptAt(ms: number) {
+    this.#times[this.#at + 1] = ms;
+  }
+
+  /** When the last start settled (started or failed). */
+  get settledAt(): number {
+    return this.#times[this.#at + 2]!;
+  }
+  set settledAt(ms: number) {
+    this.#times[this.#at + 2] = ms;
+  }
+
+  /** How long the last stop took, in ms. */
+  get stopMs(): number {
+    return this.#times[this.#at + 3]!;
+  }
+  set stopMs(ms: number) {
+    this.#times[this.#at + 3] = ms;
+  }
 
   get name(): string {
     return this.spec.name;
