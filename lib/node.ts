@@ -8,16 +8,26 @@ import type { BandmasterError } from './errors';
  */
 export type ServiceState = 'idle' | 'waiting' | 'starting' | 'started' | 'failed' | 'stopping' | 'stopped';
 
-const TRANSITIONS: Readonly<Record<ServiceState, readonly ServiceState[]>> = {
-  idle: ['waiting'],
-  stopped: ['waiting'],
-  failed: ['waiting', 'stopped'],
-  waiting: ['starting', 'failed'],
-  starting: ['started', 'failed'],
-  started: ['stopping'],
-  // a service that failed to stop stays started
-  stopping: ['stopped', 'started'],
-};
+/** Whether a service may go from `from` to `to`: the state machine, as comparisons (a lookup by state name hashes it). */
+function allowed(from: ServiceState, to: ServiceState): boolean {
+  switch (to) {
+    case 'waiting':
+      return from === 'idle' || from === 'stopped' || from === 'failed';
+    case 'starting':
+      return from === 'waiting';
+    case 'started':
+      // a service that failed to stop stays started
+      return from === 'starting' || from === 'stopping';
+    case 'failed':
+      return from === 'waiting' || from === 'starting';
+    case 'stopping':
+      return from === 'started';
+    case 'stopped':
+      return from === 'stopping' || from === 'failed';
+    default:
+      return false;
+  }
+}
 
 /** The empty list every node starts with (frozen: link() replaces lists, never writes to this one). */
 export const NO_NODES: ServiceNode[] = Object.freeze([]) as unknown as ServiceNode[];
@@ -115,7 +125,7 @@ export class ServiceNode {
 
   /** Moves to `to`, or throws when that transition is not allowed (a bug, never user error). */
   transition(to: ServiceState): void {
-    if (!TRANSITIONS[this.state].includes(to)) {
+    if (!allowed(this.state, to)) {
       throw new Error(`bandmaster internal error: \`${this.name}\` cannot go from ${this.state} to ${to}`);
     }
     this.state = to;

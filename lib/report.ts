@@ -21,7 +21,25 @@ export interface ServiceReport {
 
 /** The states in the order a snapshot codes them. */
 const STATES: readonly ServiceState[] = ['idle', 'waiting', 'starting', 'started', 'failed', 'stopping', 'stopped'];
-const STATE_CODE = new Map<ServiceState, number>(STATES.map((s, i) => [s, i]));
+
+function stateCode(state: ServiceState): number {
+  switch (state) {
+    case 'idle':
+      return 0;
+    case 'waiting':
+      return 1;
+    case 'starting':
+      return 2;
+    case 'started':
+      return 3;
+    case 'failed':
+      return 4;
+    case 'stopping':
+      return 5;
+    default:
+      return 6;
+  }
+}
 
 /**
  * What a report keeps of each service until its `services` are read: a few numbers per service
@@ -45,7 +63,7 @@ class Snapshot {
     this.#numbers = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) {
       const node = nodes[i]!;
-      this.#states[i] = STATE_CODE.get(node.state)!;
+      this.#states[i] = stateCode(node.state);
       this.#required[i] = node.spec.required ? 1 : 0;
       this.#numbers[3 * i] = phase === 'start' ? node.attempts : node.stopAttempts;
       this.#numbers[3 * i + 1] = waitedMs(node, phase);

@@ -20,16 +20,15 @@ export abstract class Run {
   /** Resolves (never rejects) once the run is over. */
   readonly done: Promise<void>;
   protected readonly ctx: RunContext;
+  /** The run's signal: aborted by any linked caller signal or timeout, or by {@link abort}. */
+  readonly signal: AbortSignal;
 
   constructor(ctx: RunContext) {
     this.ctx = ctx;
+    // read once: every attempt takes it, and AbortController's getter checks its receiver each time
+    this.signal = this.#controller.signal;
     this.#startedAt = ctx.clock.now();
     this.done = new Promise((resolve) => (this.#resolve = resolve));
-  }
-
-  /** The run's signal: aborted by any linked caller signal or timeout, or by {@link abort}. */
-  get signal(): AbortSignal {
-    return this.#controller.signal;
   }
 
   get finished(): boolean {
@@ -57,9 +56,9 @@ export abstract class Run {
 
   /** Cancels the run: running attempts see an aborted signal, unsettled services fail at once. */
   abort(reason: unknown): void {
-    if (this.#done || this.#controller.signal.aborted) return;
+    if (this.#done || this.signal.aborted) return;
     this.#controller.abort(reason);
-    this.onAbort(this.#controller.signal.reason);
+    this.onAbort(this.signal.reason);
     this.finish();
   }
 

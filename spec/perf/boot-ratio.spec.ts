@@ -69,18 +69,25 @@ describe('performance', () => {
   });
 
   describe('scale', () => {
-    it('grows linearly: 10x the services cost at most 20x (a quadratic scheduler costs ~100x)', async (t) => {
+    // Not 10x: 1,000 services allocate less than the young generation holds and never meet a GC,
+    // 10,000 do and pay for copying what survives (measured 20-28x, the same before and after the
+    // scheduler got 2x faster); a quadratic scheduler costs ~100x.
+    it('grows linearly: 10x the services cost at most 40x (a quadratic scheduler costs ~100x)', async (t) => {
       const small = makeGraph({ size: 1_000, seed: 42 });
       const large = makeGraph({ size: 10_000, seed: 42 });
       const hooks = zeroLatency();
-      await ours(small, hooks);
+      // warm at both sizes: a first run at 10k still tiers up, which is not growth
+      for (let i = 0; i < 2; i++) {
+        await ours(small, hooks);
+        await ours(large, hooks);
+      }
       const growth: number[] = [];
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < 5; round++) {
         const base = await cpuMs(() => ours(small, hooks));
         growth.push((await cpuMs(() => ours(large, hooks))) / base);
       }
-      t.diagnostic(`10k / 1k services, median of 3: ${median(growth).toFixed(1)}x`);
-      assert.ok(median(growth) <= 20, `10k / 1k services: ${growth.map((g) => g.toFixed(1)).join(', ')}`);
+      t.diagnostic(`10k / 1k services, median of 5: ${median(growth).toFixed(1)}x`);
+      assert.ok(median(growth) <= 40, `10k / 1k services: ${growth.map((g) => g.toFixed(1)).join(', ')}`);
     });
   });
 });
