@@ -37,7 +37,7 @@ export class Boot extends Run {
   /** Adds services (a validated dependency closure) and launches the ones that are ready. */
   add(nodes: readonly ServiceNode[]): void {
     const fresh = this.#enlist(nodes);
-    if (this.signal.aborted) {
+    if (this.aborted) {
       for (const node of fresh) this.#fail(node, this.#aborted(node, this.signal.reason));
       this.#maybeFinish();
       return;
@@ -67,6 +67,7 @@ export class Boot extends Run {
       const node = nodes[i]!;
       const s = node.state;
       if (s !== 'idle' && s !== 'stopped' && s !== 'failed') continue;
+      if (s === 'failed') uncount(node);
       node.transition('waiting');
       node.generation++;
       node.error = undefined;
@@ -74,7 +75,7 @@ export class Boot extends Run {
       node.attemptAt = 0;
       node.settledAt = 0;
       node.queuedAt = now;
-      this.#failures.delete(node);
+      if (this.#failures.size > 0) this.#failures.delete(node);
       fresh.push(node);
       this.#members.push(node);
       this.#remaining++;
@@ -162,7 +163,7 @@ export class Boot extends Run {
   #settleWith(node: ServiceNode, generation: number, result: unknown): void {
     let value = result;
     // an attempt that returned synchronously after aborting its own boot lost the race, unstopped
-    if (this.signal.aborted && !isThenable(value)) value = Promise.reject(this.signal.reason);
+    if (this.aborted && !isThenable(value)) value = Promise.reject(this.signal.reason);
     // settled from a fresh microtask, as the loop does: a synchronous chain of dependents never recurses
     Promise.resolve(value).then(
       (instance) => this.#settleOk(node, generation, instance),
@@ -212,7 +213,7 @@ export class Boot extends Run {
       const [node, error] = queue[i]!;
       if (node.state !== 'waiting' && node.state !== 'starting') continue;
       this.#markFailed(node, error);
-      if (this.signal.aborted) continue;
+      if (this.aborted) continue;
       const { dependents } = node;
       for (let k = 0; k < dependents.length; k++) {
         const dependent = dependents[k]!;
@@ -251,6 +252,20 @@ export class Boot extends Run {
 
   #maybeFinish(): void {
     if (this.#remaining === 0) this.finish();
+  }
+}
+
+/**
+ * A failed service is about to be tried again: the dependents still waiting on it counted its
+ * failure as settled (only optional edges leave a dependent waiting), and will count its next
+ * outcome, so each owes it one edge again. Dependents enlisted in the same call are recounted by
+ * {@link Boot.add} anyway.
+ */
+function uncount(node: ServiceNode): void {
+  const { dependents } = node;
+  for (let k = 0; k < dependents.length; k++) {
+    const dependent = dependents[k]!;
+    if (dependent.state === 'waiting') dependent.pending++;
   }
 }
 

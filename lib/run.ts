@@ -16,6 +16,7 @@ export abstract class Run {
   readonly #disposers: (() => void)[] = [];
   readonly #startedAt: number;
   #done = false;
+  #aborted = false;
   #resolve!: () => void;
   /** Resolves (never rejects) once the run is over. */
   readonly done: Promise<void>;
@@ -29,6 +30,11 @@ export abstract class Run {
     this.signal = this.#controller.signal;
     this.#startedAt = ctx.clock.now();
     this.done = new Promise((resolve) => (this.#resolve = resolve));
+  }
+
+  /** True once the run is aborted: its signal's `aborted`, read without AbortSignal's receiver check. */
+  get aborted(): boolean {
+    return this.#aborted;
   }
 
   get finished(): boolean {
@@ -56,7 +62,8 @@ export abstract class Run {
 
   /** Cancels the run: running attempts see an aborted signal, unsettled services fail at once. */
   abort(reason: unknown): void {
-    if (this.#done || this.signal.aborted) return;
+    if (this.#done || this.#aborted) return;
+    this.#aborted = true;
     this.#controller.abort(reason);
     this.onAbort(this.signal.reason);
     this.finish();

@@ -37,7 +37,7 @@ export class Shutdown extends Run {
       this.#members.push(node);
     }
     this.#remaining = this.#members.length;
-    if (this.signal.aborted) return this.onAbort(this.signal.reason);
+    if (this.aborted) return this.onAbort(this.signal.reason);
     const members = this.#members;
     for (let i = 0; i < members.length; i++) {
       const node = members[i]!;
@@ -62,7 +62,7 @@ export class Shutdown extends Run {
     this.#draining = true;
     while (this.#ready.length > 0) {
       const node = this.#ready.pop()!;
-      if (node.state === 'started' && !node.error && !this.signal.aborted) this.#launch(node, now);
+      if (node.state === 'started' && !node.error && !this.aborted) this.#launch(node, now);
     }
     this.#draining = false;
   }
@@ -115,7 +115,7 @@ export class Shutdown extends Run {
     }
     Promise.resolve(value).then(
       () => this.#settle(node, generation, t0, STOPPED),
-      (error: unknown) => this.#settle(node, generation, t0, { ok: false, error, attempts: 1, aborted: this.signal.aborted }),
+      (error: unknown) => this.#settle(node, generation, t0, { ok: false, error, attempts: 1, aborted: this.aborted }),
     );
   }
 
