@@ -4,20 +4,30 @@ import { join } from 'node:path';
 
 const here = join(__dirname, '..');
 
-/** Runs `heap-child.js` for one contestant and returns bytes per service. */
-export function heapOf(name: string, size: number): Promise<{ bytesPerService: number; how: string }> {
+/** Runs `<script> ...args` with --expose-gc and parses the JSON of its last stdout line. */
+function jsonChild<T>(script: string, args: readonly string[], what: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', join(here, 'heap-child.js'), name, String(size)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', join(here, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {
       const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !line.startsWith('{')) return reject(new Error(`heap child for ${name} failed (${code}): ${err.trim().split('\n')[0]}`));
-      resolve(JSON.parse(line) as { bytesPerService: number; how: string });
+      if (code !== 0 || !line.startsWith('{')) return reject(new Error(`${what} failed (${code}): ${err.trim().split('\n')[0]}`));
+      resolve(JSON.parse(line) as T);
     });
   });
+}
+
+/** Runs `heap-child.js` for one contestant and returns bytes per service. */
+export function heapOf(name: string, size: number): Promise<{ bytesPerService: number; how: string }> {
+  return jsonChild('heap-child.js', [name, String(size)], `heap child for ${name}`);
+}
+
+/** Runs `scale-child.js`: one warm zero-latency lifecycle of `size` services, alone in its process. */
+export function lifecycleAlone(name: string, size: number): Promise<{ boot: number; stop: number; cpu: number }> {
+  return jsonChild('scale-child.js', [name, String(size)], `scale child for ${name}`);
 }
 
 /** Runs `logging-child.js` with its stdout sent to `sink` (a file path, or /dev/null). */
