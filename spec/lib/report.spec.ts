@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import { Container, LifecycleReport } from '../../lib';
 import { turns } from '../support/deferred';
 import { bootError } from '../support/errors';
@@ -83,5 +84,23 @@ describe('LifecycleReport', () => {
     assert.deepEqual(report.services.map((s) => [s.name, s.state, s.attempts, s.durationMs]), [['db', 'stopped', 1, 7]]);
     assert.equal(report.durationMs, 7);
     assert.deepEqual(report.errors, []);
+  });
+
+  it('shows the services as they were when it was made, though it builds them when first read', async () => {
+    const clock = new FakeClock();
+    const container = new Container({ logger: false, clock });
+    registerShop(container, clock);
+    const boot = await container.startAll();
+    // overrides and a shutdown after the boot change neither its states nor its requirements
+    await container.stopAll();
+    container.override('search', { useValue: {}, required: true });
+    container.register({ name: 'late', useValue: 1 });
+    assert.deepEqual(boot.services.map((s) => [s.name, s.state, s.required, s.attempts, s.durationMs]), [
+      ['db', 'started', true, 1, 30],
+      ['api', 'started', true, 1, 20],
+      ['search', 'failed', false, 1, 0],
+    ]);
+    assert.equal(boot.services, boot.services, 'built once');
+    assert.match(inspect(boot), /name: 'api'/);
   });
 });
