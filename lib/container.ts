@@ -90,8 +90,8 @@ export class Container {
       if (seen.has(cls)) continue;
       seen.add(cls);
       const node = this.#registry.lookup(cls) ?? this.#registry.add(toSpec(cls));
-      for (const dep of node.spec.deps) {
-        if (typeof dep.token === 'function' && hasServiceMetadata(dep.token) && !this.#registry.lookup(dep.token)) stack.push(dep.token as Constructor);
+      for (const token of node.spec.depTokens) {
+        if (typeof token === 'function' && hasServiceMetadata(token) && !this.#registry.lookup(token)) stack.push(token as Constructor);
       }
       for (const dep of readClassMetadata(cls).dependsOn) if (typeof dep === 'function' && hasServiceMetadata(dep)) stack.push(dep as Constructor);
     }

@@ -82,14 +82,6 @@ export type Override<T = unknown> =
         readonly deps?: readonly FactoryDependency[];
       });
 
-/** A dependency edge of a normalized spec. */
-export interface DependencySpec {
-  readonly token: InjectionToken;
-  readonly optional: boolean;
-  /** Passed to the constructor or factory (false for `dependsOn`). */
-  readonly inject: boolean;
-}
-
 type Hook = (instance: unknown, signal: AbortSignal) => unknown;
 
 /** A registration, normalized: what the graph and the lifecycle work from. */
@@ -97,8 +89,11 @@ export interface ServiceSpec {
   readonly name: string;
   /** Registry keys that resolve to this spec (the name, plus the class or symbol). */
   readonly keys: readonly (string | symbol | Constructor)[];
-  readonly deps: readonly DependencySpec[];
-  /** How many leading `deps` are injected. */
+  /** Its dependencies: the injected ones (constructor or factory parameters) first, then `dependsOn`. */
+  readonly depTokens: readonly InjectionToken[];
+  /** Indices into `depTokens` of the optional dependencies, ascending; undefined when none. */
+  readonly optionalDeps: readonly number[] | undefined;
+  /** How many leading `depTokens` are injected. */
   readonly injectCount: number;
   readonly required: boolean;
   readonly retries: number;

@@ -1,3 +1,4 @@
+import { isOptionalDep } from './graph';
 import type { ServiceNode, ServiceState } from './node';
 
 /** A service in {@link GraphView}. */
@@ -41,9 +42,9 @@ export function graphView(nodes: readonly ServiceNode[], describe: (token: unkno
   const graphNodes = nodes.map((n) => ({ name: n.name, state: n.state, required: n.spec.required }));
   const edges: GraphEdge[] = [];
   for (const n of nodes) {
-    n.spec.deps.forEach((dep, i) => {
+    n.spec.depTokens.forEach((token, i) => {
       const target = n.depNodes[i];
-      edges.push({ from: n.name, to: target ? target.name : describe(dep.token), optional: dep.optional, injected: dep.inject, missing: !target });
+      edges.push({ from: n.name, to: target ? target.name : describe(token), optional: isOptionalDep(n.spec, i), injected: i < n.spec.injectCount, missing: !target });
     });
   }
   return { nodes: graphNodes, edges, toDot: () => toDot(graphNodes, edges), toMermaid: () => toMermaid(graphNodes, edges) };

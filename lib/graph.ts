@@ -1,3 +1,4 @@
+import type { ServiceSpec } from './definition';
 import { BandmasterError } from './errors';
 import { NO_NODES, type ServiceNode } from './node';
 import { describeToken, type InjectionToken } from './tokens';
@@ -15,14 +16,14 @@ export function link(nodes: readonly ServiceNode[], lookup: (t: InjectionToken) 
   for (let i = 0; i < n; i++) nodes[i]!.mark = 0;
   for (let j = 0; j < n; j++) {
     const node = nodes[j]!;
-    const deps = node.spec.deps;
+    const deps = node.spec.depTokens;
     if (deps.length === 0) {
       node.depNodes = NO_NODES;
       continue;
     }
     const resolved: (ServiceNode | undefined)[] = new Array(deps.length);
     for (let i = 0; i < deps.length; i++) {
-      const dep = lookup(deps[i]!.token);
+      const dep = lookup(deps[i]!);
       resolved[i] = dep;
       if (dep) dep.mark++;
     }
@@ -43,6 +44,12 @@ export function link(nodes: readonly ServiceNode[], lookup: (t: InjectionToken) 
   }
 }
 
+/** Whether dependency `i` of a spec is optional. */
+export function isOptionalDep(spec: ServiceSpec, i: number): boolean {
+  const optional = spec.optionalDeps;
+  return optional !== undefined && optional.includes(i);
+}
+
 /**
  * Whether entry `k` of `dep.dependents` is an optional dependency. A dependent's entries are
  * adjacent and in the order of its own dependency list, so entry `k` is its n-th edge to `dep`,
@@ -55,7 +62,7 @@ export function isOptionalEdge(dep: ServiceNode, k: number): boolean {
   const { depNodes } = dependent;
   for (let i = 0; i < depNodes.length; i++) {
     if (depNodes[i] !== dep) continue;
-    if (n === 0) return dependent.spec.deps[i]!.optional;
+    if (n === 0) return isOptionalDep(dependent.spec, i);
     n--;
   }
   return false;
@@ -82,17 +89,17 @@ export function closure(roots: readonly ServiceNode[]): ServiceNode[] {
  */
 export function validate(nodes: readonly ServiceNode[]): BandmasterError[] {
   const errors: BandmasterError[] = [];
-  for (const node of nodes) {
-    const { deps } = node.spec;
-    for (let i = 0; i < deps.length; i++) {
-      const dep = deps[i]!;
-      if (node.depNodes[i] === undefined && !dep.optional) {
-        errors.push(new BandmasterError('DependencyMissing', {
-          service: node.name,
-          dependency: describeToken(dep.token),
-          detail: typeof dep.token === 'function' ? 'register that class, or scan() the root so its @Service dependencies are registered' : 'register a service under that name',
-        }));
-      }
+  for (let j = 0; j < nodes.length; j++) {
+    const node = nodes[j]!;
+    const { depNodes } = node;
+    for (let i = 0; i < depNodes.length; i++) {
+      if (depNodes[i] !== undefined || isOptionalDep(node.spec, i)) continue;
+      const token = node.spec.depTokens[i];
+      errors.push(new BandmasterError('DependencyMissing', {
+        service: node.name,
+        dependency: describeToken(token),
+        detail: typeof token === 'function' ? 'register that class, or scan() the root so its @Service dependencies are registered' : 'register a service under that name',
+      }));
     }
   }
   for (const cycle of findCycles(nodes)) {

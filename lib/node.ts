@@ -62,7 +62,7 @@ export class ServiceNode {
   inflight: Promise<void> | undefined = undefined;
   /** Unsettled dependencies (start) or dependents (stop) in the current run. */
   pending = 0;
-  /** Dependencies resolved against the registry, aligned with `spec.deps`; undefined when missing. */
+  /** Dependencies resolved against the registry, aligned with `spec.depTokens`; undefined when missing. */
   depNodes: (ServiceNode | undefined)[] = NO_NODES;
   /**
    * Services that depend on this one, once per dependency edge (a service listing it twice is

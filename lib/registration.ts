@@ -1,5 +1,5 @@
 import { readClassMetadata, hasServiceMetadata, type LifecycleOptions, type ServiceOptions } from '../decorators/metadata';
-import type { AnyDefinition, ClassDefinition, DependencySpec, FactoryDependency, ServiceSpec } from './definition';
+import type { AnyDefinition, ClassDefinition, FactoryDependency, ServiceSpec } from './definition';
 import { BandmasterError } from './errors';
 import { describeToken, isInjectionToken, isToken, tokenKey, type Constructor, type InjectionToken } from './tokens';
 
@@ -15,13 +15,13 @@ export function toSpec(input: Constructor | AnyDefinition): ServiceSpec {
 }
 
 /** No dependencies: shared, never written to. */
-const NO_DEPS: readonly DependencySpec[] = Object.freeze([]);
+const NO_DEPS: readonly InjectionToken[] = Object.freeze([]);
 
 function definitionSpec(def: AnyDefinition): ServiceSpec {
   const keys = keysOf(def.name);
   const name = nameOfKey(keys[0]!);
   checkOptions(name, def);
-  const dependsOn = def.dependsOn === undefined ? NO_DEPS : tokensToDeps(name, def.dependsOn, false);
+  const dependsOn = def.dependsOn === undefined ? NO_DEPS : checkTokens(name, def.dependsOn, false);
   if (('useValue' in def ? 1 : 0) + ('useFactory' in def ? 1 : 0) + ('useClass' in def ? 1 : 0) > 1) {
     const kinds = (['useValue', 'useFactory', 'useClass'] as const).filter((k) => k in def);
     invalid(name, `a definition gives one of useValue, useFactory or useClass, not ${kinds.join(' and ')}`);
@@ -33,14 +33,15 @@ function definitionSpec(def: AnyDefinition): ServiceSpec {
   }
   if ('useFactory' in def) {
     if (typeof def.useFactory !== 'function') invalid(name, 'useFactory must be a function');
-    const injected = def.deps === undefined ? NO_DEPS : factoryDeps(name, def.deps);
-    const deps = checkDeps(name, keys, injected, dependsOn);
+    const injected = def.deps === undefined ? NO_DEPS : factoryTokens(name, def.deps);
+    const depTokens = checkDeps(name, keys, injected, dependsOn);
     const factory = def.useFactory;
-    return makeSpec({ name, keys, deps, injectCount: injected.length, options: def, hooks: def, instanceHooks: false, provides: factory, create: fromFactory });
+    const optionalDeps = def.deps === undefined ? undefined : optionalFactoryDeps(def.deps);
+    return makeSpec({ name, keys, depTokens, optionalDeps, injectCount: injected.length, options: def, hooks: def, instanceHooks: false, provides: factory, create: fromFactory });
   }
   if ('useValue' in def) {
     const value = def.useValue;
-    return makeSpec({ name, keys, deps: checkDeps(name, keys, NO_DEPS, dependsOn), injectCount: 0, options: def, hooks: def, instanceHooks: false, provides: value, create: fromValue });
+    return makeSpec({ name, keys, depTokens: checkDeps(name, keys, NO_DEPS, dependsOn), optionalDeps: undefined, injectCount: 0, options: def, hooks: def, instanceHooks: false, provides: value, create: fromValue });
   }
   return invalid(name, 'a definition needs one of useValue, useFactory or useClass');
 }
@@ -58,10 +59,11 @@ function classSpec(cls: Constructor, def: ClassDefinition<unknown> | undefined, 
   const name = nameOfKey(keys[0]!);
   checkOptions(name, options);
   if (def && !keys.includes(cls) && hasServiceMetadata(cls)) keys.push(cls);
-  const injected = paramDeps(name, cls, meta);
-  const dependsOn = tokensToDeps(name, [...meta.dependsOn, ...(def?.dependsOn ?? [])], false);
-  const deps = checkDeps(name, keys, injected, dependsOn);
-  return makeSpec({ name, keys, deps, injectCount: injected.length, options, hooks: def, instanceHooks: true, useClass: cls, provides: cls, create: fromClass });
+  const injected = paramTokens(name, cls, meta);
+  const dependsOn = checkTokens(name, [...meta.dependsOn, ...(def?.dependsOn ?? [])], false);
+  const depTokens = checkDeps(name, keys, injected, dependsOn);
+  const optionalDeps = optionalParams(meta, injected.length);
+  return makeSpec({ name, keys, depTokens, optionalDeps, injectCount: injected.length, options, hooks: def, instanceHooks: true, useClass: cls, provides: cls, create: fromClass });
 }
 
 type Factory = (...args: unknown[]) => unknown;
@@ -97,7 +99,8 @@ function fromValue(spec: ServiceSpec): unknown {
 interface SpecParts {
   readonly name: string;
   readonly keys: ServiceSpec['keys'];
-  readonly deps: readonly DependencySpec[];
+  readonly depTokens: readonly InjectionToken[];
+  readonly optionalDeps: readonly number[] | undefined;
   readonly injectCount: number;
   readonly options: LifecycleOptions;
   readonly hooks: Pick<ServiceSpec, 'onStart' | 'onStop' | 'healthCheck'> | undefined;
@@ -117,7 +120,8 @@ function makeSpec(p: SpecParts): ServiceSpec {
   return {
     name: p.name,
     keys: p.keys,
-    deps: p.deps,
+    depTokens: p.depTokens,
+    optionalDeps: p.optionalDeps,
     injectCount: p.injectCount,
     required: o.required ?? true,
     retries: o.retries ?? 0,
@@ -136,16 +140,21 @@ function makeSpec(p: SpecParts): ServiceSpec {
 
 type ClassMeta = ReturnType<typeof readClassMetadata>;
 
-function paramDeps(name: string, cls: Constructor, meta: ClassMeta): DependencySpec[] {
+/** The constructor's dependency tokens, in parameter order. */
+function paramTokens(name: string, cls: Constructor, meta: ClassMeta): readonly InjectionToken[] {
   const listed = meta.service?.options.inject;
-  if (listed) return tokensToDeps(name, listed, true).map((d, i) => ({ ...d, optional: meta.optionalParams.has(i) }));
+  if (listed) return checkTokens(name, listed, true);
   const count = Math.max(meta.paramTypes?.length ?? 0, cls.length, ...[...meta.injectTokens.keys()].map((i) => i + 1));
-  const deps: DependencySpec[] = [];
-  for (let i = 0; i < count; i++) {
-    const token = meta.injectTokens.get(i) ?? paramType(name, cls, meta, i);
-    deps.push({ token, optional: meta.optionalParams.has(i), inject: true });
-  }
-  return deps;
+  const tokens: InjectionToken[] = [];
+  for (let i = 0; i < count; i++) tokens.push(meta.injectTokens.get(i) ?? paramType(name, cls, meta, i));
+  return tokens;
+}
+
+/** The `@Optional()` parameters among the first `count`, ascending; undefined when none. */
+function optionalParams(meta: ClassMeta, count: number): readonly number[] | undefined {
+  if (meta.optionalParams.size === 0) return undefined;
+  const out = [...meta.optionalParams.keys()].filter((i) => i < count).sort((a, b) => a - b);
+  return out.length > 0 ? out : undefined;
 }
 
 function paramType(name: string, cls: Constructor, meta: ClassMeta, index: number): InjectionToken {
@@ -171,31 +180,45 @@ function paramType(name: string, cls: Constructor, meta: ClassMeta, index: numbe
   return type as Constructor;
 }
 
-function factoryDeps(name: string, deps: readonly FactoryDependency[]): readonly DependencySpec[] {
+/** A `{ token, optional }` entry of a factory's `deps`. */
+function isMarked(d: FactoryDependency): d is Exclude<FactoryDependency, InjectionToken> {
+  return typeof d === 'object' && d !== null && !isToken(d) && 'token' in d;
+}
+
+function factoryTokens(name: string, deps: readonly FactoryDependency[]): readonly InjectionToken[] {
   if (!Array.isArray(deps)) invalid(name, 'deps must be an array of tokens');
-  const out: DependencySpec[] = new Array(deps.length);
+  const out: InjectionToken[] = new Array(deps.length);
   for (let i = 0; i < deps.length; i++) {
-    const d = deps[i];
-    if (typeof d === 'object' && d !== null && !isToken(d) && 'token' in d) out[i] = toDep(name, d.token, true, d.optional === true, i);
-    else out[i] = toDep(name, d as InjectionToken, true, false, i);
+    const d = deps[i]!;
+    out[i] = checkToken(name, isMarked(d) ? d.token : d, i);
   }
   return out;
 }
 
-function tokensToDeps(name: string, tokens: readonly InjectionToken[], inject: boolean): DependencySpec[] {
-  if (!Array.isArray(tokens)) invalid(name, `${inject ? 'deps/inject' : 'dependsOn'} must be an array of tokens`);
-  return tokens.map((token, index) => toDep(name, token, inject, false, index));
+/** The indices of the factory dependencies marked optional, ascending; undefined when none (the common case). */
+function optionalFactoryDeps(deps: readonly FactoryDependency[]): readonly number[] | undefined {
+  let out: number[] | undefined;
+  for (let i = 0; i < deps.length; i++) {
+    const d = deps[i]!;
+    if (isMarked(d) && d.optional === true) (out ??= []).push(i);
+  }
+  return out;
 }
 
-/** One checked dependency; `index` numbers it in messages. */
-function toDep(name: string, token: InjectionToken, inject: boolean, optional: boolean, index: number): DependencySpec {
+function checkTokens(name: string, tokens: readonly InjectionToken[], inject: boolean): readonly InjectionToken[] {
+  if (!Array.isArray(tokens)) invalid(name, `${inject ? 'deps/inject' : 'dependsOn'} must be an array of tokens`);
+  return tokens.map((token, index) => checkToken(name, token, index));
+}
+
+/** One checked dependency token; `index` numbers it in messages. */
+function checkToken(name: string, token: InjectionToken, index: number): InjectionToken {
   if (!isInjectionToken(token)) {
     invalid(name, `dependency ${index} is ${String(token)}: pass a class, a string, a symbol or a token (an undefined class usually means a circular import; use its name instead)`);
   }
-  return { token, optional, inject };
+  return token;
 }
 
-function checkDeps(name: string, keys: readonly unknown[], injected: readonly DependencySpec[], dependsOn: readonly DependencySpec[]): readonly DependencySpec[] {
+function checkDeps(name: string, keys: readonly unknown[], injected: readonly InjectionToken[], dependsOn: readonly InjectionToken[]): readonly InjectionToken[] {
   checkList(name, keys, injected);
   checkList(name, keys, dependsOn);
   // both lists are made by this module (fresh, or the frozen NO_DEPS): no copy needed when one is empty
@@ -207,19 +230,19 @@ function checkDeps(name: string, keys: readonly unknown[], injected: readonly De
 /** Lists shorter than this are checked for duplicates pairwise: cheaper than a Set per service. */
 const PAIRWISE_MAX = 16;
 
-function checkList(name: string, keys: readonly unknown[], list: readonly DependencySpec[]): void {
+function checkList(name: string, keys: readonly unknown[], list: readonly InjectionToken[]): void {
   const seen = list.length > PAIRWISE_MAX ? new Set<unknown>() : undefined;
   for (let i = 0; i < list.length; i++) {
-    const dep = list[i]!;
-    const key = tokenKey(dep.token);
+    const token = list[i]!;
+    const key = tokenKey(token);
     if (keys.includes(key)) throw new BandmasterError('ServiceDependsOnItself', { service: name });
-    if (seen ? seen.has(key) : seenBefore(list, i, key)) throw new BandmasterError('ServiceDuplicateDependency', { service: name, dependency: describeToken(dep.token) });
+    if (seen ? seen.has(key) : seenBefore(list, i, key)) throw new BandmasterError('ServiceDuplicateDependency', { service: name, dependency: describeToken(token) });
     seen?.add(key);
   }
 }
 
-function seenBefore(list: readonly DependencySpec[], end: number, key: unknown): boolean {
-  for (let j = 0; j < end; j++) if (tokenKey(list[j]!.token) === key) return true;
+function seenBefore(list: readonly InjectionToken[], end: number, key: unknown): boolean {
+  for (let j = 0; j < end; j++) if (tokenKey(list[j]!) === key) return true;
   return false;
 }
 
