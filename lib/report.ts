@@ -47,7 +47,8 @@ function stateCode(state: ServiceState): number {
  * that most callers never look at).
  */
 class Snapshot {
-  readonly #nodes: readonly ServiceNode[];
+  /** Names rather than nodes: a kept report must not keep the services' instances alive. */
+  readonly #names: string[];
   readonly #states: Uint8Array;
   readonly #required: Uint8Array;
   /** attempts, waitedMs, durationMs of each service. */
@@ -57,12 +58,13 @@ class Snapshot {
 
   constructor(nodes: readonly ServiceNode[], phase: 'start' | 'stop') {
     const n = nodes.length;
-    this.#nodes = nodes.slice();
+    this.#names = new Array<string>(n);
     this.#states = new Uint8Array(n);
     this.#required = new Uint8Array(n);
     this.#numbers = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) {
       const node = nodes[i]!;
+      this.#names[i] = node.name;
       this.#states[i] = stateCode(node.state);
       this.#required[i] = node.spec.required ? 1 : 0;
       this.#numbers[3 * i] = phase === 'start' ? node.attempts : node.stopAttempts;
@@ -73,10 +75,10 @@ class Snapshot {
   }
 
   services(): ServiceReport[] {
-    const out: ServiceReport[] = new Array(this.#nodes.length);
+    const out: ServiceReport[] = new Array(this.#names.length);
     for (let i = 0; i < out.length; i++) {
       out[i] = {
-        name: this.#nodes[i]!.name,
+        name: this.#names[i]!,
         state: STATES[this.#states[i]!]!,
         required: this.#required[i] === 1,
         attempts: this.#numbers[3 * i]!,
