@@ -1,7 +1,7 @@
 // One measured zero-latency lifecycle of one contestant, in a process of its own: run as
 // `node --expose-gc scale-child.js <contestant> <size>`, prints one JSON line { boot, stop, cpu }.
-// The process keeps a stopped instance of up to 1,000 services alive (see bench/cases/lifecycle.ts)
-// and warms up at the measured size first, as the in-process rounds do; what it leaves out is
+// The process keeps a stopped instance of up to 1,000 services alive, as the in-process rounds do
+// (see bench/cases/lifecycle.ts), and warms up at the measured size first; what it leaves out is
 // every other container's code, JIT feedback and heap.
 import { bootAndStop } from './cases/lifecycle';
 import { makeGraph } from './graph';

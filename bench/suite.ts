@@ -1,11 +1,11 @@
 import { heapOf, lifecycleAlone } from './cases/children';
-import { measureLifecycle, type LifecycleSample } from './cases/lifecycle';
+import { inRounds, measureLifecycle, type LifecycleSample } from './cases/lifecycle';
 import type { Contestant } from './contestant';
 import { depth, makeGraph } from './graph';
 import type { Hooks } from './hooks';
 import { bandmaster, contestants, ideal } from './peers';
 import type { Results } from './report';
-import { fmtMs, fmtRatio, ratios, rotate, summarize } from './stats';
+import { fmtMs, fmtRatio, ratios, summarize } from './stats';
 
 /** How much of the suite to run. */
 export interface SuiteConfig {
@@ -87,25 +87,10 @@ export async function scaleCase(results: Results, config: SuiteConfig): Promise<
  * Zero-latency lifecycles, each in a process of its own that holds only that contestant, warmed
  * at the measured size; contestants alternate within each round. In one shared process each
  * container ran among the others' code, JIT feedback and heap: the same bandmaster build measured
- * 3.3x the ideal there against 1.2-1.4x alone, and no application runs five containers at once.
+ * 3.3x the ideal there against 1.2-2x alone, and no application runs five containers at once.
  */
-async function lifecyclesAlone(who: readonly Contestant[], size: number, rounds: number): Promise<Map<string, LifecycleSample>> {
-  const samples = new Map<string, LifecycleSample>(who.map((c) => [c.name, { boot: [], stop: [], cpu: [] }]));
-  for (let round = 0; round < rounds; round++) {
-    for (const c of rotate(who, round)) {
-      const sample = samples.get(c.name)!;
-      if (sample.error) continue;
-      try {
-        const { boot, stop, cpu } = await lifecycleAlone(c.name, size);
-        sample.boot.push(boot);
-        sample.stop.push(stop);
-        sample.cpu.push(cpu);
-      } catch (err) {
-        sample.error = String(err);
-      }
-    }
-  }
-  return samples;
+function lifecyclesAlone(who: readonly Contestant[], size: number, rounds: number): Promise<Map<string, LifecycleSample>> {
+  return inRounds(who, rounds, (c) => lifecycleAlone(c.name, size));
 }
 
 function growthRows(results: Results, medians: Map<number, Map<string, number>>): void {

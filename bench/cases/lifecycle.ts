@@ -18,8 +18,6 @@ export interface LifecycleOptions {
   readonly hooks: Hooks;
   readonly contestants: readonly Contestant[];
   readonly rounds: number;
-  /** Services of the warm-up graph each contestant boots and stops twice, unmeasured, with zero-latency hooks (module loading, JIT). */
-  readonly warmup?: number;
 }
 
 /** Stopped instances held while a case runs: see {@link measureLifecycle}. */
@@ -39,41 +37,24 @@ export async function bootAndStop(c: Contestant, graph: Graph, hooks: Hooks): Pr
 }
 
 /**
- * Boots and stops the graph with every contestant, round after round, the order rotated each
- * round so that the ratios compare runs made side by side.
+ * Runs `measure` for every contestant that can boot, round after round, the order rotated each
+ * round so that the ratios compare runs made side by side; a contestant that throws is dropped
+ * with its error.
  */
-export async function measureLifecycle(options: LifecycleOptions): Promise<Map<string, LifecycleSample>> {
-  const { graph, hooks, rounds } = options;
-  const samples = new Map<string, LifecycleSample>();
-  const live = options.contestants.filter((c) => c.boot);
-  const warm = makeGraph({ size: Math.min(graph.size, options.warmup ?? 1000), seed: 7 });
-  // One stopped instance of each contestant stays referenced until the case ends, as an
-  // application holds its container for the life of the process. Without it, the full GC before
-  // each run frees the hidden classes of the contestant's objects (no instance is left), and every
-  // run deoptimises and recompiles the code that embedded them: bandmaster measured ~2.7x slower
-  // at 10k services that way, the ideal ~1.3x.
-  // small, so that a peer's anchor does not grow the heap every later run works in
-  const small = warm.size > 1000 ? makeGraph({ size: 1000, seed: 7 }) : warm;
-  anchors = [];
-  for (const c of live) {
-    const sample: LifecycleSample = { boot: [], stop: [], cpu: [] };
-    samples.set(c.name, sample);
-    try {
-      // zero latency: the same code paths, hot, without paying the peers' sequential seconds
-      for (let i = 0; i < 2; i++) await bootAndStop(c, warm, zeroLatency());
-      const anchor = await c.boot!(small, zeroLatency());
-      await anchor.stop();
-      anchors.push(anchor);
-    } catch (err) {
-      sample.error = String(err);
-    }
-  }
+export async function inRounds(
+  contestants: readonly Contestant[],
+  rounds: number,
+  measure: (c: Contestant) => Promise<{ boot: number; stop: number; cpu: number }>,
+  samples = new Map<string, LifecycleSample>(),
+): Promise<Map<string, LifecycleSample>> {
+  const live = contestants.filter((c) => c.boot);
+  for (const c of live) if (!samples.has(c.name)) samples.set(c.name, { boot: [], stop: [], cpu: [] });
   for (let round = 0; round < rounds; round++) {
     for (const c of rotate(live, round)) {
       const sample = samples.get(c.name)!;
       if (sample.error) continue;
       try {
-        const { boot, stop, cpu } = await bootAndStop(c, graph, hooks);
+        const { boot, stop, cpu } = await measure(c);
         sample.boot.push(boot);
         sample.stop.push(stop);
         sample.cpu.push(cpu);
@@ -82,6 +63,37 @@ export async function measureLifecycle(options: LifecycleOptions): Promise<Map<s
       }
     }
   }
+  return samples;
+}
+
+/**
+ * Boots and stops the graph with every contestant in this process, after two unmeasured boots of
+ * a 1,000-service graph (at most the graph's size) with zero-latency hooks (module loading, JIT).
+ */
+export async function measureLifecycle(options: LifecycleOptions): Promise<Map<string, LifecycleSample>> {
+  const { graph, hooks, rounds } = options;
+  const samples = new Map<string, LifecycleSample>();
+  const warm = makeGraph({ size: Math.min(graph.size, 1000), seed: 7 });
+  // One stopped instance of each contestant stays referenced until the case ends, as an
+  // application holds its container for the life of the process. Without it, the full GC before
+  // each run frees the hidden classes of the contestant's objects (no instance is left), and every
+  // run deoptimises and recompiles the code that embedded them: bandmaster measured ~2.7x slower
+  // at 10k services that way, the ideal ~1.3x.
+  anchors = [];
+  for (const c of options.contestants.filter((x) => x.boot)) {
+    const sample: LifecycleSample = { boot: [], stop: [], cpu: [] };
+    samples.set(c.name, sample);
+    try {
+      // zero latency: the same code paths, hot, without paying the peers' sequential seconds
+      for (let i = 0; i < 2; i++) await bootAndStop(c, warm, zeroLatency());
+      const anchor = await c.boot!(warm, zeroLatency());
+      await anchor.stop();
+      anchors.push(anchor);
+    } catch (err) {
+      sample.error = String(err);
+    }
+  }
+  await inRounds(options.contestants, rounds, (c) => bootAndStop(c, graph, hooks), samples);
   anchors = [];
   return samples;
 }
