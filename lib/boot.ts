@@ -1,5 +1,5 @@
 import { BandmasterError } from './errors';
-import type { ServiceNode } from './node';
+import { FAILED, IDLE, STARTED, STARTING, STOPPED, WAITING, type NodeTable, type ServiceNode } from './node';
 import { isOptionalEdge } from './graph';
 import { normalizeBackoff, raceAbort, retry, isThenable, type RetryOutcome } from './retry';
 import { Run } from './run';
@@ -43,19 +43,21 @@ export class Boot extends Run {
       return;
     }
     // indexed loops on the hot paths: a for-of runs an iterator, which allocates until optimised
-    for (let i = 0; i < fresh.length; i++) {
-      const node = fresh[i]!;
-      const deps = node.depNodes;
-      let pending = 0;
-      for (let k = 0; k < deps.length; k++) {
-        const dep = deps[k];
-        if (dep && dep.state !== 'started') pending++;
+    const { state, pending, depStart, depIdx } = this.ctx.table;
+    for (let j = 0; j < fresh.length; j++) {
+      const i = fresh[j]!.index;
+      let unsettled = 0;
+      for (let e = depStart[i]!; e < depStart[i + 1]!; e++) {
+        const d = depIdx[e]!;
+        if (d >= 0 && state[d] !== STARTED) unsettled++;
       }
-      node.pending = pending;
+      pending[i] = unsettled;
     }
-    for (let i = 0; i < fresh.length; i++) {
-      const node = fresh[i]!;
-      if (node.pending === 0 && node.state === 'waiting') this.#launch(node);
+    // launching runs user code, which may grow the table: its columns are read again
+    const table = this.ctx.table;
+    for (let j = 0; j < fresh.length; j++) {
+      const node = fresh[j]!;
+      if (table.pending[node.index] === 0 && table.state[node.index] === WAITING) this.#launch(node);
     }
     this.#maybeFinish();
   }
@@ -65,10 +67,10 @@ export class Boot extends Run {
     const fresh: ServiceNode[] = [];
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
-      const s = node.state;
-      if (s !== 'idle' && s !== 'stopped' && s !== 'failed') continue;
-      if (s === 'failed') uncount(node);
-      node.transition('waiting');
+      const s = node.code;
+      if (s !== IDLE && s !== STOPPED && s !== FAILED) continue;
+      if (s === FAILED) uncount(this.ctx.table, node.index);
+      node.transition(WAITING);
       node.generation++;
       node.error = undefined;
       node.attempts = 0;
@@ -85,7 +87,7 @@ export class Boot extends Run {
 
   /** Starts `node`'s attempts; `now` is the time already read by the caller, if any (one clock read per service). */
   #launch(node: ServiceNode, now: number = this.ctx.clock.now()): void {
-    node.transition('starting');
+    node.transition(STARTING);
     node.attemptAt = now;
     const generation = node.generation;
     const spec = node.spec;
@@ -178,12 +180,12 @@ export class Boot extends Run {
 
   #settleOk(node: ServiceNode, generation: number, instance: unknown): void {
     // the boot gave up on this service (abort) while its attempt was finishing: undo it
-    if (node.generation !== generation || node.state !== 'starting') void stopInstance(node, instance);
+    if (node.generation !== generation || node.code !== STARTING) void stopInstance(node, instance);
     else this.#succeed(node, instance);
   }
 
   #settleFailed(node: ServiceNode, generation: number, cause: unknown, attempts: number): void {
-    if (node.generation !== generation || node.state !== 'starting') return;
+    if (node.generation !== generation || node.code !== STARTING) return;
     this.#fail(node, new BandmasterError('ServiceStartFailure', { service: node.name, cause, attempts }));
     this.#maybeFinish();
   }
@@ -191,17 +193,20 @@ export class Boot extends Run {
   #succeed(node: ServiceNode, instance: unknown): void {
     node.instance = instance;
     node.settledAt = this.ctx.clock.now();
-    node.transition('started');
+    node.transition(STARTED);
     const events = this.ctx.events;
     if (events.active) {
       events.emit({ type: 'started', service: node.name, required: node.spec.required, attempt: node.attempts, durationMs: node.settledAt - node.attemptAt });
     }
     node.notify();
     this.#remaining--;
-    const { dependents } = node;
-    for (let i = 0; i < dependents.length; i++) {
-      const dependent = dependents[i]!;
-      if (dependent.state === 'waiting' && --dependent.pending === 0) this.#launch(dependent, node.settledAt);
+    // launching runs user code, which may grow the table: its columns are read through it each time
+    const table = this.ctx.table;
+    const now = node.settledAt;
+    const i = node.index;
+    for (let k = table.dntStart[i]!; k < table.dntStart[i + 1]!; k++) {
+      const j = table.dntIdx[k]!;
+      if (table.state[j] === WAITING && --table.pending[j]! === 0) this.#launch(table.nodes[j]!, now);
     }
     this.#maybeFinish();
   }
@@ -211,16 +216,19 @@ export class Boot extends Run {
     const queue: [ServiceNode, BandmasterError][] = [[first, firstError]];
     for (let i = 0; i < queue.length; i++) {
       const [node, error] = queue[i]!;
-      if (node.state !== 'waiting' && node.state !== 'starting') continue;
+      const s = node.code;
+      if (s !== WAITING && s !== STARTING) continue;
       this.#markFailed(node, error);
       if (this.aborted) continue;
-      const { dependents } = node;
-      for (let k = 0; k < dependents.length; k++) {
-        const dependent = dependents[k]!;
-        if (dependent.state !== 'waiting') continue;
-        if (!isOptionalEdge(node, k)) {
+      const table = this.ctx.table;
+      const d = node.index;
+      for (let k = table.dntStart[d]!; k < table.dntStart[d + 1]!; k++) {
+        const j = table.dntIdx[k]!;
+        if (table.state[j] !== WAITING) continue;
+        const dependent = table.nodes[j]!;
+        if (!isOptionalEdge(table, d, k)) {
           queue.push([dependent, new BandmasterError('DependencyUnavailable', { service: dependent.name, dependency: node.name, cause: error })]);
-        } else if (--dependent.pending === 0) {
+        } else if (--table.pending[j]! === 0) {
           this.#launch(dependent);
         }
       }
@@ -231,7 +239,7 @@ export class Boot extends Run {
     node.error = error;
     this.#failures.set(node, error);
     node.settledAt = this.ctx.clock.now();
-    node.transition('failed');
+    node.transition(FAILED);
     this.#remaining--;
     const events = this.ctx.events;
     if (events.active) events.emit({ type: 'start-failed', service: node.name, required: node.spec.required, attempt: node.attempts, error });
@@ -244,7 +252,7 @@ export class Boot extends Run {
 
   protected onAbort(reason: unknown): void {
     for (const node of this.#members) {
-      if (node.state !== 'waiting' && node.state !== 'starting') continue;
+      if (node.code !== WAITING && node.code !== STARTING) continue;
       node.generation++;
       this.#markFailed(node, this.#aborted(node, reason));
     }
@@ -261,11 +269,11 @@ export class Boot extends Run {
  * outcome, so each owes it one edge again. Dependents enlisted in the same call are recounted by
  * {@link Boot.add} anyway.
  */
-function uncount(node: ServiceNode): void {
-  const { dependents } = node;
-  for (let k = 0; k < dependents.length; k++) {
-    const dependent = dependents[k]!;
-    if (dependent.state === 'waiting') dependent.pending++;
+function uncount(table: NodeTable, i: number): void {
+  const { dntStart, dntIdx, state, pending } = table;
+  for (let k = dntStart[i]!; k < dntStart[i + 1]!; k++) {
+    const j = dntIdx[k]!;
+    if (state[j] === WAITING) pending[j]!++;
   }
 }
 
@@ -293,11 +301,14 @@ function tracked<T>(node: ServiceNode, result: PromiseLike<T>): PromiseLike<T> {
 
 /** The instances of the injected dependencies that are started, in parameter order. */
 function injectedArgs(node: ServiceNode): unknown[] {
-  const { spec, depNodes } = node;
-  const args: unknown[] = new Array(spec.injectCount);
-  for (let i = 0; i < spec.injectCount; i++) {
-    const dep = depNodes[i];
-    args[i] = dep !== undefined && dep.state === 'started' ? dep.instance : undefined;
+  const count = node.spec.injectCount;
+  const args: unknown[] = new Array(count);
+  if (count === 0) return args;
+  const { depStart, depIdx, state, instances } = node.table;
+  const from = depStart[node.index]!;
+  for (let k = 0; k < count; k++) {
+    const d = depIdx[from + k]!;
+    args[k] = d >= 0 && state[d] === STARTED ? instances[d] : undefined;
   }
   return args;
 }

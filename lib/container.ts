@@ -133,7 +133,7 @@ export class Container {
     checkRunOptions('startAll()', options);
     await this.#afterShutdown();
     const nodes = this.#registry.linked();
-    const errors = validate(nodes);
+    const errors = validate(this.#registry.table, nodes);
     if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
     const boot = this.#bootFor(options);
     boot.add(nodes);
@@ -155,8 +155,8 @@ export class Container {
     if (node.state === 'started') return node.instance as T;
     // links are rebuilt lazily: registrations since the last startAll are not in them yet
     this.#registry.linked();
-    const nodes = closure([node]);
-    const errors = validate(nodes);
+    const nodes = closure(this.#registry.table, [node]);
+    const errors = validate(this.#registry.table, nodes);
     if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
     const settled = new Promise<ServiceNode>((resolve) => node.watch(resolve));
     this.#bootFor(options).add(nodes);
@@ -177,7 +177,7 @@ export class Container {
     let shutdown = this.#shutdown;
     if (!shutdown || shutdown.finished) {
       if (this.#boot && !this.#boot.finished) this.#boot.abort(new DOMException('boot interrupted by stopAll()', 'AbortError'));
-      shutdown = this.#shutdown = new Shutdown({ events: this.events, clock: this.#clock });
+      shutdown = this.#shutdown = new Shutdown({ events: this.events, clock: this.#clock, table: this.#registry.table });
       shutdown.link(options.signal, options.timeout, 'stopAll');
       shutdown.begin(this.#registry.linked());
     } else {
@@ -281,7 +281,7 @@ export class Container {
 
   #bootFor(options: RunOptions): Boot {
     let boot = this.#boot;
-    if (!boot || boot.finished) boot = this.#boot = new Boot({ events: this.events, clock: this.#clock });
+    if (!boot || boot.finished) boot = this.#boot = new Boot({ events: this.events, clock: this.#clock, table: this.#registry.table });
     boot.link(options.signal, options.timeout, 'startAll');
     return boot;
   }

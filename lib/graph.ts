@@ -1,47 +1,54 @@
 import type { ServiceSpec } from './definition';
 import { BandmasterError } from './errors';
-import { NO_NODES, type ServiceNode } from './node';
+import type { NodeTable, ServiceNode } from './node';
 import { describeToken, type InjectionToken } from './tokens';
 
 /** The most cycles one validation reports; a graph with more has bigger problems. */
 const MAX_CYCLES = 100;
 
 /**
- * Resolves every node's dependencies and rebuilds the dependents lists. O(V+E).
+ * Resolves every service's dependencies to indices and rebuilds the dependents, as the table's
+ * edge columns (see {@link NodeTable}). O(V+E).
  */
-export function link(nodes: readonly ServiceNode[], lookup: (t: InjectionToken) => ServiceNode | undefined): void {
-  // two passes, `mark` counting: each dependents list is allocated at its size (a list grown by
-  // push reserves 17 slots)
+export function link(table: NodeTable, indexOf: (t: InjectionToken) => number): void {
+  const { nodes } = table;
   const n = nodes.length;
-  for (let i = 0; i < n; i++) nodes[i]!.mark = 0;
-  for (let j = 0; j < n; j++) {
-    const node = nodes[j]!;
-    const deps = node.spec.depTokens;
-    if (deps.length === 0) {
-      node.depNodes = NO_NODES;
-      continue;
-    }
-    const resolved: (ServiceNode | undefined)[] = new Array(deps.length);
-    for (let i = 0; i < deps.length; i++) {
-      const dep = lookup(deps[i]!);
-      resolved[i] = dep;
-      if (dep) dep.mark++;
-    }
-    node.depNodes = resolved;
-  }
-  for (let j = 0; j < n; j++) {
-    const node = nodes[j]!;
-    node.dependents = node.mark === 0 ? NO_NODES : new Array<ServiceNode>(node.mark);
-    node.mark = 0;
-  }
-  for (let j = 0; j < n; j++) {
-    const node = nodes[j]!;
-    const { depNodes } = node;
-    for (let i = 0; i < depNodes.length; i++) {
-      const dep = depNodes[i];
-      if (dep) dep.dependents[dep.mark++] = node;
+  let edges = 0;
+  for (let i = 0; i < n; i++) edges += nodes[i]!.spec.depTokens.length;
+  const depStart = new Int32Array(n + 1);
+  const depIdx = new Int32Array(edges);
+  // dependents per service first, then each service's first slot (prefix sums)
+  const fill = new Int32Array(n + 1);
+  let e = 0;
+  for (let i = 0; i < n; i++) {
+    depStart[i] = e;
+    const tokens = nodes[i]!.spec.depTokens;
+    for (let k = 0; k < tokens.length; k++) {
+      const d = indexOf(tokens[k]!);
+      depIdx[e++] = d;
+      if (d >= 0) fill[d]!++;
     }
   }
+  depStart[n] = e;
+  const dntStart = new Int32Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    dntStart[i] = total;
+    total += fill[i]!;
+    fill[i] = dntStart[i]!;
+  }
+  dntStart[n] = total;
+  const dntIdx = new Int32Array(total);
+  for (let i = 0; i < n; i++) {
+    for (let k = depStart[i]!; k < depStart[i + 1]!; k++) {
+      const d = depIdx[k]!;
+      if (d >= 0) dntIdx[fill[d]!++] = i;
+    }
+  }
+  table.depStart = depStart;
+  table.depIdx = depIdx;
+  table.dntStart = dntStart;
+  table.dntIdx = dntIdx;
 }
 
 /** Whether dependency `i` of a spec is optional. */
@@ -51,34 +58,41 @@ export function isOptionalDep(spec: ServiceSpec, i: number): boolean {
 }
 
 /**
- * Whether entry `k` of `dep.dependents` is an optional dependency. A dependent's entries are
- * adjacent and in the order of its own dependency list, so entry `k` is its n-th edge to `dep`,
- * n counting its entries before `k`. O(its dependencies): only failures ask.
+ * Whether dependents entry `k` (an index into `table.dntIdx`) of service `dep` is an optional
+ * dependency. A dependent's entries are adjacent and in the order of its own dependency list, so
+ * entry `k` is its n-th edge to `dep`, n counting its entries before `k`. O(its dependencies):
+ * only failures ask.
  */
-export function isOptionalEdge(dep: ServiceNode, k: number): boolean {
-  const dependent = dep.dependents[k]!;
+export function isOptionalEdge(table: NodeTable, dep: number, k: number): boolean {
+  const { dntStart, dntIdx, depStart, depIdx } = table;
+  const dependent = dntIdx[k]!;
+  const first = dntStart[dep]!;
   let n = 0;
-  while (k - n - 1 >= 0 && dep.dependents[k - n - 1] === dependent) n++;
-  const { depNodes } = dependent;
-  for (let i = 0; i < depNodes.length; i++) {
-    if (depNodes[i] !== dep) continue;
-    if (n === 0) return isOptionalDep(dependent.spec, i);
+  while (k - n - 1 >= first && dntIdx[k - n - 1] === dependent) n++;
+  const from = depStart[dependent]!;
+  for (let e = from; e < depStart[dependent + 1]!; e++) {
+    if (depIdx[e] !== dep) continue;
+    if (n === 0) return isOptionalDep(table.nodes[dependent]!.spec, e - from);
     n--;
   }
   return false;
 }
 
 /** The roots and everything they depend on, transitively (missing dependencies left out). */
-export function closure(roots: readonly ServiceNode[]): ServiceNode[] {
+export function closure(table: NodeTable, roots: readonly ServiceNode[]): ServiceNode[] {
+  const { depStart, depIdx, nodes } = table;
+  const seen = new Uint8Array(nodes.length);
   const out: ServiceNode[] = [];
-  const stack = [...roots];
-  const seen = new Set<ServiceNode>();
+  const stack = roots.map((r) => r.index);
   while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    out.push(node);
-    for (const dep of node.depNodes) if (dep && !seen.has(dep)) stack.push(dep);
+    const i = stack.pop()!;
+    if (seen[i] === 1) continue;
+    seen[i] = 1;
+    out.push(nodes[i]!);
+    for (let e = depStart[i]!; e < depStart[i + 1]!; e++) {
+      const d = depIdx[e]!;
+      if (d >= 0 && seen[d] === 0) stack.push(d);
+    }
   }
   return out;
 }
@@ -87,13 +101,15 @@ export function closure(roots: readonly ServiceNode[]): ServiceNode[] {
  * Every missing dependency and every cycle among `nodes`, in O(V+E). Optional dependencies that
  * are not registered are not errors.
  */
-export function validate(nodes: readonly ServiceNode[]): BandmasterError[] {
+export function validate(table: NodeTable, nodes: readonly ServiceNode[]): BandmasterError[] {
   const errors: BandmasterError[] = [];
+  const { depStart, depIdx } = table;
   for (let j = 0; j < nodes.length; j++) {
     const node = nodes[j]!;
-    const { depNodes } = node;
-    for (let i = 0; i < depNodes.length; i++) {
-      if (depNodes[i] !== undefined || isOptionalDep(node.spec, i)) continue;
+    const from = depStart[node.index]!;
+    for (let e = from; e < depStart[node.index + 1]!; e++) {
+      const i = e - from;
+      if (depIdx[e]! >= 0 || isOptionalDep(node.spec, i)) continue;
       const token = node.spec.depTokens[i];
       errors.push(new BandmasterError('DependencyMissing', {
         service: node.name,
@@ -102,7 +118,7 @@ export function validate(nodes: readonly ServiceNode[]): BandmasterError[] {
       }));
     }
   }
-  for (const cycle of findCycles(nodes)) {
+  for (const cycle of findCycles(table, nodes)) {
     errors.push(new BandmasterError('DependencyCircular', { service: cycle[0], cycle }));
   }
   return errors;
@@ -113,36 +129,39 @@ const GREY = 1;
 const BLACK = 2;
 
 /** Cycles found by an iterative depth-first search, each as a path `['A', 'D', 'B', 'A']`. */
-export function findCycles(nodes: readonly ServiceNode[]): string[][] {
-  for (const n of nodes) n.mark = WHITE;
+export function findCycles(table: NodeTable, nodes: readonly ServiceNode[]): string[][] {
+  const { depStart, depIdx, mark } = table;
+  for (let j = 0; j < nodes.length; j++) mark[nodes[j]!.index] = WHITE;
   const cycles: string[][] = [];
-  const path: ServiceNode[] = [];
+  // the path as indices, and each one's next dependency edge
+  const path: number[] = [];
   const next: number[] = [];
-  for (const root of nodes) {
-    if (root.mark !== WHITE) continue;
-    root.mark = GREY;
+  for (let j = 0; j < nodes.length; j++) {
+    const root = nodes[j]!.index;
+    if (mark[root] !== WHITE) continue;
+    mark[root] = GREY;
     path.push(root);
-    next.push(0);
+    next.push(depStart[root]!);
     while (path.length > 0) {
       const top = path.length - 1;
-      const node = path[top]!;
-      const i = next[top]!;
-      if (i >= node.depNodes.length) {
-        node.mark = BLACK;
+      const i = path[top]!;
+      const e = next[top]!;
+      if (e >= depStart[i + 1]!) {
+        mark[i] = BLACK;
         path.pop();
         next.pop();
         continue;
       }
-      next[top] = i + 1;
-      const dep = node.depNodes[i];
-      if (!dep) continue;
-      if (dep.mark === GREY && cycles.length < MAX_CYCLES) {
+      next[top] = e + 1;
+      const dep = depIdx[e]!;
+      if (dep < 0) continue;
+      if (mark[dep] === GREY && cycles.length < MAX_CYCLES) {
         const from = path.lastIndexOf(dep);
-        cycles.push([...path.slice(from).map((n) => n.name), dep.name]);
-      } else if (dep.mark === WHITE) {
-        dep.mark = GREY;
+        cycles.push([...path.slice(from).map((k) => table.nodes[k]!.name), table.nodes[dep]!.name]);
+      } else if (mark[dep] === WHITE) {
+        mark[dep] = GREY;
         path.push(dep);
-        next.push(0);
+        next.push(depStart[dep]!);
       }
     }
   }

@@ -8,127 +8,203 @@ import type { BandmasterError } from './errors';
  */
 export type ServiceState = 'idle' | 'waiting' | 'starting' | 'started' | 'failed' | 'stopping' | 'stopped';
 
-/** Whether a service may go from `from` to `to`: the state machine, as comparisons (a lookup by state name hashes it). */
-function allowed(from: ServiceState, to: ServiceState): boolean {
+/** State codes, as a {@link NodeTable} keeps them: `STATES[code]` is the state's name. */
+export const IDLE = 0;
+export const WAITING = 1;
+export const STARTING = 2;
+export const STARTED = 3;
+export const FAILED = 4;
+export const STOPPING = 5;
+export const STOPPED = 6;
+export const STATES: readonly ServiceState[] = ['idle', 'waiting', 'starting', 'started', 'failed', 'stopping', 'stopped'];
+
+/** Whether a service may go from state code `from` to `to`: the state machine, as comparisons. */
+function allowed(from: number, to: number): boolean {
   switch (to) {
-    case 'waiting':
-      return from === 'idle' || from === 'stopped' || from === 'failed';
-    case 'starting':
-      return from === 'waiting';
-    case 'started':
+    case WAITING:
+      return from === IDLE || from === STOPPED || from === FAILED;
+    case STARTING:
+      return from === WAITING;
+    case STARTED:
       // a service that failed to stop stays started
-      return from === 'starting' || from === 'stopping';
-    case 'failed':
-      return from === 'waiting' || from === 'starting';
-    case 'stopping':
-      return from === 'started';
-    case 'stopped':
-      return from === 'stopping' || from === 'failed';
+      return from === STARTING || from === STOPPING;
+    case FAILED:
+      return from === WAITING || from === STARTING;
+    case STOPPING:
+      return from === STARTED;
+    case STOPPED:
+      return from === STOPPING || from === FAILED;
     default:
       return false;
   }
 }
 
-/** The empty list every node starts with (frozen: link() replaces lists, never writes to this one). */
-export const NO_NODES: ServiceNode[] = Object.freeze([]) as unknown as ServiceNode[];
+/** Time slots per service in {@link NodeTable.times}: queued, first attempt, settled, stop duration. */
+const TIMES = 4;
 
 /**
- * Nodes whose times share one chunk (8 KB): a number field that holds fractions (performance.now)
- * points to a heap object of its own, four per node, that every young GC copies; a chunk is freed
- * once none of its nodes is reachable.
+ * The scheduling fields of every service of one registry, as columns indexed by the service's
+ * index: what a boot or a shutdown reads of a service's neighbours (state, counters, run mark,
+ * edges, instance) sits in a few dense arrays, not in one object per service scattered over the
+ * heap. At 100,000 services the objects no longer fit in the CPU caches and every edge followed
+ * was a cache miss; typed arrays also keep these numbers out of the garbage collector's way.
+ * The typed arrays are replaced when the table grows or is relinked: read them through the table
+ * again after running user code.
  */
-const NODES_PER_CHUNK = 256;
-const TIMES_PER_NODE = 4;
-let chunk = new Float64Array(0);
-let next = 0;
+export class NodeTable {
+  /** The nodes, by index. */
+  readonly nodes: ServiceNode[] = [];
+  /** Each service's instance, by index (undefined until constructed). */
+  readonly instances: unknown[] = [];
+  /** State codes (IDLE...STOPPED). */
+  state = new Uint8Array(16);
+  /** Unsettled dependencies (start) or dependents (stop) in the current run. */
+  pending = new Int32Array(16);
+  /** The id of the shutdown a service is a live member of (0: none; cleared when its stop fails). */
+  run = new Int32Array(16);
+  /** Graph-walk scratch. */
+  mark = new Int32Array(16);
+  /** {@link TIMES} times per service (performance.now, or the container's clock). */
+  times = new Float64Array(16 * TIMES);
+  /**
+   * Dependencies of service `i`: `depIdx[depStart[i] .. depStart[i + 1])`, aligned with its
+   * `spec.depTokens`; -1 for one that is not registered. Rebuilt by `link`.
+   */
+  depStart = new Int32Array(1);
+  depIdx = new Int32Array(0);
+  /**
+   * Dependents of service `i`: `dntIdx[dntStart[i] .. dntStart[i + 1])`, once per dependency
+   * edge (a service listing it twice is there twice, its entries adjacent and in the order of its
+   * own list); whether an edge is optional is read from the dependent's spec (`isOptionalEdge`).
+   */
+  dntStart = new Int32Array(1);
+  dntIdx = new Int32Array(0);
+
+  get size(): number {
+    return this.nodes.length;
+  }
+
+  /** Appends a node for `spec`, growing the columns when full. */
+  add(spec: ServiceSpec): ServiceNode {
+    const index = this.nodes.length;
+    if (index === this.state.length) this.#grow(index * 2);
+    const node = new ServiceNode(spec, this, index);
+    this.nodes.push(node);
+    this.instances.push(undefined);
+    return node;
+  }
+
+  #grow(capacity: number): void {
+    this.state = copied(new Uint8Array(capacity), this.state);
+    this.pending = copied(new Int32Array(capacity), this.pending);
+    this.run = copied(new Int32Array(capacity), this.run);
+    this.mark = copied(new Int32Array(capacity), this.mark);
+    this.times = copied(new Float64Array(capacity * TIMES), this.times);
+  }
+}
+
+function copied<T extends Uint8Array | Int32Array | Float64Array>(to: T, from: T): T {
+  to.set(from);
+  return to;
+}
 
 /** Called when a node settles a start: started or failed. */
 export type Watcher = (node: ServiceNode) => void;
 
-/** The runtime side of one registration: its state, instance, timings and graph links. */
+/**
+ * The runtime side of one registration: what only the service itself needs (spec, error,
+ * attempts, the attempt in flight, watchers) is here; its state, counters, times, edges and
+ * instance live in its registry's {@link NodeTable}, at `index`.
+ */
 export class ServiceNode {
-  state: ServiceState = 'idle';
-  instance: unknown = undefined;
   error: BandmasterError | undefined = undefined;
   /** Attempts of the last start (or stop, once stopping). */
   attempts = 0;
   stopAttempts = 0;
-  /** Where its four times live: a chunk shared with other nodes, and its first slot there. */
-  readonly #times: Float64Array;
-  readonly #at: number;
   /** Bumped on every start and stop: a result from an older generation is stale and ignored. */
   generation = 0;
   /** The running start attempt, if any: the next attempt waits for it, so starts never overlap. */
   inflight: Promise<void> | undefined = undefined;
-  /** Unsettled dependencies (start) or dependents (stop) in the current run. */
-  pending = 0;
-  /** Dependencies resolved against the registry, aligned with `spec.depTokens`; undefined when missing. */
-  depNodes: (ServiceNode | undefined)[] = NO_NODES;
-  /**
-   * Services that depend on this one, once per dependency edge (a service listing it twice is
-   * here twice, its entries adjacent); whether an edge is optional is read from the dependent's
-   * spec by `isOptionalEdge`, so no edge object is kept per dependency.
-   */
-  dependents: ServiceNode[] = NO_NODES;
-  /** The shutdown that is stopping it (or last did): membership, checked by identity. */
-  shutdown: object | undefined = undefined;
-  /** Graph-walk scratch mark. */
-  mark = 0;
   watchers: Watcher[] | undefined = undefined;
 
-  constructor(public spec: ServiceSpec) {
-    // four time slots in a chunk shared with other nodes (see NODES_PER_CHUNK)
-    if (next === chunk.length) {
-      chunk = new Float64Array(NODES_PER_CHUNK * TIMES_PER_NODE);
-      next = 0;
-    }
-    this.#times = chunk;
-    this.#at = next;
-    next += TIMES_PER_NODE;
-  }
-
-  /** When the last start queued it (performance.now, or the container's clock). */
-  get queuedAt(): number {
-    return this.#times[this.#at]!;
-  }
-  set queuedAt(ms: number) {
-    this.#times[this.#at] = ms;
-  }
-
-  /** When the first attempt of the last start began. */
-  get attemptAt(): number {
-    return this.#times[this.#at + 1]!;
-  }
-  set attemptAt(ms: number) {
-    this.#times[this.#at + 1] = ms;
-  }
-
-  /** When the last start settled (started or failed). */
-  get settledAt(): number {
-    return this.#times[this.#at + 2]!;
-  }
-  set settledAt(ms: number) {
-    this.#times[this.#at + 2] = ms;
-  }
-
-  /** How long the last stop took, in ms. */
-  get stopMs(): number {
-    return this.#times[this.#at + 3]!;
-  }
-  set stopMs(ms: number) {
-    this.#times[this.#at + 3] = ms;
-  }
+  constructor(
+    public spec: ServiceSpec,
+    readonly table: NodeTable,
+    readonly index: number,
+  ) {}
 
   get name(): string {
     return this.spec.name;
   }
 
-  /** Moves to `to`, or throws when that transition is not allowed (a bug, never user error). */
-  transition(to: ServiceState): void {
-    if (!allowed(this.state, to)) {
-      throw new Error(`bandmaster internal error: \`${this.name}\` cannot go from ${this.state} to ${to}`);
+  get state(): ServiceState {
+    return STATES[this.table.state[this.index]!]!;
+  }
+
+  /** The state as a code (IDLE...STOPPED). */
+  get code(): number {
+    return this.table.state[this.index]!;
+  }
+
+  get instance(): unknown {
+    return this.table.instances[this.index];
+  }
+  set instance(value: unknown) {
+    this.table.instances[this.index] = value;
+  }
+
+  /** When the last start queued it. */
+  get queuedAt(): number {
+    return this.table.times[TIMES * this.index]!;
+  }
+  set queuedAt(ms: number) {
+    this.table.times[TIMES * this.index] = ms;
+  }
+
+  /** When the first attempt of the last start began. */
+  get attemptAt(): number {
+    return this.table.times[TIMES * this.index + 1]!;
+  }
+  set attemptAt(ms: number) {
+    this.table.times[TIMES * this.index + 1] = ms;
+  }
+
+  /** When the last start settled (started or failed). */
+  get settledAt(): number {
+    return this.table.times[TIMES * this.index + 2]!;
+  }
+  set settledAt(ms: number) {
+    this.table.times[TIMES * this.index + 2] = ms;
+  }
+
+  /** How long the last stop took, in ms. */
+  get stopMs(): number {
+    return this.table.times[TIMES * this.index + 3]!;
+  }
+  set stopMs(ms: number) {
+    this.table.times[TIMES * this.index + 3] = ms;
+  }
+
+  /** Its dependencies as nodes, aligned with `spec.depTokens` (undefined when missing): a fresh list, for the cold paths. */
+  get depNodes(): (ServiceNode | undefined)[] {
+    const { depStart, depIdx, nodes } = this.table;
+    const from = depStart[this.index]!;
+    const out = new Array<ServiceNode | undefined>(depStart[this.index + 1]! - from);
+    for (let k = 0; k < out.length; k++) {
+      const d = depIdx[from + k]!;
+      out[k] = d < 0 ? undefined : nodes[d];
     }
-    this.state = to;
+    return out;
+  }
+
+  /** Moves to state code `to`, or throws when that transition is not allowed (a bug, never user error). */
+  transition(to: number): void {
+    const states = this.table.state;
+    const from = states[this.index]!;
+    if (!allowed(from, to)) {
+      throw new Error(`bandmaster internal error: \`${this.name}\` cannot go from ${STATES[from]} to ${STATES[to]}`);
+    }
+    states[this.index] = to;
   }
 
   /** Wakes every watcher once; watchers re-register themselves if they want more. */

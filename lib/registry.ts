@@ -1,22 +1,23 @@
 import type { ServiceSpec } from './definition';
 import { BandmasterError } from './errors';
 import { link } from './graph';
-import { ServiceNode } from './node';
+import { NodeTable, type ServiceNode } from './node';
 import { tokenKey, type InjectionToken } from './tokens';
 
 /** Registered services by every key that names them, with the graph linked on demand. */
 export class Registry {
-  readonly #byKey = new Map<unknown, ServiceNode>();
-  readonly #nodes: ServiceNode[] = [];
+  /** Each key's service, by index in {@link Registry.table}: linking follows no node. */
+  readonly #byKey = new Map<unknown, number>();
+  /** The services and their scheduling columns. */
+  readonly table = new NodeTable();
   #version = 0;
   #linkedVersion = -1;
 
   /** Adds a service; its name and keys must be free. */
   add(spec: ServiceSpec): ServiceNode {
     this.#checkFree(spec, undefined);
-    const node = new ServiceNode(spec);
-    for (const key of spec.keys) this.#byKey.set(key, node);
-    this.#nodes.push(node);
+    const node = this.table.add(spec);
+    for (const key of spec.keys) this.#byKey.set(key, node.index);
     this.#version++;
     return node;
   }
@@ -26,7 +27,7 @@ export class Registry {
     const keys = [...new Set([...node.spec.keys, ...spec.keys])];
     const merged: ServiceSpec = { ...spec, name: node.spec.name, keys };
     this.#checkFree(merged, node);
-    for (const key of keys) this.#byKey.set(key, node);
+    for (const key of keys) this.#byKey.set(key, node.index);
     node.spec = merged;
     node.instance = undefined;
     node.error = undefined;
@@ -39,30 +40,31 @@ export class Registry {
   }
 
   #checkKey(spec: ServiceSpec, self: ServiceNode | undefined, key: unknown): void {
-    const existing = this.#byKey.get(key);
-    if (existing && existing !== self) {
-      throw new BandmasterError('ServiceAlreadyExists', {
-        service: spec.name,
-        detail: existing.name === spec.name ? 'pick another name, or use override() to replace it' : `\`${String(typeof key === 'function' ? key.name : key)}\` already names \`${existing.name}\``,
-      });
-    }
+    const index = this.#byKey.get(key);
+    if (index === undefined || index === self?.index) return;
+    const existing = this.table.nodes[index]!;
+    throw new BandmasterError('ServiceAlreadyExists', {
+      service: spec.name,
+      detail: existing.name === spec.name ? 'pick another name, or use override() to replace it' : `\`${String(typeof key === 'function' ? key.name : key)}\` already names \`${existing.name}\``,
+    });
   }
 
   /** The service a token names, if registered. */
   lookup(t: InjectionToken): ServiceNode | undefined {
-    return this.#byKey.get(tokenKey(t));
+    const index = this.#byKey.get(tokenKey(t));
+    return index === undefined ? undefined : this.table.nodes[index];
   }
 
   /** Every service, with dependencies resolved against the current registrations. */
   linked(): readonly ServiceNode[] {
     if (this.#linkedVersion !== this.#version) {
-      link(this.#nodes, (t) => this.lookup(t));
+      link(this.table, (t) => this.#byKey.get(tokenKey(t)) ?? -1);
       this.#linkedVersion = this.#version;
     }
-    return this.#nodes;
+    return this.table.nodes;
   }
 
   get size(): number {
-    return this.#nodes.length;
+    return this.table.size;
   }
 }

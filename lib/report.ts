@@ -1,5 +1,5 @@
 import { describeCause, type BandmasterError } from './errors';
-import type { ServiceNode, ServiceState } from './node';
+import { STATES, type ServiceNode, type ServiceState } from './node';
 
 /** One service in a {@link LifecycleReport} or in `status()`. */
 export interface ServiceReport {
@@ -19,8 +19,6 @@ export interface ServiceReport {
   readonly error?: BandmasterError;
 }
 
-/** The states in the order a snapshot codes them (a scan of seven interned strings, no hashing). */
-const STATES: readonly ServiceState[] = ['idle', 'waiting', 'starting', 'started', 'failed', 'stopping', 'stopped'];
 
 /**
  * What a report keeps of each service until its `services` are read: a few numbers per service
@@ -46,7 +44,7 @@ class Snapshot {
     for (let i = 0; i < n; i++) {
       const node = nodes[i]!;
       this.#names[i] = node.name;
-      this.#states[i] = STATES.indexOf(node.state);
+      this.#states[i] = node.code;
       this.#required[i] = node.spec.required ? 1 : 0;
       this.#numbers[3 * i] = phase === 'start' ? node.attempts : node.stopAttempts;
       this.#numbers[3 * i + 1] = waitedMs(node, phase);

@@ -1,10 +1,13 @@
 import type { LifecycleEvents } from './events';
+import type { NodeTable } from './node';
 import { createController, timeoutError, type Clock } from './retry';
 
 /** What a run (boot or shutdown) needs from its container. */
 export interface RunContext {
   readonly events: LifecycleEvents;
   readonly clock: Clock;
+  /** The container's services: the run's members are among them. */
+  readonly table: NodeTable;
 }
 
 /**

@@ -1,10 +1,13 @@
 import { BandmasterError } from './errors';
 import { callHook, hasHook } from './hooks';
-import type { ServiceNode } from './node';
+import { FAILED, STARTED, STOPPED, STOPPING, type ServiceNode } from './node';
 import { normalizeBackoff, retry, type RetryOutcome } from './retry';
 import { Run } from './run';
 
-const STOPPED: RetryOutcome<unknown> = { ok: true, value: undefined, attempts: 1 };
+const DONE: RetryOutcome<unknown> = { ok: true, value: undefined, attempts: 1 };
+
+/** Shutdown ids: a service's `run` column holds the id of the shutdown it is a live member of. */
+let lastId = 0;
 
 /**
  * One shutdown: stops every started member only after all of its started dependents stopped,
@@ -12,8 +15,9 @@ const STOPPED: RetryOutcome<unknown> = { ok: true, value: undefined, attempts: 1
  * and stays started, as does one whose own stop failed.
  */
 export class Shutdown extends Run {
-  /** The services started when it began; each is marked with `node.shutdown = this`. */
+  /** The services started when it began; each is marked with this id in the table's `run` column until its stop fails. */
   readonly #members: ServiceNode[] = [];
+  readonly #id = ++lastId;
   /** Services ready to stop, drained in a loop: hookless chains must not recurse. */
   readonly #ready: ServiceNode[] = [];
   #draining = false;
@@ -22,30 +26,33 @@ export class Shutdown extends Run {
   /** Stops the started services among `nodes`; the ones that failed to start become stopped. */
   begin(nodes: readonly ServiceNode[]): void {
     // indexed loops on the hot paths: a for-of runs an iterator, which allocates until optimised
+    const table = this.ctx.table;
+    const id = this.#id;
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
-      if (node.state === 'failed') {
+      if (node.code === FAILED) {
         // nothing to stop, but the next boot tries it afresh like any stopped service
-        node.transition('stopped');
+        node.transition(STOPPED);
         node.error = undefined;
       }
-      if (node.state !== 'started') continue;
+      if (node.code !== STARTED) continue;
       node.error = undefined;
       node.stopAttempts = 0;
       node.stopMs = 0;
-      node.shutdown = this;
+      table.run[node.index] = id;
       this.#members.push(node);
     }
     this.#remaining = this.#members.length;
     if (this.aborted) return this.onAbort(this.signal.reason);
     const members = this.#members;
-    for (let i = 0; i < members.length; i++) {
-      const node = members[i]!;
-      const { dependents } = node;
-      let pending = 0;
-      for (let k = 0; k < dependents.length; k++) if (dependents[k]!.shutdown === this) pending++;
-      node.pending = pending;
-      if (pending === 0) this.#ready.push(node);
+    const { run, pending, dntStart, dntIdx } = table;
+    for (let j = 0; j < members.length; j++) {
+      const node = members[j]!;
+      const i = node.index;
+      let unsettled = 0;
+      for (let k = dntStart[i]!; k < dntStart[i + 1]!; k++) if (run[dntIdx[k]!] === id) unsettled++;
+      pending[i] = unsettled;
+      if (unsettled === 0) this.#ready.push(node);
     }
     this.#drain(this.ctx.clock.now());
     if (this.#remaining === 0) this.finish();
@@ -62,13 +69,13 @@ export class Shutdown extends Run {
     this.#draining = true;
     while (this.#ready.length > 0) {
       const node = this.#ready.pop()!;
-      if (node.state === 'started' && !node.error && !this.aborted) this.#launch(node, now);
+      if (node.code === STARTED && !node.error && !this.aborted) this.#launch(node, now);
     }
     this.#draining = false;
   }
 
   #launch(node: ServiceNode, t0: number): void {
-    node.transition('stopping');
+    node.transition(STOPPING);
     node.generation++;
     const generation = node.generation;
     const { spec } = node;
@@ -114,16 +121,16 @@ export class Shutdown extends Run {
       value = Promise.reject(error);
     }
     Promise.resolve(value).then(
-      () => this.#settle(node, generation, t0, STOPPED),
+      () => this.#settle(node, generation, t0, DONE),
       (error: unknown) => this.#settle(node, generation, t0, { ok: false, error, attempts: 1, aborted: this.aborted }),
     );
   }
 
   #settle(node: ServiceNode, generation: number, t0: number, outcome: RetryOutcome<unknown>): void {
-    if (node.generation !== generation || node.state !== 'stopping') return;
+    if (node.generation !== generation || node.code !== STOPPING) return;
     if (outcome.ok) return this.#succeed(node, t0);
     node.stopMs = this.ctx.clock.now() - t0;
-    node.transition('started');
+    node.transition(STARTED);
     // it is started again: wake ready() callers that came while it was stopping
     node.notify();
     this.#failWithParents(node, new BandmasterError('ServiceStopFailure', { service: node.name, cause: outcome.error, attempts: outcome.attempts }));
@@ -133,14 +140,18 @@ export class Shutdown extends Run {
     const now = this.ctx.clock.now();
     node.stopMs = now - t0;
     node.instance = undefined;
-    node.transition('stopped');
+    node.transition(STOPPED);
     const events = this.ctx.events;
     if (events.active) events.emit({ type: 'stopped', service: node.name, required: node.spec.required, attempt: node.stopAttempts, durationMs: node.stopMs });
     this.#remaining--;
-    const deps = node.depNodes;
-    for (let i = 0; i < deps.length; i++) {
-      const dep = deps[i];
-      if (dep && dep.shutdown === this && dep.state === 'started' && !dep.error && --dep.pending === 0) this.#schedule(dep, now);
+    // a live member (its run mark is this id) whose stop has not failed; scheduling runs user
+    // code, which may grow the table: its columns are read through it each time
+    const table = this.ctx.table;
+    const id = this.#id;
+    const i = node.index;
+    for (let e = table.depStart[i]!; e < table.depStart[i + 1]!; e++) {
+      const d = table.depIdx[e]!;
+      if (d >= 0 && table.run[d] === id && table.state[d] === STARTED && --table.pending[d]! === 0) this.#schedule(table.nodes[d]!, now);
     }
     if (this.#remaining === 0) this.finish();
   }
@@ -152,8 +163,12 @@ export class Shutdown extends Run {
       const [node, error] = queue[i]!;
       if (node.error) continue;
       this.#markFailed(node, error);
-      for (const dep of node.depNodes) {
-        if (dep && dep.shutdown === this && dep.state === 'started' && !dep.error) {
+      const table = this.ctx.table;
+      const n = node.index;
+      for (let e = table.depStart[n]!; e < table.depStart[n + 1]!; e++) {
+        const d = table.depIdx[e]!;
+        if (d >= 0 && table.run[d] === this.#id && table.state[d] === STARTED) {
+          const dep = table.nodes[d]!;
           queue.push([dep, new BandmasterError('ParentUnavailable', { service: dep.name, parent: node.name, cause: error })]);
         }
       }
@@ -163,6 +178,8 @@ export class Shutdown extends Run {
 
   #markFailed(node: ServiceNode, error: BandmasterError): void {
     node.error = error;
+    // no longer a live member: its dependencies do not wait for it
+    this.ctx.table.run[node.index] = 0;
     this.#remaining--;
     const events = this.ctx.events;
     if (events.active) events.emit({ type: 'stop-failed', service: node.name, required: node.spec.required, attempt: node.stopAttempts, error });
@@ -170,10 +187,10 @@ export class Shutdown extends Run {
 
   protected onAbort(reason: unknown): void {
     for (const node of this.#members) {
-      if (node.error || (node.state !== 'started' && node.state !== 'stopping')) continue;
-      if (node.state === 'stopping') {
+      if (node.error || (node.code !== STARTED && node.code !== STOPPING)) continue;
+      if (node.code === STOPPING) {
         node.generation++;
-        node.transition('started');
+        node.transition(STARTED);
         node.notify();
       }
       this.#markFailed(node, new BandmasterError('ServiceStopFailure', { service: node.name, cause: reason, attempts: node.stopAttempts }));
