@@ -117,7 +117,7 @@ export class Container {
     const name = node ? node.name : typeof token === 'function' ? token.name : isToken(token) ? token.name : token;
     const spec = toSpec({ required: node?.spec.required, ...replacement, name } as AnyDefinition);
     if (node) this.#registry.replace(node, spec);
-    else this.#registry.add(typeof token === 'function' ? { ...spec, keys: [...spec.keys, token] } : spec);
+    else this.#registry.add(typeof token === 'function' ? { ...spec, aliases: [...spec.aliases, token] } : spec);
     return this;
   }
 

@@ -87,8 +87,10 @@ type Hook = (instance: unknown, signal: AbortSignal) => unknown;
 /** A registration, normalized: what the graph and the lifecycle work from. */
 export interface ServiceSpec {
   readonly name: string;
-  /** Registry keys that resolve to this spec (the name, plus the class or symbol). */
-  readonly keys: readonly (string | symbol | Constructor)[];
+  /** The registry key that names it: its name, or the symbol it was registered under. */
+  readonly key: string | symbol;
+  /** Further registry keys that resolve to it (its class, a token it overrides); mostly none, and then a shared empty list. */
+  readonly aliases: readonly (string | symbol | Constructor)[];
   /** Its dependencies: the injected ones (constructor or factory parameters) first, then `dependsOn`. */
   readonly depTokens: readonly InjectionToken[];
   /** Indices into `depTokens` of the optional dependencies, ascending; undefined when none. */

@@ -64,6 +64,10 @@ export class NodeTable {
   run = new Int32Array(16);
   /** Graph-walk scratch. */
   mark = new Int32Array(16);
+  /** Attempts of the last start, of the last stop, and the generation (see {@link ServiceNode.generation}). */
+  attempts = new Int32Array(16);
+  stopAttempts = new Int32Array(16);
+  generation = new Int32Array(16);
   /** {@link TIMES} times per service (performance.now, or the container's clock). */
   times = new Float64Array(16 * TIMES);
   /**
@@ -99,6 +103,9 @@ export class NodeTable {
     this.pending = copied(new Int32Array(capacity), this.pending);
     this.run = copied(new Int32Array(capacity), this.run);
     this.mark = copied(new Int32Array(capacity), this.mark);
+    this.attempts = copied(new Int32Array(capacity), this.attempts);
+    this.stopAttempts = copied(new Int32Array(capacity), this.stopAttempts);
+    this.generation = copied(new Int32Array(capacity), this.generation);
     this.times = copied(new Float64Array(capacity * TIMES), this.times);
   }
 }
@@ -112,17 +119,12 @@ function copied<T extends Uint8Array | Int32Array | Float64Array>(to: T, from: T
 export type Watcher = (node: ServiceNode) => void;
 
 /**
- * The runtime side of one registration: what only the service itself needs (spec, error,
- * attempts, the attempt in flight, watchers) is here; its state, counters, times, edges and
- * instance live in its registry's {@link NodeTable}, at `index`.
+ * The runtime side of one registration: what only the service itself needs (spec, error, the
+ * attempt in flight, watchers) is here; its state, counters, times, edges and instance live in
+ * its registry's {@link NodeTable}, at `index`.
  */
 export class ServiceNode {
   error: BandmasterError | undefined = undefined;
-  /** Attempts of the last start (or stop, once stopping). */
-  attempts = 0;
-  stopAttempts = 0;
-  /** Bumped on every start and stop: a result from an older generation is stale and ignored. */
-  generation = 0;
   /** The running start attempt, if any: the next attempt waits for it, so starts never overlap. */
   inflight: Promise<void> | undefined = undefined;
   watchers: Watcher[] | undefined = undefined;
@@ -151,6 +153,30 @@ export class ServiceNode {
   }
   set instance(value: unknown) {
     this.table.instances[this.index] = value;
+  }
+
+  /** Attempts of the last start. */
+  get attempts(): number {
+    return this.table.attempts[this.index]!;
+  }
+  set attempts(n: number) {
+    this.table.attempts[this.index] = n;
+  }
+
+  /** Attempts of the last stop. */
+  get stopAttempts(): number {
+    return this.table.stopAttempts[this.index]!;
+  }
+  set stopAttempts(n: number) {
+    this.table.stopAttempts[this.index] = n;
+  }
+
+  /** Bumped on every start and stop: a result from an older generation is stale and ignored. */
+  get generation(): number {
+    return this.table.generation[this.index]!;
+  }
+  set generation(n: number) {
+    this.table.generation[this.index] = n;
   }
 
   /** When the last start queued it. */

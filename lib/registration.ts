@@ -14,6 +14,9 @@ export function toSpec(input: Constructor | AnyDefinition): ServiceSpec {
   return definitionSpec(input);
 }
 
+/** No further keys: shared (the common case saves a list per service), never written to. */
+const NO_ALIASES: ServiceSpec['aliases'] = Object.freeze([]);
+
 /** No dependencies: shared, never written to. */
 const NO_DEPS: readonly InjectionToken[] = Object.freeze([]);
 
@@ -98,7 +101,8 @@ function fromValue(spec: ServiceSpec): unknown {
 /** What {@link makeSpec} assembles. */
 interface SpecParts {
   readonly name: string;
-  readonly keys: ServiceSpec['keys'];
+  /** The registry keys; the first names the service. */
+  readonly keys: readonly (string | symbol | Constructor)[];
   readonly depTokens: readonly InjectionToken[];
   readonly optionalDeps: readonly number[] | undefined;
   readonly injectCount: number;
@@ -119,7 +123,8 @@ function makeSpec(p: SpecParts): ServiceSpec {
   const h = p.hooks;
   return {
     name: p.name,
-    keys: p.keys,
+    key: p.keys[0] as string | symbol,
+    aliases: p.keys.length === 1 ? NO_ALIASES : p.keys.slice(1),
     depTokens: p.depTokens,
     optionalDeps: p.optionalDeps,
     injectCount: p.injectCount,
