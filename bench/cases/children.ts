@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LifecycleTimes } from './lifecycle';
 
 const here = join(__dirname, '..');
 
@@ -25,8 +26,11 @@ export function heapOf(name: string, size: number): Promise<{ bytesPerService: n
   return jsonChild('heap-child.js', [name, String(size)], `heap child for ${name}`);
 }
 
-/** Runs `scale-child.js`: one warm zero-latency lifecycle of `size` services, alone in its process. */
-export function lifecycleAlone(name: string, size: number): Promise<{ boot: number; stop: number; cpu: number }> {
+/**
+ * Runs `scale-child.js`: warm zero-latency lifecycles of `size` services, alone in its process;
+ * the mean of a batch of at least 10,000 services (see scale-child.ts), and the first one alone.
+ */
+export function lifecycleAlone(name: string, size: number): Promise<LifecycleTimes> {
   return jsonChild('scale-child.js', [name, String(size)], `scale child for ${name}`);
 }
 

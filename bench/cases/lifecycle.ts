@@ -9,6 +9,8 @@ export interface LifecycleSample {
   readonly stop: number[];
   /** CPU time (ms, all threads) of boot + stop: steadier than wall time on a shared machine. */
   readonly cpu: number[];
+  /** Where a sample is the mean of a batch of lifecycles: the CPU time of the batch's first one alone. */
+  readonly cpuFirst?: number[];
   error?: string;
 }
 
@@ -23,9 +25,20 @@ export interface LifecycleOptions {
 /** Stopped instances held while a case runs: see {@link measureLifecycle}. */
 let anchors: Booted[] = [];
 
-/** One boot then stop; times in ms. Boot covers register + validate + start. */
-export async function bootAndStop(c: Contestant, graph: Graph, hooks: Hooks): Promise<{ boot: number; stop: number; cpu: number }> {
-  collect();
+/** One lifecycle's times (ms); `cpuFirst` for a batch mean (see {@link LifecycleSample}). */
+export interface LifecycleTimes {
+  readonly boot: number;
+  readonly stop: number;
+  readonly cpu: number;
+  readonly cpuFirst?: number;
+}
+
+/**
+ * One boot then stop; times in ms. Boot covers register + validate + start. A full GC first
+ * unless `collectFirst` is false (the later lifecycles of a batch).
+ */
+export async function bootAndStop(c: Contestant, graph: Graph, hooks: Hooks, collectFirst = true): Promise<LifecycleTimes> {
+  if (collectFirst) collect();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const booted = await c.boot!(graph, hooks);
@@ -44,7 +57,7 @@ export async function bootAndStop(c: Contestant, graph: Graph, hooks: Hooks): Pr
 export async function inRounds(
   contestants: readonly Contestant[],
   rounds: number,
-  measure: (c: Contestant) => Promise<{ boot: number; stop: number; cpu: number }>,
+  measure: (c: Contestant) => Promise<LifecycleTimes>,
   samples = new Map<string, LifecycleSample>(),
 ): Promise<Map<string, LifecycleSample>> {
   const live = contestants.filter((c) => c.boot);
@@ -54,10 +67,11 @@ export async function inRounds(
       const sample = samples.get(c.name)!;
       if (sample.error) continue;
       try {
-        const { boot, stop, cpu } = await measure(c);
+        const { boot, stop, cpu, cpuFirst } = await measure(c);
         sample.boot.push(boot);
         sample.stop.push(stop);
         sample.cpu.push(cpu);
+        if (cpuFirst !== undefined) ((sample as { cpuFirst?: number[] }).cpuFirst ??= []).push(cpuFirst);
       } catch (err) {
         sample.error = String(err);
       }
