@@ -11,7 +11,7 @@ import { callHook, stopInstance } from './hooks';
  * per-level barriers. Other start requests may join a running boot with {@link Boot.add}.
  */
 export class Boot extends Run {
-  readonly #members: ServiceNode[] = [];
+  #members: ServiceNode[] = [];
   #remaining = 0;
   /** Why members failed, kept apart from their state: a later stopAll resets that state, not this. */
   readonly #failures = new Map<ServiceNode, BandmasterError>();
@@ -64,7 +64,9 @@ export class Boot extends Run {
 
   #enlist(nodes: readonly ServiceNode[]): ServiceNode[] {
     const now = this.ctx.clock.now();
-    const fresh: ServiceNode[] = [];
+    // sized up front and cut to what joined: a list grown by push is copied at every growth
+    const fresh: ServiceNode[] = new Array(nodes.length);
+    let count = 0;
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
       const s = node.code;
@@ -78,10 +80,12 @@ export class Boot extends Run {
       node.settledAt = 0;
       node.queuedAt = now;
       if (this.#failures.size > 0) this.#failures.delete(node);
-      fresh.push(node);
-      this.#members.push(node);
-      this.#remaining++;
+      fresh[count++] = node;
     }
+    fresh.length = count;
+    this.#remaining += count;
+    if (this.#members.length === 0) this.#members = fresh.slice();
+    else for (let i = 0; i < count; i++) this.#members.push(fresh[i]!);
     return fresh;
   }
 

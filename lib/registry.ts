@@ -40,7 +40,7 @@ export class Registry {
 
   #checkFree(spec: ServiceSpec, self: ServiceNode | undefined): void {
     this.#checkKey(spec, self, spec.name);
-    this.#checkKey(spec, self, spec.key);
+    if (spec.key !== spec.name) this.#checkKey(spec, self, spec.key);
     const { aliases } = spec;
     for (let i = 0; i < aliases.length; i++) this.#checkKey(spec, self, aliases[i]);
   }

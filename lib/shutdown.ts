@@ -16,7 +16,7 @@ let lastId = 0;
  */
 export class Shutdown extends Run {
   /** The services started when it began; each is marked with this id in the table's `run` column until its stop fails. */
-  readonly #members: ServiceNode[] = [];
+  #members: ServiceNode[] = [];
   readonly #id = ++lastId;
   /** Services ready to stop, drained in a loop: hookless chains must not recurse. */
   readonly #ready: ServiceNode[] = [];
@@ -28,6 +28,9 @@ export class Shutdown extends Run {
     // indexed loops on the hot paths: a for-of runs an iterator, which allocates until optimised
     const table = this.ctx.table;
     const id = this.#id;
+    // sized up front and cut to the started ones: a list grown by push is copied at every growth
+    const members: ServiceNode[] = new Array(nodes.length);
+    let count = 0;
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
       if (node.code === FAILED) {
@@ -40,11 +43,12 @@ export class Shutdown extends Run {
       node.stopAttempts = 0;
       node.stopMs = 0;
       table.run[node.index] = id;
-      this.#members.push(node);
+      members[count++] = node;
     }
-    this.#remaining = this.#members.length;
+    members.length = count;
+    this.#members = members;
+    this.#remaining = count;
     if (this.aborted) return this.onAbort(this.signal.reason);
-    const members = this.#members;
     const { run, pending, dntStart, dntIdx } = table;
     for (let j = 0; j < members.length; j++) {
       const node = members[j]!;
