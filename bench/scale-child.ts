@@ -19,13 +19,18 @@ import { contestant } from './peers';
 const BATCH_SERVICES = 10_000;
 
 /**
- * Unmeasured runs at the measured size first, at least four and at least 20,000 services in all:
- * bandmaster's code settled (no more deoptimisation) after three or four 10k runs, ~100 ms for the
- * first and 13-23 ms from the fourth on; four runs of 1,000 were not enough.
+ * Unmeasured runs at the measured size first: at least eight and at least 100,000 services in
+ * all, cut short once they took {@link WARM_MS} (after three at least) so that the slowest peers
+ * do not take minutes. Traced run by run at 10k (CPU ms), bandmaster read 190-300, 160-210,
+ * 100-120, 65-110, 40-70, then settled at 30-50 from about the seventh run: four warm-up runs,
+ * as before, measured it while still compiling. The ideal settles after two or three.
  */
 function warmRuns(size: number): number {
-  return Math.max(4, Math.ceil(20_000 / size));
+  return Math.max(8, Math.ceil(100_000 / size));
 }
+
+/** Warm-up time after which no further warm-up run starts. */
+const WARM_MS = 4_000;
 
 async function main(): Promise<void> {
   const [name, sizeArg] = process.argv.slice(2);
@@ -35,7 +40,11 @@ async function main(): Promise<void> {
   const anchor = await c.boot!(makeGraph({ size: Math.min(size, 1000), seed: 3 }), zeroLatency());
   await anchor.stop();
   const warm = makeGraph({ size, seed: 7 });
-  for (let i = 0; i < warmRuns(size); i++) await bootAndStop(c, warm, zeroLatency());
+  const warmStart = performance.now();
+  for (let i = 0; i < warmRuns(size); i++) {
+    if (i >= 3 && performance.now() - warmStart > WARM_MS) break;
+    await bootAndStop(c, warm, zeroLatency());
+  }
   const graph = makeGraph({ size, seed: 42 });
   const batch = Math.max(1, Math.round(BATCH_SERVICES / size));
   const first = await bootAndStop(c, graph, zeroLatency());
