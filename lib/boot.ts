@@ -195,18 +195,18 @@ export class Boot extends Run {
   }
 
   #succeed(node: ServiceNode, instance: unknown): void {
+    const now = this.ctx.clock.now();
     node.instance = instance;
-    node.settledAt = this.ctx.clock.now();
+    node.settledAt = now;
     node.transition(STARTED);
     const events = this.ctx.events;
     if (events.active) {
-      events.emit({ type: 'started', service: node.name, required: node.spec.required, attempt: node.attempts, durationMs: node.settledAt - node.attemptAt });
+      events.emit({ type: 'started', service: node.name, required: node.spec.required, attempt: node.attempts, durationMs: now - node.attemptAt });
     }
     node.notify();
     this.#remaining--;
     // launching runs user code, which may grow the table: its columns are read through it each time
     const table = this.ctx.table;
-    const now = node.settledAt;
     const i = node.index;
     for (let k = table.dntStart[i]!; k < table.dntStart[i + 1]!; k++) {
       const j = table.dntIdx[k]!;

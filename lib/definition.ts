@@ -114,6 +114,4 @@ export interface ServiceSpec {
   readonly healthCheck?: Hook;
   /** Hooks come from the instance (a `@Service` class) rather than the definition. */
   readonly instanceHooks: boolean;
-  /** The class, for `@Service` registrations. */
-  readonly useClass?: Constructor;
 }

@@ -66,7 +66,7 @@ function classSpec(cls: Constructor, def: ClassDefinition<unknown> | undefined, 
   const dependsOn = checkTokens(name, [...meta.dependsOn, ...(def?.dependsOn ?? [])], false);
   const depTokens = checkDeps(name, keys, injected, dependsOn);
   const optionalDeps = optionalParams(meta, injected.length);
-  return makeSpec({ name, keys, depTokens, optionalDeps, injectCount: injected.length, options, hooks: def, instanceHooks: true, useClass: cls, provides: cls, create: fromClass });
+  return makeSpec({ name, keys, depTokens, optionalDeps, injectCount: injected.length, options, hooks: def, instanceHooks: true, provides: cls, create: fromClass });
 }
 
 type Factory = (...args: unknown[]) => unknown;
@@ -109,7 +109,6 @@ interface SpecParts {
   readonly options: LifecycleOptions;
   readonly hooks: Pick<ServiceSpec, 'onStart' | 'onStop' | 'healthCheck'> | undefined;
   readonly instanceHooks: boolean;
-  readonly useClass?: Constructor;
   readonly provides: unknown;
   readonly create: ServiceSpec['create'];
 }
@@ -139,7 +138,6 @@ function makeSpec(p: SpecParts): ServiceSpec {
     onStop: h?.onStop,
     healthCheck: h?.healthCheck,
     instanceHooks: p.instanceHooks,
-    useClass: p.useClass,
   };
 }
 
