@@ -61,10 +61,15 @@ export class Registry {
     return index === undefined ? undefined : this.table.nodes[index];
   }
 
+  /** The index in {@link Registry.table} of the service a token names; -1 when none. */
+  indexOf(t: InjectionToken): number {
+    return this.#byKey.get(tokenKey(t)) ?? -1;
+  }
+
   /** Every service, with dependencies resolved against the current registrations. */
   linked(): readonly ServiceNode[] {
     if (this.#linkedVersion !== this.#version) {
-      link(this.table, (t) => this.#byKey.get(tokenKey(t)) ?? -1);
+      link(this.table, (t) => this.indexOf(t));
       this.#linkedVersion = this.#version;
     }
     return this.table.nodes;
