@@ -303,7 +303,7 @@ export class Container {
   }
 
   #report(phase: 'start' | 'stop', errors: BandmasterError[], durationMs: number): LifecycleReport {
-    return lifecycleReport(this.#registry.linked(), phase, errors, durationMs);
+    return lifecycleReport(this.#registry.table, phase, errors, durationMs);
   }
 
   #require(token: InjectionToken): ServiceNode {

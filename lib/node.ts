@@ -40,7 +40,7 @@ function allowed(from: number, to: number): boolean {
 }
 
 /** Time slots per service in {@link NodeTable.times}: queued, first attempt, settled, stop duration. */
-const TIMES = 4;
+export const TIMES = 4;
 
 /**
  * The scheduling fields of every service of one registry, as columns indexed by the service's

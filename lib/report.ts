@@ -1,5 +1,5 @@
 import { describeCause, type BandmasterError } from './errors';
-import { STATES, type ServiceNode, type ServiceState } from './node';
+import { STATES, TIMES, type NodeTable, type ServiceNode, type ServiceState } from './node';
 
 /** One service in a {@link LifecycleReport} or in `status()`. */
 export interface ServiceReport {
@@ -28,27 +28,29 @@ export interface ServiceReport {
 class Snapshot {
   /** Names rather than nodes: a kept report must not keep the services' instances alive. */
   readonly #names: string[];
-  readonly #states: Uint8Array;
   readonly #required: Uint8Array;
-  /** attempts, waitedMs, durationMs of each service. */
-  readonly #numbers: Float64Array;
+  /** Copies of the table's columns (a block copy each, no per-service reads). */
+  readonly #states: Uint8Array;
+  readonly #attempts: Int32Array;
+  readonly #times: Float64Array;
+  readonly #phase: 'start' | 'stop';
   /** The services that have an error, and their errors. */
   readonly #errors: [number, BandmasterError][] = [];
 
-  constructor(nodes: readonly ServiceNode[], phase: 'start' | 'stop') {
+  constructor(table: NodeTable, phase: 'start' | 'stop') {
+    const { nodes } = table;
     const n = nodes.length;
+    this.#phase = phase;
+    this.#states = table.state.slice(0, n);
+    this.#attempts = (phase === 'start' ? table.attempts : table.stopAttempts).slice(0, n);
+    this.#times = table.times.slice(0, TIMES * n);
     this.#names = new Array<string>(n);
-    this.#states = new Uint8Array(n);
     this.#required = new Uint8Array(n);
-    this.#numbers = new Float64Array(3 * n);
     for (let i = 0; i < n; i++) {
       const node = nodes[i]!;
-      this.#names[i] = node.name;
-      this.#states[i] = node.code;
-      this.#required[i] = node.spec.required ? 1 : 0;
-      this.#numbers[3 * i] = phase === 'start' ? node.attempts : node.stopAttempts;
-      this.#numbers[3 * i + 1] = waitedMs(node, phase);
-      this.#numbers[3 * i + 2] = durationMs(node, phase);
+      const spec = node.spec;
+      this.#names[i] = spec.name;
+      if (spec.required) this.#required[i] = 1;
       if (node.error) this.#errors.push([i, node.error]);
     }
   }
@@ -60,9 +62,9 @@ class Snapshot {
         name: this.#names[i]!,
         state: STATES[this.#states[i]!]!,
         required: this.#required[i] === 1,
-        attempts: this.#numbers[3 * i]!,
-        waitedMs: this.#numbers[3 * i + 1]!,
-        durationMs: this.#numbers[3 * i + 2]!,
+        attempts: this.#attempts[i]!,
+        waitedMs: waitedOf(this.#phase, this.#attempts[i]!, this.#times, TIMES * i),
+        durationMs: durationOf(this.#phase, this.#attempts[i]!, this.#times, TIMES * i),
       };
     }
     for (const [i, error] of this.#errors) out[i] = { ...out[i]!, error };
@@ -137,9 +139,9 @@ export class LifecycleReport {
 }
 
 /** The report of every node as it is now; the per-service objects are built when first read. */
-export function lifecycleReport(nodes: readonly ServiceNode[], phase: 'start' | 'stop', errors: readonly BandmasterError[], durationMs: number): LifecycleReport {
+export function lifecycleReport(table: NodeTable, phase: 'start' | 'stop', errors: readonly BandmasterError[], durationMs: number): LifecycleReport {
   const report = new LifecycleReport([], errors, durationMs);
-  attach(report, new Snapshot(nodes, phase));
+  attach(report, new Snapshot(table, phase));
   return report;
 }
 
@@ -158,13 +160,28 @@ export function reportService(node: ServiceNode, phase: 'start' | 'stop'): Servi
 
 // attempts, not attemptAt: an injected clock may well read 0 at the first attempt
 function waitedMs(node: ServiceNode, phase: 'start' | 'stop'): number {
-  const started = node.attempts > 0;
-  return phase === 'start' && (started || node.settledAt > 0) ? Math.max(0, (started ? node.attemptAt : node.settledAt) - node.queuedAt) : 0;
+  return waitedOf(phase, phase === 'start' ? node.attempts : node.stopAttempts, node.table.times, TIMES * node.index);
 }
 
 function durationMs(node: ServiceNode, phase: 'start' | 'stop'): number {
-  if (phase === 'stop') return node.stopMs;
-  return node.attempts > 0 && node.settledAt >= node.attemptAt ? node.settledAt - node.attemptAt : 0;
+  return durationOf(phase, phase === 'start' ? node.attempts : node.stopAttempts, node.table.times, TIMES * node.index);
+}
+
+/** Waited ms from a service's times at `at` (queued, first attempt, settled, stop ms) and its attempts. */
+function waitedOf(phase: 'start' | 'stop', attempts: number, times: Float64Array, at: number): number {
+  if (phase !== 'start') return 0;
+  const queued = times[at]!;
+  const attemptAt = times[at + 1]!;
+  const settled = times[at + 2]!;
+  const started = attempts > 0;
+  return started || settled > 0 ? Math.max(0, (started ? attemptAt : settled) - queued) : 0;
+}
+
+function durationOf(phase: 'start' | 'stop', attempts: number, times: Float64Array, at: number): number {
+  if (phase === 'stop') return times[at + 3]!;
+  const attemptAt = times[at + 1]!;
+  const settled = times[at + 2]!;
+  return attempts > 0 && settled >= attemptAt ? settled - attemptAt : 0;
 }
 
 function plural(n: number, word: string): string {
