@@ -22,7 +22,7 @@ const BATCH_SERVICES = 10_000;
  * Unmeasured runs at the measured size first: at least eight and at least 100,000 services in
  * all, cut short once they took {@link WARM_MS} (after three at least) so that the slowest peers
  * do not take minutes. Traced run by run at 10k (CPU ms), bandmaster read 190-300, 160-210,
- * 100-120, 65-110, 40-70, then settled at 30-50 from about the seventh run: four warm-up runs,
+ * 100-120, 65-115, 40-70, then settled at 30-55 from about the seventh run: four warm-up runs,
  * as before, measured it while still compiling. The ideal settles after two or three.
  */
 function warmRuns(size: number): number {

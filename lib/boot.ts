@@ -84,6 +84,7 @@ export class Boot extends Run {
     }
     fresh.length = count;
     this.#remaining += count;
+    // a copy: a start() joining from a hook pushes to the members while add() walks `fresh`
     if (this.#members.length === 0) this.#members = fresh.slice();
     else for (let i = 0; i < count; i++) this.#members.push(fresh[i]!);
     return fresh;

@@ -84,10 +84,6 @@ export class NodeTable {
   dntStart = new Int32Array(1);
   dntIdx = new Int32Array(0);
 
-  get size(): number {
-    return this.nodes.length;
-  }
-
   /** Appends a node for `spec`, growing the columns when full. */
   add(spec: ServiceSpec): ServiceNode {
     const index = this.nodes.length;

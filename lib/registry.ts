@@ -57,8 +57,8 @@ export class Registry {
 
   /** The service a token names, if registered. */
   lookup(t: InjectionToken): ServiceNode | undefined {
-    const index = this.#byKey.get(tokenKey(t));
-    return index === undefined ? undefined : this.table.nodes[index];
+    const index = this.indexOf(t);
+    return index < 0 ? undefined : this.table.nodes[index];
   }
 
   /** The index in {@link Registry.table} of the service a token names; -1 when none. */
@@ -75,7 +75,4 @@ export class Registry {
     return this.table.nodes;
   }
 
-  get size(): number {
-    return this.table.size;
-  }
 }

@@ -147,27 +147,24 @@ export function lifecycleReport(table: NodeTable, phase: 'start' | 'stop', error
 
 /** Snapshot of one node for a report. */
 export function reportService(node: ServiceNode, phase: 'start' | 'stop'): ServiceReport {
+  const attempts = phase === 'start' ? node.attempts : node.stopAttempts;
+  const at = TIMES * node.index;
   const report: ServiceReport = {
     name: node.name,
     state: node.state,
     required: node.spec.required,
-    attempts: phase === 'start' ? node.attempts : node.stopAttempts,
-    waitedMs: waitedMs(node, phase),
-    durationMs: durationMs(node, phase),
+    attempts,
+    waitedMs: waitedOf(phase, attempts, node.table.times, at),
+    durationMs: durationOf(phase, attempts, node.table.times, at),
   };
   return node.error ? { ...report, error: node.error } : report;
 }
 
-// attempts, not attemptAt: an injected clock may well read 0 at the first attempt
-function waitedMs(node: ServiceNode, phase: 'start' | 'stop'): number {
-  return waitedOf(phase, phase === 'start' ? node.attempts : node.stopAttempts, node.table.times, TIMES * node.index);
-}
-
-function durationMs(node: ServiceNode, phase: 'start' | 'stop'): number {
-  return durationOf(phase, phase === 'start' ? node.attempts : node.stopAttempts, node.table.times, TIMES * node.index);
-}
-
-/** Waited ms from a service's times at `at` (queued, first attempt, settled, stop ms) and its attempts. */
+/**
+ * Waited ms from a service's times at `at` (queued, first attempt, settled, stop ms) and its
+ * attempts in the phase; attempts, not the attempt time, tell whether it began: an injected
+ * clock may well read 0 at the first attempt.
+ */
 function waitedOf(phase: 'start' | 'stop', attempts: number, times: Float64Array, at: number): number {
   if (phase !== 'start') return 0;
   const queued = times[at]!;

@@ -10,7 +10,7 @@ export interface LifecycleSample {
   /** CPU time (ms, all threads) of boot + stop: steadier than wall time on a shared machine. */
   readonly cpu: number[];
   /** Where a sample is the mean of a batch of lifecycles: the CPU time of the batch's first one alone. */
-  readonly cpuFirst?: number[];
+  cpuFirst?: number[];
   error?: string;
 }
 
@@ -71,7 +71,7 @@ export async function inRounds(
         sample.boot.push(boot);
         sample.stop.push(stop);
         sample.cpu.push(cpu);
-        if (cpuFirst !== undefined) ((sample as { cpuFirst?: number[] }).cpuFirst ??= []).push(cpuFirst);
+        if (cpuFirst !== undefined) (sample.cpuFirst ??= []).push(cpuFirst);
       } catch (err) {
         sample.error = String(err);
       }
