@@ -274,7 +274,8 @@ export class Container {
    * clean stop, 1 otherwise; a second signal exits at once.
    *
    * @returns a function that removes the handlers.
-   * @throws TypeError when `timeout` is not a positive number.
+   * @throws BandmasterError `InvalidArgument` when `timeout` is not a positive number of ms, or
+   * `signals` is not a list of signal names.
    * @example
    * ```ts
    * container.handleSignals({ timeout: 20_000 });

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { describeCause } from './errors';
+import { BandmasterError, describeCause } from './errors';
 import { getGlobalLogger, type Logger } from './logger';
 import type { LifecycleReport } from './report';
 
@@ -31,7 +31,8 @@ const GRACE_MS = 1_000;
  * 128 + the signal number.
  *
  * @returns a function that removes the handlers.
- * @throws TypeError when `timeout` is not a positive number.
+ * @throws BandmasterError `InvalidArgument` when `timeout` is not a positive number of ms, or
+ * `signals` is not a list of signal names.
  * @example
  * ```ts
  * await container.startAll();
@@ -41,9 +42,18 @@ const GRACE_MS = 1_000;
 export function handleSignals(container: Stoppable, options: SignalOptions = {}): () => void {
   const timeout = options.timeout ?? 10_000;
   if (!(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) {
-    throw new TypeError(`handleSignals: timeout must be a positive number of ms, got ${String(timeout)}`);
+    throw new BandmasterError('InvalidArgument', {
+      service: 'handleSignals',
+      detail: `timeout must be a positive, finite number of ms (the process is ended when it passes), got ${JSON.stringify(timeout) ?? String(timeout)}`,
+    });
   }
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
+  if (!Array.isArray(signals) || signals.some((s) => typeof s !== 'string' || !(s in constants.signals))) {
+    throw new BandmasterError('InvalidArgument', {
+      service: 'handleSignals',
+      detail: `signals must be a list of signal names such as ['SIGINT', 'SIGTERM'], got ${JSON.stringify(signals) ?? String(signals)}`,
+    });
+  }
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const log = (): Logger | undefined => (options.logger === undefined ? getGlobalLogger() : options.logger) || undefined;
   let stopping = false;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Container, handleSignals } from '../../lib';
+import { BandmasterError, Container, handleSignals } from '../../lib';
 
 const FIXTURE = join(__dirname, 'fixtures', 'signal-app.js');
 
@@ -113,8 +113,22 @@ describe('Container', () => {
       assert.equal(container.status()[0]?.state, 'stopped');
     });
 
-    it('rejects a timeout that is not a positive number', () => {
-      assert.throws(() => handleSignals(new Container({ logger: false }), { timeout: 0 }), TypeError);
+    it('rejects a timeout that is not a positive number with a typed error that names the fix', () => {
+      for (const timeout of [0, -1, Number.NaN, Infinity, '5000' as unknown as number]) {
+        assert.throws(
+          () => handleSignals(new Container({ logger: false }), { timeout }),
+          (err: unknown) => err instanceof BandmasterError && err.kind === 'InvalidArgument' && err.service === 'handleSignals' && /positive, finite number of ms/.test(err.message),
+        );
+      }
+    });
+
+    it('rejects signals that are not signal names, installing no handler', () => {
+      const before = process.listenerCount('SIGTERM');
+      assert.throws(
+        () => handleSignals(new Container({ logger: false }), { signals: ['SIGTERM', 'SIGNOPE' as NodeJS.Signals] }),
+        (err: unknown) => err instanceof BandmasterError && err.kind === 'InvalidArgument' && /SIGNOPE/.test(err.message),
+      );
+      assert.equal(process.listenerCount('SIGTERM'), before);
     });
   });
 });
