@@ -1,13 +1,20 @@
 import { BandmasterError } from './errors';
 import { callHook, hasHook } from './hooks';
 import { FAILED, STARTED, STOPPED, STOPPING, type ServiceNode } from './node';
-import { normalizeBackoff, retry, type RetryOutcome } from './retry';
+import { isThenable, normalizeBackoff, retry, type RetryOutcome } from './retry';
 import { Run } from './run';
 
 const DONE: RetryOutcome<unknown> = { ok: true, value: undefined, attempts: 1 };
 
 /** Shutdown ids: a service's `run` column holds the id of the shutdown it is a live member of. */
 let lastId = 0;
+
+/**
+ * The latest stop attempt of a service whose stop runs through the retry loop (retries or a
+ * stopTimeout), while it may still finish after the loop gave up on it: see {@link Shutdown.#watchLate}.
+ * The single-attempt path needs none: its own reaction to the hook sees a late result.
+ */
+const lastAttempt = new WeakMap<ServiceNode, { readonly attempt: PromiseLike<unknown>; readonly t0: number }>();
 
 /**
  * One shutdown: stops every started member only after all of its started dependents stopped,
@@ -99,7 +106,12 @@ export class Shutdown extends Run {
       timeout: spec.stopTimeout,
       what: `\`${spec.name}\` stop attempt`,
       clock: this.ctx.clock,
-      attempt: (signal) => callHook(node, 'onStop', instance, signal),
+      attempt: (signal) => {
+        const result = callHook(node, 'onStop', instance, signal);
+        if (isThenable(result)) lastAttempt.set(node, { attempt: result, t0 });
+        else lastAttempt.delete(node);
+        return result;
+      },
       onAttempt: (attempt) => {
         node.stopAttempts = attempt;
         if (events.active) events.emit({ type: 'stopping', service: spec.name, required: spec.required, attempt });
@@ -112,7 +124,8 @@ export class Shutdown extends Run {
 
   /**
    * One attempt without a time limit, without the retry loop and its race with the abort signal:
-   * an abort already fails this node at once and bumps its generation, so a late result is ignored.
+   * an abort already fails this node at once and bumps its generation, so a late result only
+   * counts through {@link Shutdown.#stoppedLate}.
    */
   #attemptOnce(node: ServiceNode, generation: number, t0: number, instance: unknown): void {
     node.stopAttempts = 1;
@@ -131,13 +144,55 @@ export class Shutdown extends Run {
   }
 
   #settle(node: ServiceNode, generation: number, t0: number, outcome: RetryOutcome<unknown>): void {
-    if (node.generation !== generation || node.code !== STOPPING) return;
-    if (outcome.ok) return this.#succeed(node, t0);
+    if (node.generation !== generation || node.code !== STOPPING) {
+      // the abort moved it back to started (generation + 1): its hook finished after all
+      if (outcome.ok && node.generation === generation + 1) this.#stoppedLate(node, generation + 1, t0);
+      return;
+    }
+    if (outcome.ok) {
+      lastAttempt.delete(node);
+      return this.#succeed(node, t0);
+    }
     node.stopMs = this.ctx.clock.now() - t0;
     node.transition(STARTED);
     // it is started again: wake ready() callers that came while it was stopping
     node.notify();
+    this.#watchLate(node);
     this.#failWithParents(node, new BandmasterError('ServiceStopFailure', { service: node.name, cause: outcome.error, attempts: outcome.attempts }));
+  }
+
+  /**
+   * The retry loop gave up on a stop (attempt timeout, abort) whose last attempt is still
+   * running: if that attempt succeeds after all, the service is closed and becomes stopped.
+   */
+  #watchLate(node: ServiceNode): void {
+    const last = lastAttempt.get(node);
+    if (!last) return;
+    lastAttempt.delete(node);
+    const { attempt, t0 } = last;
+    const generation = node.generation;
+    attempt.then(
+      () => this.#stoppedLate(node, generation, t0),
+      () => undefined,
+    );
+  }
+
+  /**
+   * A stop the container gave up on finished after all. The service is closed: it becomes
+   * stopped, with a `stopped` event, rather than staying "started" with a closed client (a later
+   * stopAll would call its hook on it again). Only when nothing happened to it since (same
+   * generation, still started); the shutdown that gave up on it reports the failure.
+   */
+  #stoppedLate(node: ServiceNode, generation: number, t0: number): void {
+    if (node.generation !== generation || node.code !== STARTED) return;
+    node.generation++;
+    node.transition(STOPPING);
+    node.stopMs = this.ctx.clock.now() - t0;
+    node.instance = undefined;
+    // its error stays: the shutdown that gave up on it reports it (it may not have returned yet)
+    node.transition(STOPPED);
+    const events = this.ctx.events;
+    if (events.active) events.emit({ type: 'stopped', service: node.name, required: node.spec.required, attempt: node.stopAttempts, durationMs: node.stopMs });
   }
 
   #succeed(node: ServiceNode, t0: number): void {
@@ -196,6 +251,7 @@ export class Shutdown extends Run {
         node.generation++;
         node.transition(STARTED);
         node.notify();
+        this.#watchLate(node);
       }
       this.#markFailed(node, new BandmasterError('ServiceStopFailure', { service: node.name, cause: reason, attempts: node.stopAttempts }));
     }

@@ -144,6 +144,56 @@ describe('Container', () => {
       assert.equal(journal.at('stop db'), -1);
     });
 
+    it('turns a service stopped, with its event, when its stop hook succeeds after the shutdown was aborted', async () => {
+      const controller = new AbortController();
+      const entered = deferred();
+      const release = deferred();
+      let closes = 0;
+      const container = new Container({ logger: false });
+      // one attempt, no time limit: the hook ignores the signal and finishes once released
+      container.register({ name: 'db', useFactory: () => ({}) }, { name: 'api', deps: ['db'], useFactory: () => ({}), onStop: () => (entered.resolve(), release.promise.then(() => void closes++)) });
+      await container.startAll();
+      const stopped: string[] = [];
+      container.events.on((e) => void (e.type === 'stopped' && stopped.push(e.service)));
+      const shutdown = shutdownError(container.stopAll({ signal: controller.signal }));
+      await entered.promise;
+      controller.abort(new Error('second SIGINT'));
+      const error = await shutdown;
+      assert.deepEqual(error.errors.map((e) => [e.kind, e.service]).sort(), [
+        ['ServiceStopFailure', 'api'],
+        ['ServiceStopFailure', 'db'],
+      ]);
+      assert.deepEqual(states(container), { db: 'started', api: 'started' });
+
+      release.resolve();
+      await turns(3);
+      assert.equal(closes, 1);
+      assert.deepEqual(states(container), { db: 'started', api: 'stopped' });
+      assert.deepEqual(stopped, ['api']);
+      assert.equal(container.get('api'), undefined);
+
+      // the next shutdown stops what is left without closing api twice
+      await container.stopAll();
+      assert.equal(closes, 1);
+      assert.deepEqual(states(container), { db: 'stopped', api: 'stopped' });
+    });
+
+    it('keeps a service started when its stop hook fails after the shutdown was aborted', async () => {
+      const controller = new AbortController();
+      const entered = deferred();
+      const release = deferred();
+      const container = new Container({ logger: false });
+      container.register({ name: 'api', useFactory: () => ({}), onStop: () => (entered.resolve(), release.promise.then(() => Promise.reject(new Error('still busy')))) });
+      await container.startAll();
+      const shutdown = shutdownError(container.stopAll({ signal: controller.signal }));
+      await entered.promise;
+      controller.abort(new Error('second SIGINT'));
+      await shutdown;
+      release.resolve();
+      await turns(3);
+      assert.deepEqual(states(container), { api: 'started' });
+    });
+
     it('neither stops nor fails services that never started', async () => {
       const journal = new Journal();
       const container = new Container({ logger: false });
