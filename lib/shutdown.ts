@@ -119,7 +119,10 @@ export class Shutdown extends Run {
       onRetry: (attempt, delayMs, error) => {
         if (events.active) events.emit({ type: 'stop-retrying', service: spec.name, required: spec.required, attempt, delayMs, error });
       },
-    }).then((outcome) => this.#settle(node, generation, t0, outcome));
+    }).then((outcome) => {
+      if (outcome.ok) lastAttempt.delete(node);
+      this.#settle(node, generation, t0, outcome);
+    });
   }
 
   /**
@@ -149,10 +152,7 @@ export class Shutdown extends Run {
       if (outcome.ok && node.generation === generation + 1) this.#stoppedLate(node, generation + 1, t0);
       return;
     }
-    if (outcome.ok) {
-      lastAttempt.delete(node);
-      return this.#succeed(node, t0);
-    }
+    if (outcome.ok) return this.#succeed(node, t0);
     node.stopMs = this.ctx.clock.now() - t0;
     node.transition(STARTED);
     // it is started again: wake ready() callers that came while it was stopping
