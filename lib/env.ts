@@ -1,8 +1,28 @@
 /// <reference types="reflect-metadata" />
-import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
+import type { ValidationError } from 'class-validator';
 import { BandmasterError } from './errors';
 import type { Constructor } from './tokens';
+
+type ClassValidator = typeof import('class-validator');
+type ClassTransformer = typeof import('class-transformer');
+let classValidatorModule: ClassValidator | undefined;
+let classTransformerModule: ClassTransformer | undefined;
+
+/**
+ * class-validator, loaded on first use: with its validator and phone-number tables it is most of
+ * what `require('bandmaster')` would load (~100 ms of a cold start here), and an application that
+ * reads no config through bandmaster never needs it. A config class that uses its decorators has
+ * loaded it already.
+ */
+export function classValidator(): ClassValidator {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (classValidatorModule ??= require('class-validator') as ClassValidator);
+}
+
+function classTransformer(): ClassTransformer {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (classTransformerModule ??= require('class-transformer') as ClassTransformer);
+}
 
 const ENV_FIELDS = Symbol.for('bandmaster:env-fields');
 const SECRET_NAME = /pass(word|phrase)?$|password|secret|token|credential|private[-_]?key|api[-_]?key|^key$/i;
@@ -74,8 +94,8 @@ export function loadEnv<T extends object>(configClass: Constructor<T>, prefix: s
       plain[property] = converted.value;
     }
   }
-  const config = plainToInstance(configClass, { ...plain });
-  for (const error of validateSync(config, { forbidUnknownValues: false })) {
+  const config = classTransformer().plainToInstance(configClass, { ...plain });
+  for (const error of classValidator().validateSync(config, { forbidUnknownValues: false })) {
     const name = envName(prefix, error.property);
     if (bad.includes(name)) continue;
     const field = fields.get(error.property) ?? {};
@@ -125,7 +145,7 @@ function constraints(error: ValidationError): string {
 function envFields(configClass: Constructor, defaults: object): Map<string, EnvField> {
   const fields = new Map<string, EnvField>();
   const declared = (Reflect.getMetadata(ENV_FIELDS, configClass.prototype) as Map<string, EnvField> | undefined) ?? new Map<string, EnvField>();
-  const validated = getMetadataStorage().getTargetValidationMetadatas(configClass, '', true, false).map((m) => m.propertyName);
+  const validated = classValidator().getMetadataStorage().getTargetValidationMetadatas(configClass, '', true, false).map((m) => m.propertyName);
   for (const key of new Set([...Object.keys(defaults), ...validated, ...declared.keys()])) {
     if (typeof key !== 'string') continue;
     const own = declared.get(key) ?? {};

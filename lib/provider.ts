@@ -1,7 +1,6 @@
-import { validateSync } from 'class-validator';
 import type { LifecycleOptions } from '../decorators/metadata';
 import type { FactoryDefinition } from './definition';
-import { loadEnv, maskSecrets, maskValue } from './env';
+import { classValidator, loadEnv, maskSecrets, maskValue } from './env';
 import { BandmasterError, describeCause } from './errors';
 import type { Constructor, InjectionToken } from './tokens';
 import { onAbort as onAbortOf, raceAbort } from './retry';
@@ -88,7 +87,7 @@ export function resolveConfig<C extends object>(configClass: Constructor<C>, opt
     }
     (config as Record<string, unknown>)[key] = value;
   }
-  const errors = validateSync(config, { forbidUnknownValues: false });
+  const errors = classValidator().validateSync(config, { forbidUnknownValues: false });
   if (errors.length > 0) {
     const shown = maskSecrets(config);
     const lines = errors.map((e) => `  - config.${e.property}=${clip(JSON.stringify(String(shown[e.property])))}: ${Object.values(e.constraints ?? {}).join('; ')}`);

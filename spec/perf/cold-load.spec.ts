@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+// What `require('bandmaster')` loads is paid by every process start (each deploy, each test
+// file). class-validator with its validator and phone-number tables was ~100 ms of a ~150 ms cold
+// load here; it is loaded only when a config is validated. Checked by module, never by time.
+
+const lib = join(__dirname, '../../lib');
+
+/** The packages (under node_modules) a fresh process has loaded after running `code`. */
+function loadedPackages(code: string): string[] {
+  const script = `require('reflect-metadata'); ${code};
+    const names = new Set(Object.keys(require.cache).map((f) => /node_modules[\\\\/]((?:@[^\\\\/]+[\\\\/])?[^\\\\/]+)/.exec(f)?.[1]).filter(Boolean));
+    process.stdout.write(JSON.stringify([...names].sort()));`;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: join(__dirname, '../../..'), encoding: 'utf8' })) as string[];
+}
+
+describe('cold load', () => {
+  it('require(bandmaster) and a boot with logging off load no package but reflect-metadata', () => {
+    const loaded = loadedPackages(`const { Container } = require(${JSON.stringify(lib)});
+      const c = new Container({ logger: false });
+      c.register({ name: 'a', useFactory: () => ({}) });
+      c.startAll().then(() => c.stopAll())`);
+    assert.deepEqual(loaded, ['reflect-metadata']);
+  });
+
+  it('loads class-validator and class-transformer once a config is read from the environment', () => {
+    const loaded = loadedPackages(`const { loadEnv } = require(${JSON.stringify(lib)});
+      class Config { host = 'localhost'; }
+      loadEnv(Config, 'COLD_LOAD_SPEC', {})`);
+    assert.ok(loaded.includes('class-validator'), loaded.join(', '));
+    assert.ok(loaded.includes('class-transformer'), loaded.join(', '));
+  });
+});
