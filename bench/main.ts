@@ -1,12 +1,12 @@
-// `npm run bench [-- --quick] [-- --only=dag,jitter,scale,heap,resolve,logging] [-- --rounds=N]`
+// `npm run bench [-- --quick] [-- --only=dag,jitter,scale,heap,resolve,logging,cold] [-- --rounds=N]`
 import { cpus, totalmem } from 'node:os';
 import { fixedLatency, jitteredLatency } from './hooks';
 import { Results } from './report';
 import { dagCase, heapCase, scaleCase, type SuiteConfig } from './suite';
-import { loggingCase, resolveCase } from './suite-more';
+import { coldCase, loggingCase, resolveCase } from './suite-more';
 import { renderMarkdown, renderTable } from './table';
 
-const CASES = ['dag', 'jitter', 'scale', 'heap', 'resolve', 'logging'] as const;
+const CASES = ['dag', 'jitter', 'scale', 'heap', 'resolve', 'logging', 'cold'] as const;
 type CaseName = (typeof CASES)[number];
 
 function parseArgs(argv: readonly string[]): SuiteConfig & { only: Set<CaseName>; markdown: boolean } {
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     heap: () => heapCase(results, config),
     resolve: () => resolveCase(results, config),
     logging: () => loggingCase(results, config),
+    cold: () => coldCase(results, config),
   };
   for (const name of CASES) if (config.only.has(name)) await run[name]();
   const seconds = (performance.now() - started) / 1000;

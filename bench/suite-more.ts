@@ -1,13 +1,13 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loggingTimes } from './cases/children';
+import { coldStart, loggingTimes } from './cases/children';
 import { measureResolve } from './cases/resolve';
 import { makeGraph } from './graph';
 import { bandmaster, contestants } from './peers';
 import type { Results } from './report';
 import type { SuiteConfig } from './suite';
-import { ratios, summarize } from './stats';
+import { ratios, rotate, summarize } from './stats';
 
 const OURS = bandmaster.name;
 
@@ -55,6 +55,58 @@ export async function loggingCase(results: Results, config: SuiteConfig): Promis
     }
   }
   rmSync(file, { force: true });
+}
+
+/** The adapter module (under peers/) of each contestant that can boot, for a cold child to load alone. */
+const ADAPTERS: Readonly<Record<string, string>> = {
+  ideal: 'ideal',
+  bandmaster: 'bandmaster',
+  InversifyJS: 'inversify',
+  Effect: 'effect',
+  'NestJS async factories': 'nest',
+  'NestJS onModuleInit': 'nest',
+  'NestJS module per service': 'nest',
+  avvio: 'avvio',
+};
+
+/**
+ * A cold start, as every deploy, autoscaling event and test file pays it: a fresh process loads
+ * the container, then registers, starts and stops an application-sized graph once (zero-latency
+ * hooks). Information, no goal: what it shows is mostly module loading and code that runs before
+ * the JIT has seen it, which the warm cases leave out. The ideal, which loads nothing, is Node's
+ * own start-up.
+ */
+export async function coldCase(results: Results, config: SuiteConfig): Promise<void> {
+  const size = 50;
+  const kase = `cold start: fresh process, load + register + start + stop ${size} services (zero latency)`;
+  config.log(`${kase}: ${config.rounds} rounds`);
+  const who = contestants.filter((c) => c.boot && ADAPTERS[c.name] !== undefined);
+  const wall = new Map<string, number[]>(who.map((c) => [c.name, []]));
+  const cpu = new Map<string, number[]>(who.map((c) => [c.name, []]));
+  const failed = new Map<string, string>();
+  for (let round = 0; round < config.rounds; round++) {
+    for (const c of rotate(who, round)) {
+      if (failed.has(c.name)) continue;
+      try {
+        const r = await coldStart(ADAPTERS[c.name]!, c.name, size);
+        wall.get(c.name)!.push(r.wall);
+        cpu.get(c.name)!.push(r.cpu);
+      } catch (err) {
+        failed.set(c.name, String(err).slice(0, 80));
+      }
+    }
+  }
+  const floor = wall.get('ideal')!;
+  for (const c of who) {
+    if (failed.has(c.name)) {
+      results.missing(kase, c.name, `failed: ${failed.get(c.name)!}`);
+      continue;
+    }
+    const added = summarize(wall.get(c.name)!.map((w, i) => w - floor[i]!));
+    const note = c.name === 'ideal' ? "Node's start-up: the floor" : `+${added.median.toFixed(0)} ms over Node's start-up; CPU ${summarize(cpu.get(c.name)!).median.toFixed(0)} ms`;
+    results.timeRow(kase, c.name, wall.get(c.name)!, floor, note);
+    results.record(`${kase}: ms over the ideal`, c.name, added);
+  }
 }
 
 /** Contestants named in the table, for the README. */

@@ -21,6 +21,11 @@ function jsonChild<T>(script: string, args: readonly string[], what: string): Pr
   });
 }
 
+/** Runs `cold-child.js`: one cold start of a contestant in a fresh process (see cold-child.ts). */
+export function coldStart(file: string, name: string, size: number): Promise<{ wall: number; cpu: number }> {
+  return jsonChild('cold-child.js', [file, name, String(size)], `cold child for ${name}`);
+}
+
 /** Runs `heap-child.js` for one contestant and returns bytes per service. */
 export function heapOf(name: string, size: number): Promise<{ bytesPerService: number; how: string }> {
   return jsonChild('heap-child.js', [name, String(size)], `heap child for ${name}`);
