@@ -1,6 +1,6 @@
 import { BandmasterError } from './errors';
 import { callHook, hasHook } from './hooks';
-import { FAILED, STARTED, STOPPED, STOPPING, type ServiceNode } from './node';
+import { FAILED, STARTED, STARTING, STOPPED, STOPPING, WAITING, type ServiceNode } from './node';
 import { isThenable, normalizeBackoff, retry, type RetryOutcome } from './retry';
 import { Run } from './run';
 
@@ -184,7 +184,7 @@ export class Shutdown extends Run {
    * generation, still started); the shutdown that gave up on it reports the failure.
    */
   #stoppedLate(node: ServiceNode, generation: number, t0: number): void {
-    if (node.generation !== generation || node.code !== STARTED) return;
+    if (node.generation !== generation || node.code !== STARTED || this.#inUseByBoot(node)) return;
     node.generation++;
     node.transition(STOPPING);
     node.stopMs = this.ctx.clock.now() - t0;
@@ -193,6 +193,20 @@ export class Shutdown extends Run {
     node.transition(STOPPED);
     const events = this.ctx.events;
     if (events.active) events.emit({ type: 'stopped', service: node.name, required: node.spec.required, attempt: node.stopAttempts, durationMs: node.stopMs });
+  }
+
+  /**
+   * Whether a boot that began since is about to inject it: a dependent waiting or starting counted
+   * it as started. It then stays started, for the next stopAll (the boot's dependents already
+   * saw its instance, or will).
+   */
+  #inUseByBoot(node: ServiceNode): boolean {
+    const { dntStart, dntIdx, state } = this.ctx.table;
+    for (let k = dntStart[node.index]!; k < dntStart[node.index + 1]!; k++) {
+      const s = state[dntIdx[k]!];
+      if (s === WAITING || s === STARTING) return true;
+    }
+    return false;
   }
 
   #succeed(node: ServiceNode, t0: number): void {

@@ -178,6 +178,33 @@ describe('Container', () => {
       assert.deepEqual(states(container), { db: 'stopped', api: 'stopped' });
     });
 
+    it('keeps a service started when its late stop hook succeeds while a new boot is injecting it', async () => {
+      const controller = new AbortController();
+      const entered = deferred();
+      const release = deferred();
+      const cacheStarting = deferred();
+      const cacheGo = deferred();
+      const container = new Container({ logger: false });
+      container.register({ name: 'db', useFactory: () => ({}), onStop: () => (entered.resolve(), release.promise) });
+      await container.startAll();
+      const shutdown = shutdownError(container.stopAll({ signal: controller.signal }));
+      await entered.promise;
+      controller.abort(new Error('second SIGINT'));
+      await shutdown;
+      // a boot begins while db's stop hook still runs: its new dependent counts db as started
+      container.register({ name: 'cache', deps: ['db'], useFactory: (db: unknown) => ({ db }), onStart: () => (cacheStarting.resolve(), cacheGo.promise) });
+      const boot = container.startAll();
+      await cacheStarting.promise;
+      release.resolve();
+      await turns(3);
+      assert.deepEqual(states(container), { db: 'started', cache: 'starting' });
+      cacheGo.resolve();
+      await boot;
+      assert.deepEqual(states(container), { db: 'started', cache: 'started' });
+      await container.stopAll();
+      assert.deepEqual(states(container), { db: 'stopped', cache: 'stopped' });
+    });
+
     it('keeps a service started when its stop hook fails after the shutdown was aborted', async () => {
       const controller = new AbortController();
       const entered = deferred();
