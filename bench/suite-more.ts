@@ -60,6 +60,7 @@ export async function loggingCase(results: Results, config: SuiteConfig): Promis
 /** The adapter module (under peers/) of each contestant that can boot, for a cold child to load alone. */
 const ADAPTERS: Readonly<Record<string, string>> = {
   ideal: 'ideal',
+  'ideal + registration': 'ideal',
   bandmaster: 'bandmaster',
   InversifyJS: 'inversify',
   Effect: 'effect',

@@ -3,7 +3,7 @@ import { inRounds, measureLifecycle, type LifecycleSample } from './cases/lifecy
 import type { Contestant } from './contestant';
 import { depth, makeGraph } from './graph';
 import type { Hooks } from './hooks';
-import { bandmaster, contestants, ideal } from './peers';
+import { bandmaster, contestants, ideal, idealRegistered } from './peers';
 import type { Results } from './report';
 import { fmtMs, fmtRatio, ratios, summarize } from './stats';
 
@@ -56,7 +56,7 @@ export async function scaleCase(results: Results, config: SuiteConfig): Promise<
   const medians = new Map<number, Map<string, number>>();
   const firsts = new Map<number, Map<string, number>>();
   for (const size of [1_000, 10_000, 100_000]) {
-    const who = size >= 100_000 ? [ideal, bandmaster] : withBoot(config, size <= 1_000);
+    const who = size >= 100_000 ? [ideal, idealRegistered, bandmaster] : withBoot(config, size <= 1_000);
     const rounds = size >= 100_000 ? Math.max(2, Math.ceil(config.rounds / 2)) : config.rounds;
     const kase = `scale ${size.toLocaleString('en')}, zero latency: register+validate+start+stop`;
     config.log(`${kase}: ${rounds} rounds`);

@@ -2,15 +2,15 @@ import type { Contestant } from '../contestant';
 import { avvio } from './avvio';
 import { bandmaster } from './bandmaster';
 import { effect } from './effect';
-import { ideal } from './ideal';
+import { ideal, idealRegistered } from './ideal';
 import { inversify } from './inversify';
 import { nestFactories, nestModules, nestOnModuleInit } from './nest';
 import { awilix, tsyringe, typedi } from './sync-containers';
 
-export { bandmaster, ideal };
+export { bandmaster, ideal, idealRegistered };
 
-/** Every contestant, the ideal scheduler and bandmaster first. */
-export const contestants: readonly Contestant[] = [ideal, bandmaster, inversify, effect, nestFactories, nestOnModuleInit, nestModules, avvio, awilix, tsyringe, typedi];
+/** Every contestant: the ideal scheduler (alone and behind registration by name) and bandmaster first. */
+export const contestants: readonly Contestant[] = [ideal, idealRegistered, bandmaster, inversify, effect, nestFactories, nestOnModuleInit, nestModules, avvio, awilix, tsyringe, typedi];
 
 export function contestant(name: string): Contestant {
   const c = contestants.find((x) => x.name === name);
