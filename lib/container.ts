@@ -201,11 +201,9 @@ export class Container {
     const table = this.#registry.table;
     const i = this.#registry.indexOf(token);
     if (i >= 0 && table.state[i] === STARTED) return table.instances[i] as T;
+    // not started (or not registered: ServiceUnknown)
     const node = this.#require(token);
-    if (node.code !== STARTED) {
-      throw new BandmasterError('ServiceNotStarted', { service: node.name, detail: `it is ${node.state}; await container.startAll(), start(token) or ready(token) first` });
-    }
-    return node.instance as T;
+    throw new BandmasterError('ServiceNotStarted', { service: node.name, detail: `it is ${node.state}; await container.startAll(), start(token) or ready(token) first` });
   }
 
   /** The instance of a service whether started or not; undefined when there is none. */

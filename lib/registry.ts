@@ -74,5 +74,4 @@ export class Registry {
     }
     return this.table.nodes;
   }
-
 }

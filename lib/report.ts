@@ -19,7 +19,6 @@ export interface ServiceReport {
   readonly error?: BandmasterError;
 }
 
-
 /**
  * What a report keeps of each service until its `services` are read: a few numbers per service
  * in typed arrays, no objects (a boot of 10,000 services would otherwise build 10,000 reports

@@ -186,6 +186,7 @@ export class Shutdown extends Run {
   #stoppedLate(node: ServiceNode, generation: number, t0: number): void {
     if (node.generation !== generation || node.code !== STARTED || this.#inUseByBoot(node)) return;
     node.generation++;
+    // through stopping, as every stop goes: the state machine has no started -> stopped
     node.transition(STOPPING);
     node.stopMs = this.ctx.clock.now() - t0;
     node.instance = undefined;
