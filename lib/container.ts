@@ -1,7 +1,7 @@
 import { hasServiceMetadata, readClassMetadata } from '../decorators/metadata';
 import { Boot } from './boot';
 import type { AnyDefinition, Override } from './definition';
-import { BandmasterError, BootError, ShutdownError } from './errors';
+import { BandmasterError, BootError, ShutdownError, describeValue } from './errors';
 import { LifecycleEvents } from './events';
 import { closure, validate } from './graph';
 import { graphView, type GraphView } from './graph-view';
@@ -322,7 +322,7 @@ function checkRunOptions(method: string, options: RunOptions): void {
     throw new BandmasterError('InvalidArgument', { service: method, detail: 'signal must be an AbortSignal (new AbortController().signal, AbortSignal.timeout(ms))' });
   }
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && !Number.isNaN(timeout))) {
-    throw new BandmasterError('InvalidArgument', { service: method, detail: `timeout must be a number of ms >= 0 (Infinity for none), got ${JSON.stringify(timeout) ?? String(timeout)}` });
+    throw new BandmasterError('InvalidArgument', { service: method, detail: `timeout must be a number of ms >= 0 (Infinity for none), got ${describeValue(timeout)}` });
   }
 }
 

@@ -1,6 +1,6 @@
 /// <reference types="reflect-metadata" />
 import type { ValidationError } from 'class-validator';
-import { BandmasterError } from './errors';
+import { BandmasterError, describeValue } from './errors';
 import type { Constructor } from './tokens';
 
 type ClassValidator = typeof import('class-validator');
@@ -10,9 +10,9 @@ let classTransformerModule: ClassTransformer | undefined;
 
 /**
  * class-validator, loaded on first use: with its validator and phone-number tables it is most of
- * what `require('bandmaster')` would load (it took ~140–190 ms cold here, ~15–30 ms without), and an application that
- * reads no config through bandmaster never needs it. A config class that uses its decorators has
- * loaded it already.
+ * what `require('bandmaster')` would load (a cold load took ~140–190 ms here with it, ~15–30 ms
+ * without), and an application that reads no config through bandmaster never needs it. A config
+ * class that uses its decorators has loaded it already.
  */
 export function classValidator(): ClassValidator {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -131,7 +131,7 @@ export function maskValue(value: unknown): unknown {
 
 function show(value: unknown, field: EnvField): string {
   if (field.secret) return MASK;
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : describeValue(value);
   const clipped = text.length > 80 ? `${text.slice(0, 77)}...` : text;
   return JSON.stringify(maskValue(clipped));
 }

@@ -137,10 +137,20 @@ export function describeCause(cause: unknown): string {
     return cause.message || cause.name;
   }
   if (typeof cause === 'string') return cause;
+  return describeValue(cause);
+}
+
+/**
+ * Renders a value for a message, as a caller would write it: `NaN` and `Infinity` as such (JSON
+ * has them as `null`), a string quoted, a function by its name.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'symbol' || value === undefined) return String(value);
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   try {
-    return JSON.stringify(cause) ?? String(cause);
+    return JSON.stringify(value) ?? String(value);
   } catch {
-    return String(cause);
+    return String(value);
   }
 }
 

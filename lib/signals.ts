@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { BandmasterError, describeCause } from './errors';
+import { BandmasterError, describeCause, describeValue } from './errors';
 import { getGlobalLogger, type Logger } from './logger';
 import type { LifecycleReport } from './report';
 
@@ -44,14 +44,14 @@ export function handleSignals(container: Stoppable, options: SignalOptions = {})
   if (!(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) {
     throw new BandmasterError('InvalidArgument', {
       service: 'handleSignals',
-      detail: `timeout must be a positive, finite number of ms (the process is ended when it passes), got ${JSON.stringify(timeout) ?? String(timeout)}`,
+      detail: `timeout must be a positive, finite number of ms (the process is ended when it passes), got ${describeValue(timeout)}`,
     });
   }
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   if (!Array.isArray(signals) || signals.some((s) => typeof s !== 'string' || !(s in constants.signals))) {
     throw new BandmasterError('InvalidArgument', {
       service: 'handleSignals',
-      detail: `signals must be a list of signal names such as ['SIGINT', 'SIGTERM'], got ${JSON.stringify(signals) ?? String(signals)}`,
+      detail: `signals must be a list of signal names such as ['SIGINT', 'SIGTERM'], got ${describeValue(signals)}`,
     });
   }
   const exit = options.exit ?? ((code: number) => process.exit(code));
