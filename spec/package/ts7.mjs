@@ -6,6 +6,7 @@
 // Usage: node spec/package/ts7.mjs   (TS7_VERSION overrides the version range, default ^7.0.2)
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { root, run, scratch, Tally } from './support.mjs';
 
 const tally = new Tally('ts7');
