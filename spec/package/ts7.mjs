@@ -1,7 +1,7 @@
 // The TypeScript 7 job: installs the native compiler (the published typescript@7) into a scratch
-// prefix, builds the library, its specs and samples with it into dist-ts7/ (same tsconfig), says
+// prefix, builds the library, its specs and samples with it into .build/ts7/ (same tsconfig), says
 // how many emitted JS files are byte-identical to TypeScript 6's build in dist/ (when present),
-// and runs the core specs (spec/lib, spec/decorators, spec/regressions) on the TypeScript 7 build.
+// and runs the core specs (spec/lib, spec/decorators, spec/regressions, spec/types) on the TypeScript 7 build.
 // The consumer project compiled with TypeScript 7 is in consumer-smoke.mjs.
 // Usage: node spec/package/ts7.mjs   (TS7_VERSION overrides the version range, default ^7.0.2)
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -10,8 +10,9 @@ import { performance } from 'node:perf_hooks';
 import { root, run, scratch, Tally } from './support.mjs';
 
 const tally = new Tally('ts7');
-const OUT = join(root, 'dist-ts7');
-const CORE = ['spec/lib', 'spec/decorators', 'spec/regressions'];
+// under .build/, which git and eslint ignore; node still finds the repository's node_modules from there
+const OUT = join(root, '.build', 'ts7');
+const CORE = ['spec/lib', 'spec/decorators', 'spec/regressions', 'spec/types'];
 
 const prefix = scratch('ts7');
 const install = run('npm', ['install', '--prefix', prefix, '--no-save', '--loglevel=error', `typescript@${process.env.TS7_VERSION ?? '^7.0.2'}`], { check: false, quiet: true, timeout: 240_000 });
@@ -33,7 +34,7 @@ function files(dir, suffix) {
 }
 
 rmSync(OUT, { recursive: true, force: true });
-await tally.check(`${version} builds the library, specs, samples and benchmarks (tsconfig.json) into dist-ts7/`, () => {
+await tally.check(`${version} builds the library, specs, samples and benchmarks (tsconfig.json) into .build/ts7/`, () => {
   const started = performance.now();
   const r = run(process.execPath, [tsc7, '-p', 'tsconfig.json', '--outDir', OUT, '--incremental', 'false'], { check: false, quiet: true });
   if (r.status !== 0) throw new Error(r.stdout + r.stderr);
@@ -50,7 +51,7 @@ if (compared.length > 0) {
 
 await tally.check('the core specs pass on the TypeScript 7 build', () => {
   const specs = CORE.flatMap((dir) => files(join(OUT, dir), '.spec.js')).filter((f) => existsSync(join(root, relative(OUT, f).replace(/\.js$/, '.ts'))));
-  if (specs.length === 0) throw new Error('no compiled core spec found in dist-ts7/');
+  if (specs.length === 0) throw new Error('no compiled core spec found in .build/ts7/');
   const r = run(process.execPath, ['--test', '--test-reporter=spec', '--test-timeout=120000', ...specs], {
     check: false,
     quiet: true,
