@@ -1,9 +1,12 @@
 // Runs every compiled spec under dist/ with node's test runner, plus the TC39-decorator spec,
 // which is compiled on its own without experimentalDecorators.
 import { spawnSync } from 'node:child_process';
-import { connect } from 'node:net';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join, relative } from 'node:path';
+
+// No test may hang: one that runs longer than this fails (the slowest spec takes well under a minute).
+const TEST_TIMEOUT_MS = 180_000;
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -22,40 +25,33 @@ function run(cmd, args) {
   return result.status ?? 1;
 }
 
-// The whole suite needs the local servers and kcat: say what is missing in seconds, instead of
-// letting a hundred specs time out one by one.
-const SERVERS = [
-  ['PostgreSQL', 5432, 'apt-get install -y postgresql'],
-  ['Redis', 6379, 'apt-get install -y redis-server'],
-  ['NATS', 4222, 'apt-get install -y nats-server'],
-  ['memcached', 11211, 'apt-get install -y memcached'],
-];
+// Fail fast, once, naming the install command, instead of one timeout per spec (or a hang) when a
+// server or a tool the suite needs is missing. BANDMASTER_PREFLIGHT=0 turns this off.
 const answers = (port) =>
   new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const done = (ok) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), 1_000);
+    const socket = createConnection({ host: '127.0.0.1', port });
+    const done = (ok) => (socket.destroy(), resolve(ok));
+    socket.setTimeout(1_000, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
-
-async function preflight() {
+if (process.env.BANDMASTER_PREFLIGHT !== '0') {
+  const needs = [
+    { what: 'kcat (the Kafka mock cluster)', ok: async () => spawnSync('kcat', ['-V'], { stdio: 'ignore', timeout: 5_000 }).status === 0, fix: 'apt-get install kcat' },
+    { what: 'PostgreSQL on 127.0.0.1:5432', ok: () => answers(5432), fix: 'npm run services (or docker compose up -d postgres)' },
+    { what: 'Redis on 127.0.0.1:6379', ok: () => answers(6379), fix: 'npm run services (or docker compose up -d redis)' },
+    { what: 'NATS on 127.0.0.1:4222', ok: () => answers(4222), fix: 'npm run services (or docker compose up -d nats)' },
+    { what: 'memcached on 127.0.0.1:11211', ok: () => answers(11211), fix: 'apt-get install memcached && npm run services (or docker compose up -d memcached)' },
+  ];
   const missing = [];
-  for (const [name, port, install] of SERVERS) if (!(await answers(port))) missing.push(`${name} is not answering on 127.0.0.1:${port} (install: ${install})`);
-  const kcat = spawnSync('kcat', ['-V'], { stdio: 'ignore', timeout: 5_000 });
-  if (kcat.error || kcat.status !== 0) missing.push('kcat is not installed: its librdkafka mock cluster is the Kafka broker of the tests (install: apt-get install -y kcat)');
-  if (missing.length === 0) return;
-  console.error(`npm test needs the local servers and tools:\n  - ${missing.join('\n  - ')}\n\`npm run services\` installs and starts them (as root, with apt-get), or \`docker compose up -d\` starts the servers.`);
-  process.exit(1);
+  for (const need of needs) if (!(await need.ok())) missing.push(need);
+  if (missing.length > 0) {
+    console.error(`the test suite cannot run: missing ${missing.map((m) => m.what).join(', ')}`);
+    for (const m of missing) console.error(`  ${m.what}: ${m.fix}`);
+    console.error('(`bash spec/support/services.sh`, which .ci/run calls, installs and starts all of them; BANDMASTER_PREFLIGHT=0 skips this check)');
+    process.exit(1);
+  }
 }
-
-const filter = process.argv.slice(2);
-// a filtered run is a developer running a few specs: they know what those need
-if (filter.length === 0 && process.env.BANDMASTER_TEST_PREFLIGHT !== 'off') await preflight();
 
 const tc39 = run('npx', ['tsc', '-p', 'spec/tc39/tsconfig.json']);
 if (tc39 !== 0) process.exit(tc39);
@@ -63,6 +59,7 @@ if (tc39 !== 0) process.exit(tc39);
 // tsc never deletes the output of a deleted or renamed source: run only specs that still have one
 const hasSource = (file) => existsSync(join(root, relative(root, file).replace(/^dist(-tc39)?\//, '').replace(/\.js$/, '.ts')));
 
+const filter = process.argv.slice(2);
 const files = [...specs(join(root, 'dist')), ...specs(join(root, 'dist-tc39'))]
   .filter(hasSource)
   .filter((f) => filter.length === 0 || filter.some((pattern) => f.includes(pattern)))
@@ -71,4 +68,4 @@ if (files.length === 0) {
   console.error('no spec files found: run `npm run build` first');
   process.exit(1);
 }
-process.exit(run(process.execPath, ['--test', '--test-reporter=spec', ...files]));
+process.exit(run(process.execPath, ['--test', '--test-reporter=spec', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files]));
