@@ -13,7 +13,7 @@ export type { OnStart, OnStop, HealthCheck, ServiceOptions, LifecycleOptions, Ba
 export { token } from './tokens';
 export type { Token, InjectionToken, Constructor, Resolved } from './tokens';
 export type { Definition, AnyDefinition, ValueDefinition, FactoryDefinition, ClassDefinition, DefinitionBase, DefinitionHooks, FactoryDependency, Override } from './definition';
-export { BandmasterError, BootError, ShutdownError, isBandmasterError } from './errors';
+export { BandmasterError, BootError, ShutdownError, isBandmasterError, dependencyChain } from './errors';
 export type { ErrorKind, BandmasterErrorFields } from './errors';
 export { LifecycleEvents } from './events';
 export type { LifecycleEvent, LifecycleEventType, LifecycleListener } from './events';
