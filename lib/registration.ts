@@ -37,6 +37,9 @@ function definitionSpec(def: AnyDefinition): ServiceSpec {
   if ('useFactory' in def) {
     if (typeof def.useFactory !== 'function') invalid(name, 'useFactory must be a function');
     const injected = def.deps === undefined ? NO_DEPS : factoryTokens(name, def.deps);
+    if (injected.length > MAX_ARGUMENTS) {
+      invalid(name, `a factory cannot receive ${injected.length} arguments (JavaScript engines take about ${MAX_ARGUMENTS}): list start-order dependencies in \`dependsOn\`, which are not passed to the factory`);
+    }
     const depTokens = checkDeps(name, keys, injected, dependsOn);
     const factory = def.useFactory;
     const optionalDeps = def.deps === undefined ? undefined : optionalFactoryDeps(def.deps);
@@ -70,6 +73,9 @@ function classSpec(cls: Constructor, def: ClassDefinition<unknown> | undefined, 
 }
 
 type Factory = (...args: unknown[]) => unknown;
+
+/** Most arguments a call passes safely: past about 120,000, V8 overflows its stack on the spread. */
+const MAX_ARGUMENTS = 65_535;
 
 function fromFactory(spec: ServiceSpec, args: unknown[], signal: AbortSignal): unknown {
   // called unbound, as the factory always was

@@ -9,6 +9,9 @@
 /** Longest rendering of one cause or value, in characters, before it is cut with a count. */
 export const MAX_RENDERED_LENGTH = 1_000;
 
+/** The parts are cut at {@link MAX_RENDERED_LENGTH}; the whole keeps room for their "(N more characters)" notes. */
+const OUTER_BOUND = MAX_RENDERED_LENGTH + 64;
+
 /** What a value that cannot be read at all renders as. */
 const UNRENDERABLE = '[a value that cannot be rendered]';
 
@@ -37,7 +40,7 @@ export function cut(text: string, max: number = MAX_RENDERED_LENGTH): string {
  * {@link describeValue} does. Never throws.
  */
 export function describeCause(cause: unknown): string {
-  return cut(renderCause(cause, 0));
+  return cut(renderCause(cause, 0), OUTER_BOUND);
 }
 
 /**
@@ -45,7 +48,7 @@ export function describeCause(cause: unknown): string {
  * has them as `null`), a string quoted, a function by its name. Bounded, and never throws.
  */
 export function describeValue(value: unknown): string {
-  return cut(renderValue(value));
+  return cut(renderValue(value), OUTER_BOUND);
 }
 
 function renderCause(cause: unknown, depth: number): string {

@@ -6,7 +6,7 @@ import { cut, describeCause, describeValue, MAX_RENDERED_LENGTH } from '../../..
 import { hostileValues } from './hostile';
 
 /** The bound of one rendering, with room for the "(N more characters)" note. */
-const BOUND = MAX_RENDERED_LENGTH + 40;
+const BOUND = MAX_RENDERED_LENGTH + 64;
 
 describe('describeCause and describeValue', () => {
   for (const { label, value } of hostileValues()) {
