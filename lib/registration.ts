@@ -1,7 +1,7 @@
 import { readClassMetadata, hasServiceMetadata, type LifecycleOptions, type ServiceOptions } from '../decorators/metadata';
 import type { AnyDefinition, ClassDefinition, FactoryDependency, ServiceSpec } from './definition';
-import { BandmasterError } from './errors';
-import { describeToken, isInjectionToken, isToken, tokenKey, type Constructor, type InjectionToken } from './tokens';
+import { BandmasterError, describeValue } from './errors';
+import { badTokenDetail, describeToken, isInjectionToken, isToken, tokenKey, type Constructor, type InjectionToken } from './tokens';
 
 const AMBIGUOUS_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array, Function, Promise, Symbol, BigInt]);
 
@@ -9,7 +9,7 @@ const AMBIGUOUS_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array
 export function toSpec(input: Constructor | AnyDefinition): ServiceSpec {
   if (typeof input === 'function') return classSpec(input, undefined, true);
   if (typeof input !== 'object' || input === null) {
-    throw new BandmasterError('InvalidDefinition', { service: String(input), detail: 'register() takes a @Service class or a definition object' });
+    throw new BandmasterError('InvalidDefinition', { service: describeValue(input), detail: 'register() takes a @Service class or a definition object (an undefined class usually means a circular import)' });
   }
   return definitionSpec(input);
 }
@@ -191,7 +191,13 @@ function paramType(name: string, cls: Constructor, meta: ClassMeta, index: numbe
 
 /** A `{ token, optional }` entry of a factory's `deps`. */
 function isMarked(d: FactoryDependency): d is Exclude<FactoryDependency, InjectionToken> {
-  return typeof d === 'object' && d !== null && !isToken(d) && 'token' in d;
+  if (typeof d !== 'object' || d === null || isToken(d)) return false;
+  try {
+    return 'token' in d;
+  } catch {
+    // a revoked proxy: not a token either, reported as such
+    return false;
+  }
 }
 
 function factoryTokens(name: string, deps: readonly FactoryDependency[]): readonly InjectionToken[] {
@@ -222,7 +228,7 @@ function checkTokens(name: string, tokens: readonly InjectionToken[], inject: bo
 /** One checked dependency token; `index` numbers it in messages. */
 function checkToken(name: string, token: InjectionToken, index: number): InjectionToken {
   if (!isInjectionToken(token)) {
-    invalid(name, `dependency ${index} is ${String(token)}: pass a class, a string, a symbol or a token (an undefined class usually means a circular import; use its name instead)`);
+    invalid(name, `dependency ${index}: ${badTokenDetail(token)}`);
   }
   return token;
 }
@@ -260,7 +266,7 @@ function keysOf(name: unknown): (string | symbol | Constructor)[] {
   if (typeof name === 'string' && name.length > 0) return [name];
   if (typeof name === 'symbol') return [name];
   if (isToken(name)) return [name.name];
-  return invalid(String(name), 'a definition needs a non-empty `name`: a string, a symbol or a token');
+  return invalid(describeValue(name), 'a definition needs a non-empty `name`: a string, a symbol or a token');
 }
 
 /** The service name for its first key: the string itself, a symbol's description. */
@@ -276,10 +282,10 @@ function mergeLifecycle(own: ServiceOptions | undefined, def: LifecycleOptions |
 
 function checkOptions(name: string, o: LifecycleOptions): void {
   if (o.required !== undefined && typeof o.required !== 'boolean') invalid(name, '`required` must be a boolean');
-  if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0)) invalid(name, `\`retries\` must be an integer >= 0, got ${String(o.retries)}`);
+  if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0)) invalid(name, `\`retries\` must be an integer >= 0, got ${describeValue(o.retries)}`);
   for (const k of ['startTimeout', 'stopTimeout'] as const) {
     const v = o[k];
-    if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) invalid(name, `\`${k}\` must be a positive number of ms, got ${String(v)}`);
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) invalid(name, `\`${k}\` must be a positive number of ms, got ${describeValue(v)}`);
   }
   const b = o.backoff;
   if (b === undefined) return;
