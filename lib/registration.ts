@@ -151,9 +151,10 @@ type ClassMeta = ReturnType<typeof readClassMetadata>;
 
 /** The constructor's dependency tokens, in parameter order. */
 function paramTokens(name: string, cls: Constructor, meta: ClassMeta): readonly InjectionToken[] {
-  const listed = meta.service?.options.inject;
+  const listed = meta.inject;
   if (listed) return checkTokens(name, listed, true);
-  const count = Math.max(meta.paramTypes?.length ?? 0, cls.length, ...[...meta.injectTokens.keys()].map((i) => i + 1));
+  let count = Math.max(meta.paramTypes?.length ?? 0, meta.paramCount);
+  for (const i of meta.injectTokens.keys()) if (i + 1 > count) count = i + 1;
   const tokens: InjectionToken[] = [];
   for (let i = 0; i < count; i++) tokens.push(meta.injectTokens.get(i) ?? paramType(name, cls, meta, i));
   return tokens;
@@ -170,7 +171,7 @@ function paramType(name: string, cls: Constructor, meta: ClassMeta, index: numbe
   if (!meta.paramTypes) {
     throw new BandmasterError('MetadataMissing', {
       service: name,
-      detail: `class ${cls.name} has ${cls.length} constructor parameter(s) and no design:paramtypes for parameter ${index}. Fix: enable "emitDecoratorMetadata" and "experimentalDecorators" in tsconfig.json and compile with tsc or SWC (esbuild drops decorator metadata), and import 'reflect-metadata' first; or list the dependencies: @Service({ inject: [...] })`,
+      detail: `class ${cls.name} has ${meta.paramCount} constructor parameter(s)${inheritedFrom(cls, meta)} and no design:paramtypes for parameter ${index}. Fix: enable "emitDecoratorMetadata" and "experimentalDecorators" in tsconfig.json and compile with tsc or SWC (esbuild drops decorator metadata), and import 'reflect-metadata' first; or list the dependencies: @Service({ inject: [...] })`,
     });
   }
   const type = meta.paramTypes[index];
@@ -187,6 +188,12 @@ function paramType(name: string, cls: Constructor, meta: ClassMeta, index: numbe
     });
   }
   return type as Constructor;
+}
+
+/** ` (inherited from Base)` when the constructor is a base class's. */
+function inheritedFrom(cls: Constructor, meta: ClassMeta): string {
+  const owner = meta.constructorOwner;
+  return owner !== cls && typeof owner === 'function' ? ` (inherited from ${owner.name || 'an anonymous base class'})` : '';
 }
 
 /** A `{ token, optional }` entry of a factory's `deps`. */
