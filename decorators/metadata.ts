@@ -1,5 +1,5 @@
 /// <reference types="reflect-metadata" />
-import type { InjectionToken } from '../lib/tokens';
+import type { DependencyEntry, InjectionToken } from '../lib/tokens';
 
 /**
  * Metadata keys, in one place. `Symbol.for` so that two copies of the library loaded side by side
@@ -43,9 +43,10 @@ export interface ServiceOptions extends LifecycleOptions {
   readonly name?: string;
   /**
    * Constructor dependencies in parameter order, for code compiled without decorator metadata
-   * (esbuild, tsx, TC39 decorators). Takes precedence over `design:paramtypes`.
+   * (esbuild, tsx, TC39 decorators). Takes precedence over `design:paramtypes`. Mark an entry
+   * optional with `optional(token)`.
    */
-  readonly inject?: readonly InjectionToken[];
+  readonly inject?: readonly DependencyEntry[];
 }
 
 /** What `@Service` stores on a class. */
@@ -93,7 +94,7 @@ export interface ClassMetadata {
   /** `design:paramtypes` of that constructor. */
   readonly paramTypes?: readonly unknown[];
   /** `@Service({ inject })` of the class, or of the base class whose constructor it inherits. */
-  readonly inject?: readonly InjectionToken[];
+  readonly inject?: readonly DependencyEntry[];
   /** Declared parameters of that constructor (`Function.length`), for the missing-metadata check. */
   readonly paramCount: number;
   /** The class whose constructor parameters these are: the class itself or a base class. */

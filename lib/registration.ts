@@ -152,7 +152,7 @@ type ClassMeta = ReturnType<typeof readClassMetadata>;
 /** The constructor's dependency tokens, in parameter order. */
 function paramTokens(name: string, cls: Constructor, meta: ClassMeta): readonly InjectionToken[] {
   const listed = meta.inject;
-  if (listed) return checkTokens(name, listed, true);
+  if (listed) return factoryTokens(name, listed, 'inject');
   let count = Math.max(meta.paramTypes?.length ?? 0, meta.paramCount);
   for (const i of meta.injectTokens.keys()) if (i + 1 > count) count = i + 1;
   const tokens: InjectionToken[] = [];
@@ -162,8 +162,10 @@ function paramTokens(name: string, cls: Constructor, meta: ClassMeta): readonly 
 
 /** The `@Optional()` parameters among the first `count`, ascending; undefined when none. */
 function optionalParams(meta: ClassMeta, count: number): readonly number[] | undefined {
-  if (meta.optionalParams.size === 0) return undefined;
-  const out = [...meta.optionalParams.keys()].filter((i) => i < count).sort((a, b) => a - b);
+  const listed = meta.inject ? optionalFactoryDeps(meta.inject) : undefined;
+  if (meta.optionalParams.size === 0) return listed;
+  // optional(token) in the inject list and @Optional() on the parameter both count
+  const out = [...new Set([...(listed ?? []), ...meta.optionalParams.keys()])].filter((i) => i < count).sort((a, b) => a - b);
   return out.length > 0 ? out : undefined;
 }
 
@@ -207,8 +209,8 @@ function isMarked(d: FactoryDependency): d is Exclude<FactoryDependency, Injecti
   }
 }
 
-function factoryTokens(name: string, deps: readonly FactoryDependency[]): readonly InjectionToken[] {
-  if (!Array.isArray(deps)) invalid(name, 'deps must be an array of tokens');
+function factoryTokens(name: string, deps: readonly FactoryDependency[], list = 'deps'): readonly InjectionToken[] {
+  if (!Array.isArray(deps)) invalid(name, `${list} must be an array of tokens`);
   const out: InjectionToken[] = new Array(deps.length);
   for (let i = 0; i < deps.length; i++) {
     const d = deps[i]!;

@@ -21,6 +21,36 @@ export interface Token<T> {
 /** Anything that names a service: a class, a string, a symbol or a typed {@link Token}. */
 export type InjectionToken<T = unknown> = Constructor<T> | Token<T> | string | symbol;
 
+/** A dependency marked optional: `undefined` is injected when its service is missing or failed. Made by {@link optional}. */
+export interface OptionalToken<T = unknown> {
+  /** The dependency. */
+  readonly token: InjectionToken<T>;
+  /** Always `true`. */
+  readonly optional: true;
+}
+
+/** An entry of an `inject` or `deps` list: a token, or a token marked {@link optional}. */
+export type DependencyEntry<T = unknown> = InjectionToken<T> | OptionalToken<T>;
+
+/**
+ * Marks an entry of `@Service({ inject: [...] })` (or of a factory's `deps`) optional, as
+ * `@Optional()` marks a constructor parameter: the service starts anyway and receives `undefined`
+ * when that dependency is not registered or failed to start.
+ *
+ * @throws BandmasterError `InvalidArgument` when `token` is not a token.
+ * @example
+ * ```ts
+ * @Service({ inject: [UserRepo, optional('audit')] })
+ * class Users {
+ *   constructor(readonly repo: UserRepo, readonly audit?: AuditLog) {}
+ * }
+ * ```
+ */
+export function optional<T>(token: InjectionToken<T>): OptionalToken<T> {
+  checkToken(token, 'optional()');
+  return Object.freeze({ token, optional: true as const });
+}
+
 /** The type a token resolves to. */
 export type Resolved<K> = K extends Constructor<infer T> ? T : K extends Token<infer T> ? T : unknown;
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BandmasterError, Container, DependsOn, Inject, Service, isBandmasterError } from '../../lib';
+import { BandmasterError, Container, DependsOn, Inject, Service, isBandmasterError, optional } from '../../lib';
 
 const revoked = Proxy.revocable({}, {});
 revoked.revoke();
@@ -115,4 +115,12 @@ describe('two symbols with the same description', () => {
     c.register({ name: 'db', useValue: 1 }, Plain);
     assert.throws(() => c.register({ name: Symbol('db'), useValue: 2 }), (e) => isBandmasterError(e, 'ServiceAlreadyExists'));
   });
+});
+
+describe('optional()', () => {
+  for (const { label, value } of BAD_TOKENS) {
+    it(`of a bad token (${label}) is an InvalidArgument naming optional()`, () => {
+      assert.throws(() => optional(value as never), (e) => isBandmasterError(e, 'InvalidArgument') && e.service === 'optional()' && e.argument === 'token');
+    });
+  }
 });
