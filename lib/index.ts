@@ -18,7 +18,9 @@ export type { ErrorKind, BandmasterErrorFields } from './errors';
 export { LifecycleEvents } from './events';
 export type { LifecycleEvent, LifecycleEventType, LifecycleListener } from './events';
 export { createDefaultLogger, setGlobalLogger, getGlobalLogger } from './logger';
-export type { Logger } from './logger';
+export type { Logger, DefaultLoggerOptions } from './logger';
+export { fromPino } from './ops/pino';
+export type { PinoLike, PinoAdapter } from './ops/pino';
 export { LifecycleReport } from './report';
 export type { ServiceReport } from './report';
 export type { ServiceState } from './node';
@@ -32,5 +34,6 @@ export type { HealthHandlerOptions, HealthRequestHandler, HealthSource, Readines
 export { handleSignals } from './signals';
 export type { SignalOptions, Stoppable } from './signals';
 export type { Timeline, TimelineEntry, TimelineTextOptions } from './timeline';
+export type { TraceEvent, TraceEventDocument } from './ops/trace-events';
 export { traceLifecycle } from './tracing';
 export type { TracingOptions, TracerLike, SpanLike } from './tracing';
