@@ -37,3 +37,5 @@ export type { Timeline, TimelineEntry, TimelineTextOptions } from './timeline';
 export type { TraceEvent, TraceEventDocument } from './ops/trace-events';
 export { traceLifecycle } from './tracing';
 export type { TracingOptions, TracerLike, SpanLike } from './tracing';
+export { prometheusMetrics, otelMetrics, METRIC_NAMES } from './ops/metrics';
+export type { MetricsSource, RegistryLike, PrometheusMetricsOptions, MeterLike, ObservableLike, OtelMetricsOptions } from './ops/metrics';
