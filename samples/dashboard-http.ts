@@ -23,12 +23,15 @@ async function main(): Promise<void> {
   const port = Number(process.env['PORT'] ?? 9090);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   console.log(`dashboard on http://127.0.0.1:${port}/bandmaster`);
+  // the server stays up while the container stops, so the page shows the shutdown too
+  container.events.on((e) => {
+    if (e.type === 'stopped' && container.status().every((s) => s.state !== 'started' && s.state !== 'stopping')) {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
   container.handleSignals({ timeout: 10_000 });
   await container.startAll({ timeout: 30_000 });
-  if (process.env['DEMO_ONCE']) {
-    await container.stopAll();
-    server.close();
-  }
 }
 
 main().catch((err: unknown) => {
