@@ -31,6 +31,7 @@ export { defineProvider, resolveConfig, loadPeer, abortable } from './provider';
 export type { ProviderOptions, ProviderSpec } from './provider';
 export { healthHandler, probeReadiness } from './health-http';
 export type { HealthHandlerOptions, HealthRequestHandler, HealthSource, Readiness } from './health-http';
+export { publishLifecycle, LIFECYCLE_CHANNEL } from './ops/channels';
 export { dashboardHandler } from './ops/dashboard';
 export type { DashboardOptions, DashboardRequestHandler } from './ops/dashboard';
 export type { DashboardSource, DashboardState, DashboardService, DashboardEvent } from './ops/dashboard-state';

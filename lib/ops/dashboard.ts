@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BandmasterError, describeValue } from '../errors';
 import type { HealthReport } from '../health';
 import { buildState, EventMemory, toDashboardEvent, type DashboardSource } from './dashboard-state';
-import { dashboardPage, type DashboardPage } from './dashboard-page';
+import type { DashboardPage } from './dashboard-page';
 
 /** Options of {@link dashboardHandler}. */
 export interface DashboardOptions {
@@ -51,7 +51,9 @@ export function dashboardHandler(container: DashboardSource, options: DashboardO
       return sendText(req, res, 405, 'method not allowed');
     }
     if (route === 'page') {
-      page ??= dashboardPage(base);
+      // built on the first visit: importing bandmaster loads neither the page nor node:crypto
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      page ??= (require('./dashboard-page') as typeof import('./dashboard-page')).dashboardPage(base);
       return sendPage(req, res, page);
     }
     if (route === 'events') return streamEvents(container, req, res, heartbeat);
