@@ -34,12 +34,12 @@ export type { HealthHandlerOptions, HealthRequestHandler, HealthSource, Readines
 export { publishLifecycle, LIFECYCLE_CHANNEL } from './ops/channels';
 export { dashboardHandler } from './ops/dashboard';
 export type { DashboardOptions, DashboardRequestHandler } from './ops/dashboard';
-export type { DashboardSource, DashboardState, DashboardService, DashboardEvent } from './ops/dashboard-state';
+export type { DashboardSource, DashboardState, DashboardService, DashboardEvent, DashboardTimeline, DashboardHealth } from './ops/dashboard-state';
 export { handleSignals } from './signals';
 export type { SignalOptions, Stoppable } from './signals';
 export type { Timeline, TimelineEntry, TimelineTextOptions } from './timeline';
-export type { TraceEvent, TraceEventDocument } from './ops/trace-events';
+export type { TraceEvent, TraceEventDocument, TraceSummary } from './ops/trace-events';
 export { traceLifecycle } from './tracing';
 export type { TracingOptions, TracerLike, SpanLike } from './tracing';
 export { prometheusMetrics, otelMetrics, METRIC_NAMES } from './ops/metrics';
-export type { MetricsSource, RegistryLike, PrometheusMetricsOptions, MeterLike, ObservableLike, OtelMetricsOptions } from './ops/metrics';
+export type { MetricsSource, RegistryLike, PrometheusMetricsOptions, MeterLike, InstrumentOptions, CounterLike, HistogramLike, ObservationLike, ObservableLike, OtelMetricsOptions } from './ops/metrics';

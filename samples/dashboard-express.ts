@@ -13,11 +13,21 @@ async function main(): Promise<void> {
   );
   const app = express();
   // read-only, but it shows the topology: mount it where only operators reach it
-  app.use(dashboardHandler(container));
+  const dashboard = dashboardHandler(container);
+  app.use(dashboard);
   app.get('/', (_req, res) => void res.send('hello'));
   const port = Number(process.env['PORT'] ?? 9090);
   const server = app.listen(port, '127.0.0.1', () => console.log(`dashboard on http://127.0.0.1:${port}/bandmaster`));
-  container.register({ name: 'http', dependsOn: ['cache'], useValue: server, onStop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+  container.register({
+    name: 'http',
+    dependsOn: ['cache'],
+    useValue: server,
+    onStop: () => {
+      // open dashboard pages hold an event stream: end them, or close() waits for them
+      dashboard.close();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  });
   container.handleSignals({ timeout: 10_000 });
   await container.startAll({ timeout: 30_000 });
 }

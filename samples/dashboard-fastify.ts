@@ -22,7 +22,8 @@ async function main(): Promise<void> {
       dependsOn: ['db'],
       useValue: app,
       onStart: async (server: typeof app) => void (await server.listen({ port: Number(process.env['PORT'] ?? 9090), host: '127.0.0.1' })),
-      onStop: (server: typeof app) => server.close(),
+      // open dashboard pages hold an event stream: end them, or close() waits for them
+      onStop: (server: typeof app) => (dashboard.close(), server.close()),
     },
   );
   container.handleSignals({ timeout: 10_000 });

@@ -2,10 +2,10 @@ import { maskValue } from '../env';
 import { describeCause } from '../errors';
 import type { LifecycleEvent, LifecycleEvents } from '../events';
 import type { GraphView } from '../graph-view';
-import type { HealthOptions, HealthReport } from '../health';
+import type { HealthOptions, HealthReport, ServiceHealth } from '../health';
 import type { ServiceState } from '../node';
 import type { ServiceReport } from '../report';
-import type { Timeline } from '../timeline';
+import type { Timeline, TimelineEntry } from '../timeline';
 
 /** What the dashboard reads from a container: all of it public API. */
 export interface DashboardSource {
@@ -44,27 +44,48 @@ export interface DashboardState {
   /** Every registered service. */
   readonly services: readonly DashboardService[];
   /** The last boot. */
-  readonly timeline: {
-    readonly totalMs: number;
-    readonly criticalPath: readonly string[];
-    readonly entries: readonly { name: string; state: ServiceState; attempts: number; queuedMs: number; waitedMs: number; startMs: number; settledMs: number; critical: boolean }[];
-  };
+  readonly timeline: DashboardTimeline;
   /** The health checks' outcome when the state was read. */
-  readonly health: { readonly healthy: boolean; readonly services: readonly { name: string; healthy: boolean; error?: string }[] };
+  readonly health: DashboardHealth;
+}
+
+/** The last boot in {@link DashboardState}: `container.timeline()` as data. */
+export interface DashboardTimeline {
+  /** From the first service queued to the last one settled, in ms. */
+  readonly totalMs: number;
+  /** Names on the critical path, root dependency first. */
+  readonly criticalPath: readonly string[];
+  /** The services of the boot, with the timeline's fields (`TimelineEntry`) less the error. */
+  readonly entries: readonly Omit<TimelineEntry, 'required' | 'error'>[];
+}
+
+/** Health in {@link DashboardState}. */
+export interface DashboardHealth {
+  /** Every required service is started and passes its check. */
+  readonly healthy: boolean;
+  /** Each service's outcome, its error masked. */
+  readonly services: readonly Pick<ServiceHealth, 'name' | 'healthy' | 'error'>[];
 }
 
 /** A lifecycle event as the page receives it (`event: lifecycle`): plain JSON, the error as a masked line. */
 export interface DashboardEvent {
+  /** The lifecycle event's type. */
   readonly type: LifecycleEvent['type'];
+  /** Service name. */
   readonly service: string;
+  /** Its start failure fails the boot. */
   readonly required: boolean;
+  /** Attempt number, from 1. */
   readonly attempt: number;
   /** The service's state once the event happened. */
   readonly state: ServiceState;
   /** `Date.now()` when it happened. */
   readonly at: number;
+  /** `started`, `stopped`: how long it took, in ms. */
   readonly durationMs?: number;
+  /** `start-retrying`, `stop-retrying`: backoff before the next attempt, in ms. */
   readonly delayMs?: number;
+  /** Failures and retries: why, one masked line. */
   readonly error?: string;
 }
 
@@ -72,9 +93,11 @@ const MAX_ERROR = 500;
 
 /** One line, at most 500 characters, with the passwords of `user:password@host` masked. */
 export function safeError(error: unknown): string {
-  const err = error as { cause?: unknown } | undefined;
-  // a BandmasterError's own message repeats the service name: its cause is the news
-  const text = String(maskValue(describeCause(err && typeof err === 'object' && 'kind' in err && err.cause !== undefined ? err.cause : error))).replace(/\s+/g, ' ');
+  const err = error as { kind?: unknown; cause?: unknown } | undefined;
+  // a start or stop failure only wraps the hook's error, which is the news; a failed
+  // dependency's message says which dependency, so it is kept whole
+  const wrapper = !!err && typeof err === 'object' && (err.kind === 'ServiceStartFailure' || err.kind === 'ServiceStopFailure') && err.cause !== undefined;
+  const text = String(maskValue(describeCause(wrapper ? err.cause : error))).replace(/\s+/g, ' ');
   return text.length > MAX_ERROR ? `${text.slice(0, MAX_ERROR - 3)}...` : text;
 }
 

@@ -15,7 +15,14 @@ export interface DashboardOptions {
 }
 
 /** A `node:http` request listener; also an express/connect middleware (other requests go to `next`). */
-export type DashboardRequestHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
+export interface DashboardRequestHandler {
+  (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
+  /**
+   * Ends every open event stream, so that `server.close()` does not wait for open pages (they
+   * reconnect by themselves while the server still answers). Call it when the server stops.
+   */
+  close(): void;
+}
 
 /**
  * A read-only live dashboard of the container: `GET path` is one self-contained HTML page (no
@@ -40,7 +47,8 @@ export function dashboardHandler(container: DashboardSource, options: DashboardO
   const health = coalesced(() => container.health({ timeout: options.healthTimeout ?? 1_000 }));
   let page: DashboardPage | undefined;
   const heartbeat = options.heartbeat ?? 15_000;
-  return (req, res, next) => {
+  const streams = new Set<ServerResponse>();
+  const handler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void => {
     const url = (req.url ?? '/').split('?')[0]!;
     const route = url === base || url === `${base}/` ? 'page' : url === `${base}/state.json` ? 'state' : url === `${base}/events` ? 'events' : undefined;
     const readable = req.method === 'GET' || req.method === 'HEAD';
@@ -56,12 +64,18 @@ export function dashboardHandler(container: DashboardSource, options: DashboardO
       page ??= (require('./dashboard-page') as typeof import('./dashboard-page')).dashboardPage(base);
       return sendPage(req, res, page);
     }
-    if (route === 'events') return streamEvents(container, req, res, heartbeat);
+    if (route === 'events') return streamEvents({ container, streams, heartbeat }, req, res);
     health().then(
       (report) => sendJson(req, res, buildState(container, memory, report)),
       (err: unknown) => sendJson(req, res, buildState(container, memory, { healthy: false, services: [] }), err),
     );
   };
+  return Object.assign(handler, {
+    close(): void {
+      for (const res of streams) res.end();
+      streams.clear();
+    },
+  });
 }
 
 function normalizePath(path: string | undefined): string {
@@ -81,7 +95,13 @@ function coalesced(run: () => Promise<HealthReport>): () => Promise<HealthReport
   };
 }
 
-function streamEvents(container: DashboardSource, req: IncomingMessage, res: ServerResponse, heartbeat: number): void {
+interface Streaming {
+  readonly container: DashboardSource;
+  readonly streams: Set<ServerResponse>;
+  readonly heartbeat: number;
+}
+
+function streamEvents({ container, streams, heartbeat }: Streaming, req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',
@@ -96,9 +116,11 @@ function streamEvents(container: DashboardSource, req: IncomingMessage, res: Ser
   });
   const timer = setInterval(() => res.write(': keep-alive\n\n'), heartbeat);
   timer.unref();
+  streams.add(res);
   const close = (): void => {
     off();
     clearInterval(timer);
+    streams.delete(res);
   };
   req.on('close', close);
   res.on('close', close);

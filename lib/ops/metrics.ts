@@ -151,18 +151,46 @@ export function prometheusMetrics(container: MetricsSource, options: PrometheusM
 
 /** The part of an OpenTelemetry `Meter` used; `metrics.getMeter(...)` from `@opentelemetry/api` fits. */
 export interface MeterLike {
-  createCounter(name: string, options?: { description?: string; unit?: string }): { add(value: number, attributes?: Record<string, string>): void };
-  createHistogram(
-    name: string,
-    options?: { description?: string; unit?: string; advice?: { explicitBucketBoundaries?: number[] } },
-  ): { record(value: number, attributes?: Record<string, string>): void };
-  createObservableGauge(name: string, options?: { description?: string; unit?: string }): ObservableLike;
+  /** Creates a counter (attempts, restarts). */
+  createCounter(name: string, options?: InstrumentOptions): CounterLike;
+  /** Creates a histogram (start durations). */
+  createHistogram(name: string, options?: InstrumentOptions & { advice?: { explicitBucketBoundaries?: number[] } }): HistogramLike;
+  /** Creates a gauge read at collection time (up, boot duration). */
+  createObservableGauge(name: string, options?: InstrumentOptions): ObservableLike;
+}
+
+/** What an instrument is created with. */
+export interface InstrumentOptions {
+  /** What it measures. */
+  readonly description?: string;
+  /** Its unit (UCUM: `s`). */
+  readonly unit?: string;
+}
+
+/** An OpenTelemetry counter. */
+export interface CounterLike {
+  /** Adds to the counter of these attributes. */
+  add(value: number, attributes?: Record<string, string>): void;
+}
+
+/** An OpenTelemetry histogram. */
+export interface HistogramLike {
+  /** Records one sample. */
+  record(value: number, attributes?: Record<string, string>): void;
+}
+
+/** What an observable instrument's callback receives. */
+export interface ObservationLike {
+  /** Reports the value of these attributes. */
+  observe(value: number, attributes?: Record<string, string>): void;
 }
 
 /** An OpenTelemetry observable instrument. */
 export interface ObservableLike {
-  addCallback(callback: (result: { observe(value: number, attributes?: Record<string, string>): void }) => void): void;
-  removeCallback(callback: (result: { observe(value: number, attributes?: Record<string, string>): void }) => void): void;
+  /** Adds a callback run at each collection. */
+  addCallback(callback: (result: ObservationLike) => void): void;
+  /** Removes a callback. */
+  removeCallback(callback: (result: ObservationLike) => void): void;
 }
 
 /** Options of {@link otelMetrics}. */
@@ -198,10 +226,10 @@ export function otelMetrics(container: MetricsSource, options: OtelMetricsOption
   });
   const up = meter.createObservableGauge('bandmaster.service.up', { description: 'Whether the service is started (1) or not (0).' });
   const boot = meter.createObservableGauge('bandmaster.boot.duration', { description: 'Length of the last boot.', unit: 's' });
-  const observeUp: Parameters<ObservableLike['addCallback']>[0] = (result) => {
+  const observeUp = (result: ObservationLike): void => {
     for (const s of container.status()) result.observe(s.state === 'started' ? 1 : 0, { service: s.name });
   };
-  const observeBoot: Parameters<ObservableLike['addCallback']>[0] = (result) => result.observe(container.timeline().totalMs / 1000);
+  const observeBoot = (result: ObservationLike): void => result.observe(container.timeline().totalMs / 1000);
   up.addCallback(observeUp);
   boot.addCallback(observeBoot);
   const off = countEvents(container.events, {

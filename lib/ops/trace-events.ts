@@ -29,8 +29,16 @@ export interface TraceEventDocument {
   readonly traceEvents: readonly TraceEvent[];
   /** How viewers show times. */
   readonly displayTimeUnit: 'ms';
-  /** The boot's length and critical path. */
-  readonly otherData: { readonly totalMs: number; readonly criticalPath: string };
+  /** The boot's length and critical path, shown by viewers as the trace's metadata. */
+  readonly otherData: TraceSummary;
+}
+
+/** {@link TraceEventDocument.otherData}. */
+export interface TraceSummary {
+  /** The boot's length, in ms. */
+  readonly totalMs: number;
+  /** The critical path, `a -> b -> c`. */
+  readonly criticalPath: string;
 }
 
 const PID = 1;

@@ -28,8 +28,14 @@ async function exercise(file: string): Promise<{ state: DashboardState; page: st
     }
     assert.ok(state, `${file} never answered state.json with a finished boot:\n${out}`);
     const page = await (await fetch(url)).text();
+    // an open page holds an event stream: the stop must not wait for it
+    const stream = new AbortController();
+    const events = await fetch(`${url}/events`, { signal: stream.signal });
+    assert.equal(events.status, 200);
     child.kill('SIGTERM');
-    return { state, page, code: await exited };
+    const code = await exited;
+    stream.abort();
+    return { state, page, code };
   } finally {
     clearTimeout(killer);
     child.kill('SIGKILL');
@@ -38,7 +44,7 @@ async function exercise(file: string): Promise<{ state: DashboardState; page: st
 
 describe('dashboard samples', () => {
   for (const file of ['dashboard-http.js', 'dashboard-express.js', 'dashboard-fastify.js']) {
-    it(`${file} serves the page and state.json, and stops cleanly on SIGTERM`, async () => {
+    it(`${file} serves the page and state.json, and stops cleanly on SIGTERM with a page open`, async () => {
       const { state, page, code } = await exercise(file);
       assert.match(page, /<title>bandmaster dashboard<\/title>/);
       assert.ok(state.services.some((s) => s.name === 'db' && s.state === 'started'));

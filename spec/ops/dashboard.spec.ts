@@ -168,6 +168,24 @@ describe('dashboardHandler', () => {
     }
   });
 
+  it('ends its open event streams on close(), so the server can close', async () => {
+    const container = sample();
+    const handler = dashboardHandler(container);
+    const http = await serve(handler);
+    try {
+      const response = await fetch(`${http.url}/bandmaster/events`);
+      const reader = response.body!.getReader();
+      const first = await reader.read();
+      assert.match(Buffer.from(first.value!).toString(), /: connected/);
+      handler.close();
+      let done = false;
+      while (!done) done = (await reader.read()).done;
+      assert.equal(done, true);
+    } finally {
+      await http.close();
+    }
+  });
+
   it('rejects a path that does not start with a slash, naming the fix', () => {
     assert.throws(
       () => dashboardHandler(sample(), { path: 'bandmaster' }),
