@@ -37,10 +37,15 @@ const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
 
 /** The metric names, fixed by DESIGN.md. */
 export const METRIC_NAMES = {
+  /** Gauge, label `service`: 1 while started, else 0. */
   up: 'bandmaster_service_up',
+  /** Histogram, label `service`: one sample per successful start, retries included. */
   startDuration: 'bandmaster_service_start_duration_seconds',
+  /** Counter, label `service`: start attempts. */
   attempts: 'bandmaster_service_start_attempts_total',
+  /** Counter, label `service`: starts after the first. */
   restarts: 'bandmaster_service_restarts_total',
+  /** Gauge: the last boot's length. */
   boot: 'bandmaster_boot_duration_seconds',
 } as const;
 
