@@ -7,6 +7,7 @@ import { closure, validate } from './graph';
 import { graphView, type GraphView } from './graph-view';
 import { checkHealth, type HealthOptions, type HealthReport } from './health';
 import { attachLogger, getGlobalLogger, type Logger } from './logger';
+import { bindProviderLogger } from './provider';
 import { STARTED, type ServiceNode } from './node';
 import { toSpec } from './registration';
 import { Registry } from './registry';
@@ -53,10 +54,13 @@ export class Container {
   readonly #clock: Clock;
   #boot: Boot | undefined;
   #shutdown: Shutdown | undefined;
+  /** This container's logger, as provider hooks get it (`false`: silent). */
+  readonly #log: () => Logger | false;
 
   constructor(options: ContainerOptions = {}) {
     this.#clock = options.clock ?? realClock;
     const logger = options.logger;
+    this.#log = logger === false ? () => false : logger ? () => logger : getGlobalLogger;
     if (logger !== false) {
       // resolve the global logger now, so loading winston is not billed to the first service's start
       if (!logger) getGlobalLogger();
@@ -73,7 +77,7 @@ export class Container {
    */
   register(...services: (Constructor | AnyDefinition)[]): this {
     // indexed: a for-of that is not optimised yet allocates a result per step
-    for (let i = 0; i < services.length; i++) this.#registry.add(toSpec(services[i]!));
+    for (let i = 0; i < services.length; i++) this.#registry.add(toSpec(bindProviderLogger(services[i]!, this.#log)));
     return this;
   }
 
