@@ -1,6 +1,6 @@
 import type { LifecycleOptions } from '../decorators/metadata';
 import type { AnyDefinition, FactoryDefinition } from './definition';
-import { classValidator, loadEnv, maskSecrets } from './env';
+import { clampDurations, classValidator, loadEnv, maskSecrets } from './env';
 import { maskValue, showValue } from './config/mask';
 import { BandmasterError, describeCause, describeValue } from './errors';
 import { getGlobalLogger, type Logger } from './logger';
@@ -123,6 +123,7 @@ export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (
  * @internal
  */
 export function bindProviderLogger<D extends AnyDefinition | Constructor>(definition: D, log: () => Logger | false): D {
+  if (typeof definition !== 'object' || definition === null) return definition;
   const bind = (definition as { [BIND_LOGGER]?: Binder })[BIND_LOGGER];
   if (typeof bind !== 'function') return definition;
   const rebound = bind(log);
@@ -191,7 +192,7 @@ export function resolveConfig<C extends object>(configClass: Constructor<C>, opt
     const lines = errors.map((e) => `  - config.${e.property}=${renderShown(shown[e.property], fieldIsSecret(shown, e.property, config))}: ${Object.values(e.constraints ?? {}).join('; ')}`);
     throw new BandmasterError('InvalidConfig', { service: options.name, detail: lines.join('\n'), variables: errors.map((e) => `config.${e.property}`) });
   }
-  return config;
+  return clampDurations(config);
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
