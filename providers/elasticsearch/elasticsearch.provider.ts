@@ -114,4 +114,5 @@ export const elasticsearch = defineProvider<ElasticsearchConfig, Client>({
   start: (client, { signal }, config) => start(client, signal, config),
   healthCheck: (client, { signal }) => healthCheck(client, signal),
   stop: (client) => stop(client),
+  connectDeadline: (config) => ({ ms: config.connectTimeout, address: nodeAddresses(config) }),
 });

@@ -96,6 +96,12 @@ export class KafkaConfig extends MaskedConfig {
   @IsNotEmpty({ message: 'must be set when a SASL mechanism is' })
   saslPassword = '';
 
+  /** `<PREFIX>_CONNECT_TIMEOUT`: connect deadline of each start attempt (connect and first request), e.g. `5s`; the message names host:port. */
+  @AsDuration()
+  @IsInt()
+  @Min(1)
+  connectTimeout = 5_000;
+
   /** `<PREFIX>_CONNECTION_TIMEOUT`: time limit of one TCP (and TLS) connect, e.g. `1s`. */
   @AsDuration()
   @IsInt()
