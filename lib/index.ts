@@ -26,7 +26,7 @@ export type { ServiceReport } from './report';
 export type { ServiceState } from './node';
 export type { GraphView, GraphNode, GraphEdge } from './graph-view';
 export type { HealthReport, ServiceHealth, HealthOptions } from './health';
-export { loadEnv, maskSecrets, Secret, AsDuration, AsList, AsNumber, AsBoolean } from './env';
+export { loadEnv, maskSecrets, parseDuration, Secret, AsDuration, AsList, AsNumber, AsBoolean } from './env';
 export { defineProvider, resolveConfig, loadPeer, abortable, isNetworkError, networkError, unreachable, connectTimedOut } from './provider';
 export type { ProviderOptions, ProviderSpec, ProviderContext } from './provider';
 export { maskValue } from './config/mask';

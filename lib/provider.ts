@@ -1,8 +1,9 @@
 import type { LifecycleOptions } from '../decorators/metadata';
 import type { AnyDefinition, FactoryDefinition } from './definition';
-import { classValidator, loadEnv, maskSecrets } from './env';
+import { clampDurations, classValidator, loadEnv, maskSecrets } from './env';
 import { maskValue, showValue } from './config/mask';
 import { BandmasterError, describeCause, describeValue } from './errors';
+import { clampDelay } from './delay';
 import { getGlobalLogger, type Logger } from './logger';
 import type { Constructor, InjectionToken } from './tokens';
 import { onAbort as onAbortOf, raceAbort } from './retry';
@@ -61,6 +62,54 @@ export interface ProviderSpec<C extends object, T> {
   readonly healthCheck: (client: T, context: ProviderContext) => Promise<unknown>;
   /** Closes gracefully; leaves no socket or timer behind. */
   readonly stop: (client: T, context: ProviderContext) => Promise<void>;
+  /**
+   * The connect deadline of each start attempt (give every provider one of a few seconds by
+   * default): `connect` and `start` each fail with {@link connectTimedOut}, naming `address`, when
+   * they take longer than `ms`; their signal aborts then, so the client is torn down. `ms` of 0 or
+   * less means none. Durations go through `clampDelay`.
+   */
+  readonly connectDeadline?: (config: C) => { readonly ms: number; readonly address: string };
+}
+
+/**
+ * Runs `run` with a signal that aborts with the parent or, after `deadline.ms`, with a
+ * {@link connectTimedOut} error, which is then what the promise rejects with.
+ */
+function withDeadline<R>(provider: string, deadline: { ms: number; address: string } | undefined, parent: AbortSignal, run: (signal: AbortSignal) => Promise<R>): Promise<R> {
+  if (!deadline || !(deadline.ms > 0)) return run(parent);
+  const child = new AbortController();
+  const timedOut = connectTimedOut(provider, deadline.address, deadline.ms);
+  const follow = (): void => child.abort(parent.reason);
+  if (parent.aborted) follow();
+  else parent.addEventListener('abort', follow, { once: true });
+  return new Promise<R>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.abort(timedOut);
+      reject(timedOut);
+    }, clampDelay(deadline.ms));
+    const done = (): void => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', follow);
+    };
+    let work: Promise<R>;
+    try {
+      work = run(child.signal);
+    } catch (err) {
+      done();
+      reject(err);
+      return;
+    }
+    work.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (err: unknown) => {
+        done();
+        reject(child.signal.reason === timedOut ? timedOut : err);
+      },
+    );
+  });
 }
 
 /** Where a provider definition keeps how to rebuild its hooks for a given container's logger. */
@@ -100,9 +149,10 @@ export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (
     const hooks = (getLog: () => Logger | false): HookSet<T> => {
       const log = lazyLogger(getLog);
       const context = (signal: AbortSignal): ProviderContext => ({ signal, name, log });
+      const bounded = <R>(signal: AbortSignal, run: (s: AbortSignal) => Promise<R>): Promise<R> => withDeadline(spec.provider, spec.connectDeadline?.(config), signal, run);
       const set: HookSet<T> = {
-        useFactory: connect ? (signal: AbortSignal) => connect(config, context(signal)) : (signal: AbortSignal) => create!(config, context(signal)),
-        onStart: (client, signal) => spec.start(client, context(signal), config),
+        useFactory: connect ? (signal: AbortSignal) => bounded(signal, (s) => connect(config, context(s))) : (signal: AbortSignal) => create!(config, context(signal)),
+        onStart: (client, signal) => bounded(signal, (s) => spec.start(client, context(s), config)),
         onStop: (client, signal) => spec.stop(client, context(signal)),
         healthCheck: (client, signal) => spec.healthCheck(client, context(signal)),
       };
@@ -123,8 +173,7 @@ export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (
  * @internal
  */
 export function bindProviderLogger<D extends AnyDefinition | Constructor>(definition: D, log: () => Logger | false): D {
-  // anything else (undefined, null, a number) is the registry's to reject with InvalidDefinition
-  if (definition === null || (typeof definition !== 'object' && typeof definition !== 'function')) return definition;
+  if (typeof definition !== 'object' || definition === null) return definition;
   const bind = (definition as { [BIND_LOGGER]?: Binder })[BIND_LOGGER];
   if (typeof bind !== 'function') return definition;
   const rebound = bind(log);
@@ -193,7 +242,7 @@ export function resolveConfig<C extends object>(configClass: Constructor<C>, opt
     const lines = errors.map((e) => `  - config.${e.property}=${renderShown(shown[e.property], fieldIsSecret(shown, e.property, config))}: ${Object.values(e.constraints ?? {}).join('; ')}`);
     throw new BandmasterError('InvalidConfig', { service: options.name, detail: lines.join('\n'), variables: errors.map((e) => `config.${e.property}`) });
   }
-  return config;
+  return clampDurations(config);
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

@@ -61,16 +61,18 @@ export function formatAddress(address: Address): string {
 
 /**
  * class-validator decorator: the value (or each value, with `{ each: true }`) parses with
- * {@link parseAddress}. With `defaultPort`, a bare host is accepted.
+ * {@link parseAddress}. With `defaultPort`, a bare host is accepted; with `allowUserinfo`, a
+ * `user:password@` before the address (memjs's form) is.
  */
-export function IsAddress(options: { defaultPort?: number } & ValidationOptions = {}): PropertyDecorator {
-  const { defaultPort, ...validation } = options;
+export function IsAddress(options: { defaultPort?: number; allowUserinfo?: boolean } & ValidationOptions = {}): PropertyDecorator {
+  const { defaultPort, allowUserinfo, ...validation } = options;
+  const strip = (value: string): string => (allowUserinfo ? value.slice(value.lastIndexOf('@') + 1) : value);
   // class-validator is loaded when a config class is decorated, not when bandmaster is
   return (target, key) => classValidator().ValidateBy(
     {
       name: 'isAddress',
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && parseAddress(value, defaultPort) !== undefined,
+        validate: (value: unknown) => typeof value === 'string' && parseAddress(strip(value), defaultPort) !== undefined,
         defaultMessage: () => (defaultPort === undefined ? ADDRESS_RULE : ADDRESS_RULE.replace('must be host:port', 'must be host or host:port')),
       },
     },

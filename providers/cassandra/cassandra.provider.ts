@@ -133,4 +133,5 @@ export const cassandra = defineProvider<CassandraConfig, Client>({
   start: (client, { signal }, config) => start(client, signal, config),
   healthCheck: (client, { signal }) => healthCheck(client, signal),
   stop: (client) => stop(client),
+  connectDeadline: (config) => ({ ms: config.connectTimeout, address: contactAddresses(config) }),
 });

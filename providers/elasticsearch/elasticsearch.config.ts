@@ -45,6 +45,12 @@ export class ElasticsearchConfig extends MaskedConfig {
   @IsEmpty({ message: 'cannot be combined with a username: use an API key or basic auth, not both' })
   apiKey = '';
 
+  /** `<PREFIX>_CONNECT_TIMEOUT`: connect deadline of each start attempt (connect and first request), e.g. `5s`; the message names host:port. */
+  @AsDuration()
+  @IsInt()
+  @Min(1)
+  connectTimeout = 5_000;
+
   /** Time limit of one request, in ms (env: a duration such as `30s`). */
   @AsDuration()
   @IsInt()

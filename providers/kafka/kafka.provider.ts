@@ -76,6 +76,7 @@ export const kafka = defineProvider<KafkaConfig, KafkaClients>({
   start: (clients, { signal }, config) => startClients(clients, signal, config),
   healthCheck: (clients, { signal }) => healthCheck(clients, signal),
   stop: (clients, { signal }) => stopClients(clients, signal),
+  connectDeadline: (config) => ({ ms: config.connectTimeout, address: config.brokers.join(', ') }),
 });
 
 /**

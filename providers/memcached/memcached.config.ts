@@ -1,9 +1,7 @@
-import { ArrayNotEmpty, ArrayUnique, IsBoolean, IsInt, IsString, Matches, Min } from 'class-validator';
+import { ArrayNotEmpty, ArrayUnique, IsBoolean, IsInt, IsString, Min } from 'class-validator';
 import { AsDuration, AsList, Secret } from '../../lib/env';
 import { MaskedConfig } from '../../lib/config/masked-config';
-
-/** `[user:password@]host[:port]`, host a name, an IPv4 or a bracketed IPv6 address. */
-const SERVER = /^(\S*@)?(\[[0-9a-fA-F:.]+\]|[^\s:@,[\]]+)(:\d{1,5})?$/;
+import { IsAddress } from '../../lib/config/address';
 
 /**
  * Configuration of the memcached provider, read by `loadEnv(MemcachedConfig, 'MC_EXAMPLE')` from
@@ -24,7 +22,7 @@ export class MemcachedConfig extends MaskedConfig {
   @AsList()
   @ArrayNotEmpty()
   @ArrayUnique()
-  @Matches(SERVER, { each: true, message: 'must be a list of host:port' })
+  @IsAddress({ each: true, defaultPort: 11211, allowUserinfo: true })
   servers: string[] = ['127.0.0.1:11211'];
 
   /** `<PREFIX>_USERNAME`: SASL PLAIN user (with `password`); empty disables authentication. */

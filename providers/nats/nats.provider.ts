@@ -60,6 +60,7 @@ export const nats = defineProvider<NatsConfig, NatsConnection>({
     await abortable(nc.flush(), signal, () => undefined);
   },
   stop: (nc, { signal }) => drainNats(nc, signal),
+  connectDeadline: (config) => ({ ms: config.timeout, address: config.servers.map((s) => parseServer(s).address).join(', ') }),
 });
 
 async function connectNats(config: NatsConfig, name: string, signal: AbortSignal): Promise<NatsConnection> {

@@ -54,6 +54,7 @@ export const redis = defineProvider<RedisConfig, RedisClient>({
   start: (client, { signal }, config) => startClient(client, signal, config),
   healthCheck: (client, { signal }) => abortable(client.ping(), signal, () => undefined),
   stop: (client, { signal }) => stopClient(client, signal),
+  connectDeadline: (config) => ({ ms: config.connectTimeout, address: describeTarget(config, parseUri(config)) }),
 });
 
 function createClient(config: RedisConfig, name: string, log: Logger): RedisClient {

@@ -100,6 +100,7 @@ export class SqlConfig extends MaskedConfig {
   /** `<PREFIX>_MAX`: most connections the pool opens. */
   @IsInt()
   @Min(1)
+  @Max(10_000)
   max = 10;
 
   /** `<PREFIX>_CONNECT_TIMEOUT`: time limit of one connection's connect and authentication; 0 for none. */

@@ -47,6 +47,7 @@ export const sql = defineProvider<SqlConfig, Pool>({
   start: (pool, { signal }) => startPool(pool, signal),
   healthCheck: (pool, { signal }) => abortable(pool.query('SELECT 1'), signal, () => undefined),
   stop: (pool, { signal }) => endPool(pool, signal),
+  connectDeadline: (config) => ({ ms: config.connectTimeout, address: addressOf(poolConfig(config, 'sql')) }),
 });
 
 function createPool(config: SqlConfig, name: string, log: Logger): Pool {
