@@ -1,5 +1,6 @@
 import type { LifecycleEvents } from './events';
 import type { NodeTable } from './node';
+import { clampDelay } from './delay';
 import { createController, timeoutError, type Clock } from './retry';
 
 /** What a run (boot or shutdown) needs from its container. */
@@ -58,7 +59,7 @@ export abstract class Run {
       this.#disposers.push(() => signal.removeEventListener('abort', onAbort));
     }
     if (timeout !== undefined && Number.isFinite(timeout)) {
-      const timer = setTimeout(() => this.abort(timeoutError(what, timeout)), Math.max(0, timeout));
+      const timer = setTimeout(() => this.abort(timeoutError(what, timeout)), clampDelay(timeout));
       this.#disposers.push(() => clearTimeout(timer));
     }
   }
