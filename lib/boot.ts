@@ -1,5 +1,6 @@
 import type { BandmasterError } from './errors';
 import { lifecycleError } from './lifecycle/outcome';
+import { START_WARNING_MS, StartWatchdog } from './lifecycle/watchdog';
 import { FAILED, IDLE, STARTED, STARTING, STOPPED, WAITING, type NodeTable, type ServiceNode } from './node';
 import { isOptionalEdge } from './graph';
 import { normalizeBackoff, raceAbort, retry, isThenable, type RetryOutcome } from './retry';
@@ -15,6 +16,7 @@ import { fromValue } from './registration';
 export class Boot extends Run {
   #members: ServiceNode[] = [];
   #remaining = 0;
+  #watchdog: StartWatchdog | undefined;
   /** Why members failed, kept apart from their state: a later stopAll resets that state, not this. */
   readonly #failures = new Map<ServiceNode, BandmasterError>();
 
@@ -99,6 +101,7 @@ export class Boot extends Run {
     node.attemptAt = now;
     const generation = node.generation;
     const spec = node.spec;
+    if (spec.startTimeout === undefined) this.#watch();
     if (spec.retries === 0 && spec.startTimeout === undefined) return this.#attemptOnce(node, generation);
     const events = this.ctx.events;
     retry<unknown>({
@@ -269,6 +272,16 @@ export class Boot extends Run {
 
   #maybeFinish(): void {
     if (this.#remaining === 0) this.finish();
+  }
+
+  /** Arms the watchdog that names a start hook that never settles (one timer per boot). */
+  #watch(): void {
+    if (this.#watchdog) return this.#watchdog.arm();
+    const { log, startWarningMs = START_WARNING_MS } = this.ctx;
+    if (log === undefined || startWarningMs === false) return;
+    const watchdog = (this.#watchdog = new StartWatchdog(() => this.#members, () => this.ctx.clock.now(), log, startWarningMs));
+    watchdog.arm();
+    void this.done.then(() => watchdog.dispose());
   }
 }
 

@@ -1,4 +1,5 @@
 import type { LifecycleEvents } from './events';
+import type { Logger } from './logger';
 import type { NodeTable } from './node';
 import { clampDelay } from './delay';
 import { createController, timeoutError, type Clock } from './retry';
@@ -9,6 +10,10 @@ export interface RunContext {
   readonly clock: Clock;
   /** The container's services: the run's members are among them. */
   readonly table: NodeTable;
+  /** Where the boot's warning about a start that never settles goes (none when undefined or returning undefined). */
+  readonly log?: () => Logger | undefined;
+  /** After how long a start without startTimeout is named in a warning; `false`: never. */
+  readonly startWarningMs?: number | false;
 }
 
 /**
