@@ -7,6 +7,7 @@ import { closure, validate } from './graph';
 import { graphView, type GraphView } from './graph-view';
 import { checkHealth, type HealthOptions, type HealthReport } from './health';
 import { attachLogger, getGlobalLogger, type Logger } from './logger';
+import { START_WARNING_MS } from './lifecycle/watchdog';
 import { bindProviderLogger } from './provider';
 import { STARTED, type ServiceNode } from './node';
 import { toSpec } from './registration';
@@ -24,6 +25,11 @@ export interface ContainerOptions {
   readonly logger?: Logger | false;
   /** Time source for retries and reports; tests inject a fake one. */
   readonly clock?: Clock;
+  /**
+   * A start hook with no `startTimeout` that has not settled after this many ms is named in one
+   * warning on the container's logger (it may wait forever); `false`: never. Default 10000.
+   */
+  readonly startWarningMs?: number | false;
 }
 
 /** Options of `startAll`, `start` and `stopAll`. */
@@ -56,9 +62,15 @@ export class Container {
   #shutdown: Shutdown | undefined;
   /** This container's logger, as provider hooks get it (`false`: silent). */
   readonly #log: () => Logger | false;
+  readonly #startWarningMs: number | false;
 
   constructor(options: ContainerOptions = {}) {
     this.#clock = options.clock ?? realClock;
+    const warnAfter = options.startWarningMs;
+    if (warnAfter !== undefined && warnAfter !== false && !(typeof warnAfter === 'number' && warnAfter > 0)) {
+      throw new BandmasterError('InvalidArgument', { service: 'new Container()', detail: `startWarningMs must be a number of ms > 0, or false for no warning, got ${describeValue(warnAfter)}` });
+    }
+    this.#startWarningMs = warnAfter ?? START_WARNING_MS;
     const logger = options.logger;
     this.#log = logger === false ? () => false : logger ? () => logger : getGlobalLogger;
     if (logger !== false) {
@@ -310,7 +322,7 @@ export class Container {
 
   #bootFor(options: RunOptions): Boot {
     let boot = this.#boot;
-    if (!boot || boot.finished) boot = this.#boot = new Boot({ events: this.events, clock: this.#clock, table: this.#registry.table });
+    if (!boot || boot.finished) boot = this.#boot = new Boot({ events: this.events, clock: this.#clock, table: this.#registry.table, log: () => this.#log() || undefined, startWarningMs: this.#startWarningMs });
     boot.link(options.signal, options.timeout, 'startAll');
     return boot;
   }
