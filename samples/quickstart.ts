@@ -1,13 +1,13 @@
 // The Go bandmaster README's quickstart, in TypeScript, on real memcached and Redis clients: five
 // services with the same dependency shape, one of which (mc-x) can never boot and retries with
 // exponential backoff. Servers come from MC_EXAMPLE_SERVERS and RD_EXAMPLE_URI (default: the local
-// ones); when those variables are unset and nothing answers on the default ports, in-process
-// stand-ins (samples/stand-ins.ts) take their place, so memjs and ioredis still talk over real sockets.
+// ones); where none answers, the demo starts in-process stand-ins (samples/support/) and says so,
+// so the outcome is the same on any machine.
 import 'reflect-metadata';
 import { BootError, Container, getGlobalLogger, type LifecycleReport, type Logger } from 'bandmaster';
 import { memcached, type MemcachedClient } from 'bandmaster/providers/memcached';
 import { redis, type Redis, type RedisClient } from 'bandmaster/providers/redis';
-import { answers, startMemcachedStandIn, startRedisStandIn, type StandIn } from './stand-ins';
+import { exampleServers } from './support/example-servers';
 
 const log: Logger = getGlobalLogger() || { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 
@@ -21,12 +21,13 @@ function register(container: Container): void {
     memcached({ name: 'mc-3', env: 'MC_EXAMPLE', dependsOn: ['mc-2'] }),
     // rd-1 depends on mc-3, hence indirectly on mc-2
     redis({ name: 'rd-1', env: 'RD_EXAMPLE', dependsOn: ['mc-3'] }),
-    // mc-x depends on everything, cannot possibly boot (port 0), and retries 3 times with 100ms,
+    // mc-x depends on everything, cannot possibly boot (nothing listens on port 1), and retries 3
+    // times with 100ms,
     // 200ms and 400ms of backoff
     memcached({
       name: 'mc-x',
       env: 'MC_EXAMPLE',
-      config: { servers: ['localhost:0'] },
+      config: { servers: ['127.0.0.1:1'] },
       dependsOn: ['mc-1', 'mc-2', 'mc-3', 'rd-1'],
       retries: 3,
       backoff: 100,
@@ -59,44 +60,17 @@ async function doStuff(container: Container, round: number): Promise<Record<stri
   return fields;
 }
 
-/**
- * The real servers when they answer (or wherever MC_EXAMPLE_SERVERS / RD_EXAMPLE_URI point),
- * otherwise in-process stand-ins on free ports, announced in one line.
- */
-async function serversOrStandIns(): Promise<StandIn[]> {
-  const standIns: StandIn[] = [];
-  const missing: string[] = [];
-  if (process.env['MC_EXAMPLE_SERVERS'] === undefined && !(await answers('127.0.0.1', 11211))) {
-    const standIn = await startMemcachedStandIn();
-    process.env['MC_EXAMPLE_SERVERS'] = `127.0.0.1:${standIn.port}`;
-    standIns.push(standIn);
-    missing.push('memcached on 127.0.0.1:11211');
-  }
-  if (process.env['RD_EXAMPLE_URI'] === undefined && !(await answers('127.0.0.1', 6379))) {
-    const standIn = await startRedisStandIn();
-    process.env['RD_EXAMPLE_URI'] = `redis://127.0.0.1:${standIn.port}`;
-    standIns.push(standIn);
-    missing.push('Redis on 127.0.0.1:6379');
-  }
-  if (missing.length > 0) {
-    console.log(
-      `no ${missing.join(' and no ')}: using in-process stand-ins (samples/stand-ins.ts) so the real clients still connect; ` +
-        'for the real servers run `npm run services` or `docker compose up -d memcached redis`',
-    );
-  }
-  return standIns;
-}
-
 async function main(): Promise<void> {
-  const standIns = await serversOrStandIns();
+  const servers = await exampleServers();
+  console.log(servers.summary);
   try {
-    await quickstart();
+    await run();
   } finally {
-    await Promise.all(standIns.map((s) => s.close()));
+    await servers.close();
   }
 }
 
-async function quickstart(): Promise<void> {
+async function run(): Promise<void> {
   const container = new Container();
   register(container);
 
