@@ -36,11 +36,14 @@ export interface HealthHandlerOptions {
  * Its parameters are the parts of `IncomingMessage` and `ServerResponse` it uses, written out so
  * that the declarations do not need `@types/node`.
  */
-export type HealthRequestHandler = (req: HealthRequest, res: HealthResponse, next?: (err?: unknown) => void) => void;
+export type HealthRequestHandler = (
+  req: { readonly method?: string | undefined; readonly url?: string | undefined },
+  res: { statusCode: number; setHeader(name: string, value: string | number): unknown; end(body?: string): unknown },
+  next?: (err?: unknown) => void,
+) => void;
 
-// the parts of node:http's IncomingMessage and ServerResponse the handler uses
-type HealthRequest = { readonly method?: string | undefined; readonly url?: string | undefined };
-type HealthResponse = { statusCode: number; setHeader(name: string, value: string | number): unknown; end(body?: string): unknown };
+type HealthRequest = Parameters<HealthRequestHandler>[0];
+type HealthResponse = Parameters<HealthRequestHandler>[1];
 
 const draining = new WeakMap<LifecycleEvents, { value: boolean }>();
 

@@ -40,6 +40,16 @@ function hostPort(address: string, defaultPort: number): [string, number] {
  */
 export async function exampleServers(env: NodeJS.ProcessEnv = process.env): Promise<ExampleServers> {
   const standIns: StandIn[] = [];
+  try {
+    return await setUp(env, standIns);
+  } catch (err) {
+    // a stand-in that did start must not keep the process alive when the next one cannot
+    await Promise.all(standIns.map((s) => s.close()));
+    throw err;
+  }
+}
+
+async function setUp(env: NodeJS.ProcessEnv, standIns: StandIn[]): Promise<ExampleServers> {
   const used: string[] = [];
   const allowed = env['BANDMASTER_DEMO_STAND_INS'] !== 'off';
 
