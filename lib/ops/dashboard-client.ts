@@ -336,13 +336,12 @@ export const DASHBOARD_CLIENT = String.raw`
   function follow() {
     var source = new EventSource(base + '/events');
     source.addEventListener('lifecycle', onLifecycle);
-    var opened = false;
+    // the state is read once the stream is open (and again after each reconnection), so no
+    // event falls between the two
     source.addEventListener('open', function () {
       $('live').textContent = 'live';
       $('live').classList.remove('down');
-      // after a reconnection, catch up with what the stream missed
-      if (opened) load();
-      opened = true;
+      load();
     });
     source.addEventListener('error', function () { $('live').textContent = 'reconnecting…'; $('live').classList.add('down'); });
   }
@@ -359,6 +358,6 @@ export const DASHBOARD_CLIENT = String.raw`
   $('find').addEventListener('keydown', function (ev) { if (ev.key === 'Enter') find(ev.target.value); });
   $('services-details').addEventListener('toggle', function () { $('services-details').setAttribute('data-touched', ''); });
   setInterval(load, 10000);
-  load().then(follow);
+  follow();
 })();
 `;
