@@ -110,10 +110,12 @@ describe('dashboardHandler in Chromium', () => {
     try {
       await page.goto(`${http.url}/bandmaster`, { waitUntil: 'commit' });
       await page.waitForFunction(() => document.querySelectorAll('[data-service][data-state="started"]').length === 1000, undefined, { timeout: 10_000, polling: 20 });
-      // from the start of the navigation, as the browser measured it
-      const renderedMs = await page.evaluate(() => performance.now());
-      assert.ok(renderedMs < 2_000, `1,000 services rendered in ${Math.round(renderedMs)} ms`);
-      console.log(`  1,000-service dashboard rendered in ${Math.round(renderedMs)} ms`);
+      // from the start of the navigation to the end of the first render, as the page marks it
+      const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => ({ name: m.name, at: Math.round(m.startTime) })));
+      const renderedMs = marks.find((m) => m.name === 'bandmaster:rendered')!.at;
+      const detail = marks.map((m) => `${m.name.replace('bandmaster:', '')} at ${m.at} ms`).join(', ');
+      assert.ok(renderedMs < 2_000, `1,000 services rendered in ${renderedMs} ms (${detail})`);
+      console.log(`  1,000-service dashboard rendered in ${renderedMs} ms (${detail})`);
       await screenshot(page, 'dashboard-1000-services');
       assert.deepEqual(errors, []);
     } finally {

@@ -39,7 +39,7 @@ function readEvents(url: string, count: number): Promise<{ events: { event: stri
       res.on('data', (chunk: string) => {
         buffer += chunk;
         let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
+        while (events.length < count && (end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const event = /^event: (.*)$/m.exec(block)?.[1];
