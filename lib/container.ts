@@ -89,7 +89,12 @@ export class Container {
    */
   register(...services: (Constructor | AnyDefinition)[]): this {
     // indexed: a for-of that is not optimised yet allocates a result per step
-    for (let i = 0; i < services.length; i++) this.#registry.add(toSpec(bindProviderLogger(services[i]!, this.#log)));
+    for (let i = 0; i < services.length; i++) {
+      const input = services[i]!;
+      // only a class or a definition can carry provider hooks; toSpec reports anything else (undefined, null, 42)
+      const bindable = typeof input === 'function' || (typeof input === 'object' && input !== null);
+      this.#registry.add(toSpec(bindable ? bindProviderLogger(input, this.#log) : input));
+    }
     return this;
   }
 
