@@ -19,12 +19,13 @@ function register(container: Container): void {
     memcached({ name: 'mc-3', env: 'MC_EXAMPLE', dependsOn: ['mc-2'] }),
     // rd-1 depends on mc-3, hence indirectly on mc-2
     redis({ name: 'rd-1', env: 'RD_EXAMPLE', dependsOn: ['mc-3'] }),
-    // mc-x depends on everything, cannot possibly boot (port 0), and retries 3 times with 100ms,
+    // mc-x depends on everything, cannot possibly boot (port 1: nothing listens there; the Go
+    // example's port 0 is an InvalidConfig at registration here), and retries 3 times with 100ms,
     // 200ms and 400ms of backoff
     memcached({
       name: 'mc-x',
       env: 'MC_EXAMPLE',
-      config: { servers: ['localhost:0'] },
+      config: { servers: ['localhost:1'] },
       dependsOn: ['mc-1', 'mc-2', 'mc-3', 'rd-1'],
       retries: 3,
       backoff: 100,
