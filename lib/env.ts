@@ -137,7 +137,7 @@ export function envName(prefix: string, property: string): string {
  * const config = loadEnv(RedisConfig, 'RD_EXAMPLE'); // RD_EXAMPLE_URI, RD_EXAMPLE_CONNECT_TIMEOUT
  * ```
  */
-export function loadEnv<T extends object>(configClass: Constructor<T>, prefix: string, env: NodeJS.ProcessEnv = process.env): T {
+export function loadEnv<T extends object>(configClass: Constructor<T>, prefix: string, env: Readonly<Record<string, string | undefined>> = process.env): T {
   const defaults = new configClass();
   const fields = envFields(configClass, defaults);
   const problems: string[] = [];

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LifecycleEvents } from './events';
 import type { HealthOptions, HealthReport, ServiceHealth } from './health';
 
@@ -32,8 +31,19 @@ export interface HealthHandlerOptions {
   readonly details?: boolean;
 }
 
-/** A `node:http` request listener; also an express/connect middleware (unknown paths go to `next`). */
-export type HealthRequestHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
+/**
+ * A `node:http` request listener; also an express/connect middleware (unknown paths go to `next`).
+ * Its parameters are the parts of `IncomingMessage` and `ServerResponse` it uses, written out so
+ * that the declarations do not need `@types/node`.
+ */
+export type HealthRequestHandler = (
+  req: { readonly method?: string | undefined; readonly url?: string | undefined },
+  res: { statusCode: number; setHeader(name: string, value: string | number): unknown; end(body?: string): unknown },
+  next?: (err?: unknown) => void,
+) => void;
+
+type HealthRequest = Parameters<HealthRequestHandler>[0];
+type HealthResponse = Parameters<HealthRequestHandler>[1];
 
 const draining = new WeakMap<LifecycleEvents, { value: boolean }>();
 
@@ -111,7 +121,7 @@ function readinessBody(r: Readiness, details: boolean): object {
   return { ...body, services: r.services.map((s) => ({ name: s.name, state: s.state, required: s.required, healthy: s.healthy, ...(s.error ? { error: s.error } : {}) })) };
 }
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, body: object): void {
+function send(req: HealthRequest, res: HealthResponse, status: number, body: object): void {
   const text = JSON.stringify(body);
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');

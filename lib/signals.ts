@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import { BandmasterError, describeCause, describeValue } from './errors';
+import { clampDelay } from './delay';
 import { getGlobalLogger, type Logger } from './logger';
 import type { LifecycleReport } from './report';
 
@@ -7,8 +8,8 @@ import type { LifecycleReport } from './report';
 export interface SignalOptions {
   /** Time limit of the shutdown in ms; default 10000 (Kubernetes gives 30s before SIGKILL). */
   readonly timeout?: number;
-  /** The signals to handle; default SIGINT and SIGTERM. */
-  readonly signals?: readonly NodeJS.Signals[];
+  /** The signals to handle (names such as `'SIGTERM'`, as `NodeJS.Signals`); default SIGINT and SIGTERM. */
+  readonly signals?: readonly `SIG${string}`[];
   /** Where the handler logs; default the global logger, `false` for none. */
   readonly logger?: Logger | false;
   /** Ends the process; default `process.exit`. Tests and embedders replace it. */
@@ -71,7 +72,7 @@ export function handleSignals(container: Stoppable, options: SignalOptions = {})
     stopping = true;
     log()?.info('received signal, stopping services...', { signal, timeoutMs: timeout });
     // a shutdown that cannot settle (a bug, a blocked hook) must not keep the process past its deadline
-    const guard = setTimeout(() => end(1), timeout + GRACE_MS);
+    const guard = setTimeout(() => end(1), clampDelay(timeout + GRACE_MS));
     guard.unref();
     container.stopAll({ timeout }).then(
       () => {
@@ -86,8 +87,8 @@ export function handleSignals(container: Stoppable, options: SignalOptions = {})
       },
     );
   };
-  for (const signal of signals) process.on(signal, onSignal);
+  for (const signal of signals as readonly NodeJS.Signals[]) process.on(signal, onSignal);
   return () => {
-    for (const signal of signals) process.off(signal, onSignal);
+    for (const signal of signals as readonly NodeJS.Signals[]) process.off(signal, onSignal);
   };
 }

@@ -1,11 +1,13 @@
 // The Go bandmaster README's quickstart, in TypeScript, on real memcached and Redis clients: five
 // services with the same dependency shape, one of which (mc-x) can never boot and retries with
 // exponential backoff. Servers come from MC_EXAMPLE_SERVERS and RD_EXAMPLE_URI (default: the local
-// ones); without them every service fails, visibly, and the program still runs to its end.
+// ones); where none answers, the demo starts in-process stand-ins (samples/support/) and says so,
+// so the outcome is the same on any machine.
 import 'reflect-metadata';
 import { BootError, Container, getGlobalLogger, type LifecycleReport, type Logger } from 'bandmaster';
 import { memcached, type MemcachedClient } from 'bandmaster/providers/memcached';
 import { redis, type Redis, type RedisClient } from 'bandmaster/providers/redis';
+import { exampleServers } from './support/example-servers';
 
 const log: Logger = getGlobalLogger() || { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 
@@ -19,13 +21,13 @@ function register(container: Container): void {
     memcached({ name: 'mc-3', env: 'MC_EXAMPLE', dependsOn: ['mc-2'] }),
     // rd-1 depends on mc-3, hence indirectly on mc-2
     redis({ name: 'rd-1', env: 'RD_EXAMPLE', dependsOn: ['mc-3'] }),
-    // mc-x depends on everything, cannot possibly boot (port 1: nothing listens there; the Go
-    // example's port 0 is an InvalidConfig at registration here), and retries 3 times with 100ms,
+    // mc-x depends on everything, cannot possibly boot (nothing listens on port 1), and retries 3
+    // times with 100ms,
     // 200ms and 400ms of backoff
     memcached({
       name: 'mc-x',
       env: 'MC_EXAMPLE',
-      config: { servers: ['localhost:1'] },
+      config: { servers: ['127.0.0.1:1'] },
       dependsOn: ['mc-1', 'mc-2', 'mc-3', 'rd-1'],
       retries: 3,
       backoff: 100,
@@ -59,6 +61,16 @@ async function doStuff(container: Container, round: number): Promise<Record<stri
 }
 
 async function main(): Promise<void> {
+  const servers = await exampleServers();
+  console.log(servers.summary);
+  try {
+    await run();
+  } finally {
+    await servers.close();
+  }
+}
+
+async function run(): Promise<void> {
   const container = new Container();
   register(container);
 

@@ -25,7 +25,7 @@ const suites = [
   ['tsx --test, inject list, TC39 decorators (no metadata)', [bin('tsx'), '--tsconfig', 'samples/runners/inject-form/tsconfig.json', '--test', 'samples/runners/inject-form/greeter.test.ts']],
   [
     'esbuild bundle, inject list, TC39 decorators (no metadata)',
-    [bin('esbuild'), 'samples/runners/inject-form/greeter.test.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', '--log-level=warning', '--tsconfig=samples/runners/inject-form/tsconfig.json', `--outfile=${join(out, 'inject-form.test.cjs')}`],
+    [bin('esbuild'), 'samples/runners/inject-form/greeter.test.ts', '--bundle', '--platform=node', '--target=node22', '--format=cjs', '--log-level=warning', '--tsconfig=samples/runners/inject-form/tsconfig.json', `--outfile=${join(out, 'inject-form.test.cjs')}`],
     [process.execPath, '--test', join(out, 'inject-form.test.cjs')],
   ],
 ];

@@ -2,7 +2,7 @@
 // what they print: samples are part of the product, so CI runs them.
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +20,9 @@ interface Run {
 }
 
 /** Runs a compiled sample; `whileRunning` may interact with it (probes, signals). */
-function runSample(file: string, options: { env?: NodeJS.ProcessEnv; args?: string[]; whileRunning?: (child: ReturnType<typeof spawn>) => Promise<void> } = {}): Promise<Run> {
-  const child = spawn(process.execPath, [join(SAMPLES, file), ...(options.args ?? [])], {
+function runSample(file: string, options: { env?: NodeJS.ProcessEnv; args?: string[]; wrap?: string[]; whileRunning?: (child: ReturnType<typeof spawn>) => Promise<void> } = {}): Promise<Run> {
+  const [command = process.execPath, ...prefix] = [...(options.wrap ?? []), process.execPath];
+  const child = spawn(command, [...prefix, join(SAMPLES, file), ...(options.args ?? [])], {
     env: { ...process.env, BANDMASTER_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -37,6 +38,26 @@ function runSample(file: string, options: { env?: NodeJS.ProcessEnv; args?: stri
   });
 }
 
+/** The quickstart's outcome, as the Go original's README shows it. */
+function assertQuickstartOutcome(code: number | null, out: string): void {
+  assert.equal(code, 0, out);
+  const lines = logLines(out);
+  const started = lines.filter((l) => l['msg'] === 'service successfully started').map((l) => l['service']);
+  assert.deepEqual([...started].sort(), ['mc-1', 'mc-2', 'mc-3', 'rd-1'], out);
+  assert.equal(lines.filter((l) => l['msg'] === 'starting service...' && l['service'] === 'mc-x').length, 4);
+  assert.deepEqual(lines.filter((l) => String(l['msg']).startsWith('service failed to start, retrying in')).map((l) => l['msg']), [
+    'service failed to start, retrying in 100ms...',
+    'service failed to start, retrying in 200ms...',
+    'service failed to start, retrying in 400ms...',
+  ]);
+  assert.ok(lines.some((l) => l['msg'] === 'doing stuff with our new services...' && l['rd-1 INCR bandmaster:quickstart'] !== undefined && l['mc-1 GET bandmaster:quickstart'] === 'round 1'), out);
+  assert.equal(lines.filter((l) => l['msg'] === 'service successfully stopped').length, 4);
+  assert.match(out, /boot report:/);
+  assert.match(out, /^flowchart/m);
+  assert.match(out, /boot timeline: 5 services/);
+  assert.match(out, /shutdown report:/);
+}
+
 /** The JSON log lines a sample printed. */
 function logLines(out: string): Record<string, unknown>[] {
   return out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -45,24 +66,37 @@ function logLines(out: string): Record<string, unknown>[] {
 describe('samples', () => {
   it('quickstart boots the Go example on the local memcached and Redis: mc-x fails after 4 attempts, the rest start and stop', async () => {
     const { code, out } = await runSample('quickstart.js');
-    assert.equal(code, 0, out);
-    const lines = logLines(out);
-    const started = lines.filter((l) => l['msg'] === 'service successfully started').map((l) => l['service']);
-    assert.deepEqual([...started].sort(), ['mc-1', 'mc-2', 'mc-3', 'rd-1']);
-    assert.equal(lines.filter((l) => l['msg'] === 'starting service...' && l['service'] === 'mc-x').length, 4);
-    assert.deepEqual(lines.filter((l) => String(l['msg']).startsWith('service failed to start, retrying in')).map((l) => l['msg']), [
-      'service failed to start, retrying in 100ms...',
-      'service failed to start, retrying in 200ms...',
-      'service failed to start, retrying in 400ms...',
-    ]);
-    assert.equal(lines.filter((l) => l['msg'] === 'service successfully stopped').length, 4);
-    assert.match(out, /boot timeline: 5 services/);
-    assert.match(out, /shutdown report:/);
+    assertQuickstartOutcome(code, out);
+    assert.match(out, /^demo servers: memcached at 127\.0\.0\.1:11211; Redis at 127\.0\.0\.1:6379$/m);
   });
 
-  it('quickstart runs to its end when no server answers: every service fails visibly, exit code 0', async () => {
+  it('quickstart shows the same outcome through in-process stand-ins when no server answers, and says so', async () => {
     const [mc, rd] = [await freePort(), await freePort()];
     const { code, out } = await runSample('quickstart.js', { env: { MC_EXAMPLE_SERVERS: `127.0.0.1:${mc}`, RD_EXAMPLE_URI: `redis://127.0.0.1:${rd}` } });
+    assertQuickstartOutcome(code, out);
+    assert.match(out, new RegExp(`^demo servers: no memcached at 127\\.0\\.0\\.1:${mc}: an in-process stand-in on port \\d+; no Redis at 127\\.0\\.0\\.1:${rd}: an in-process stand-in .*npm run services`, 'm'));
+  });
+
+  it('quickstart shows the same outcome in an empty network namespace, a machine with no servers at all', async () => {
+    const ns = `bandmaster-demo-${process.pid}`;
+    const ip = (...args: string[]): void => {
+      const result = spawnSync('ip', args, { encoding: 'utf8' });
+      assert.equal(result.status, 0, `\`ip ${args.join(' ')}\` failed (${result.error?.message ?? result.stderr.trim()}): this spec needs root and iproute2 (apt-get install -y iproute2)`);
+    };
+    ip('netns', 'add', ns);
+    try {
+      ip('netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up');
+      const { code, out } = await runSample('quickstart.js', { wrap: ['ip', 'netns', 'exec', ns] });
+      assertQuickstartOutcome(code, out);
+      assert.match(out, /^demo servers: no memcached at 127\.0\.0\.1:11211: an in-process stand-in .*; no Redis at 127\.0\.0\.1:6379: an in-process stand-in/m);
+    } finally {
+      spawnSync('ip', ['netns', 'del', ns]);
+    }
+  });
+
+  it('quickstart runs to its end when no server answers and stand-ins are off: every service fails visibly, exit code 0', async () => {
+    const [mc, rd] = [await freePort(), await freePort()];
+    const { code, out } = await runSample('quickstart.js', { env: { MC_EXAMPLE_SERVERS: `127.0.0.1:${mc}`, RD_EXAMPLE_URI: `redis://127.0.0.1:${rd}`, BANDMASTER_DEMO_STAND_INS: 'off' } });
     assert.equal(code, 0, out);
     const failed = logLines(out).filter((l) => l['msg'] === 'service failed to start').map((l) => l['service']);
     assert.deepEqual([...new Set(failed)].sort(), ['mc-1', 'mc-2', 'mc-3', 'mc-x', 'rd-1']);
@@ -70,8 +104,14 @@ describe('samples', () => {
   });
 
   it('all-providers boots all seven providers (Cassandra, Elasticsearch and Kafka on test servers) and a service using them', async () => {
-    const [cql, es, kafka] = await Promise.all([startCassandraTestServer(), startElasticsearchTestServer(), startKafkaMockCluster({ brokers: 1 })]);
+    // each server is closed whatever happens to the others: a missing kcat must not leave two
+    // test servers holding the process open
+    const starting = [startCassandraTestServer(), startElasticsearchTestServer(), startKafkaMockCluster({ brokers: 1 })] as const;
+    const settled = await Promise.allSettled(starting);
     try {
+      const failure = settled.find((r) => r.status === 'rejected');
+      if (failure) throw failure.reason;
+      const [cql, es, kafka] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [Awaited<(typeof starting)[0]>, Awaited<(typeof starting)[1]>, Awaited<(typeof starting)[2]>];
       const { code, out } = await runSample('all-providers.js', {
         env: { CQL_EXAMPLE_CONTACT_POINTS: cql.contactPoint, ES_EXAMPLE_NODES: es.url, KAFKA_EXAMPLE_BROKERS: kafka.brokers.join(',') },
       });
@@ -82,7 +122,7 @@ describe('samples', () => {
       assert.equal(health?.['healthy'], true);
       assert.ok(Object.values(health?.['services'] as Record<string, boolean>).every(Boolean), out);
     } finally {
-      await Promise.all([cql.close(), es.close(), kafka.close()]);
+      await Promise.allSettled(settled.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
     }
   });
 

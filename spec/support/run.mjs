@@ -2,7 +2,11 @@
 // which is compiled on its own without experimentalDecorators.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join, relative } from 'node:path';
+
+// No test may hang: one that runs longer than this fails (the slowest spec takes well under a minute).
+const TEST_TIMEOUT_MS = 180_000;
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -21,6 +25,34 @@ function run(cmd, args) {
   return result.status ?? 1;
 }
 
+// Fail fast, once, naming the install command, instead of one timeout per spec (or a hang) when a
+// server or a tool the suite needs is missing. BANDMASTER_PREFLIGHT=0 turns this off.
+const answers = (port) =>
+  new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    const done = (ok) => (socket.destroy(), resolve(ok));
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+if (process.env.BANDMASTER_PREFLIGHT !== '0') {
+  const needs = [
+    { what: 'kcat (the Kafka mock cluster)', ok: async () => spawnSync('kcat', ['-V'], { stdio: 'ignore', timeout: 5_000 }).status === 0, fix: 'apt-get install kcat' },
+    { what: 'PostgreSQL on 127.0.0.1:5432', ok: () => answers(5432), fix: 'npm run services (or docker compose up -d postgres)' },
+    { what: 'Redis on 127.0.0.1:6379', ok: () => answers(6379), fix: 'npm run services (or docker compose up -d redis)' },
+    { what: 'NATS on 127.0.0.1:4222', ok: () => answers(4222), fix: 'npm run services (or docker compose up -d nats)' },
+    { what: 'memcached on 127.0.0.1:11211', ok: () => answers(11211), fix: 'apt-get install memcached && npm run services (or docker compose up -d memcached)' },
+  ];
+  const missing = [];
+  for (const need of needs) if (!(await need.ok())) missing.push(need);
+  if (missing.length > 0) {
+    console.error(`the test suite cannot run: missing ${missing.map((m) => m.what).join(', ')}`);
+    for (const m of missing) console.error(`  ${m.what}: ${m.fix}`);
+    console.error('(`bash spec/support/services.sh`, which .ci/run calls, installs and starts all of them; BANDMASTER_PREFLIGHT=0 skips this check)');
+    process.exit(1);
+  }
+}
+
 const tc39 = run('npx', ['tsc', '-p', 'spec/tc39/tsconfig.json']);
 if (tc39 !== 0) process.exit(tc39);
 
@@ -36,4 +68,4 @@ if (files.length === 0) {
   console.error('no spec files found: run `npm run build` first');
   process.exit(1);
 }
-process.exit(run(process.execPath, ['--test', '--test-reporter=spec', ...files]));
+process.exit(run(process.execPath, ['--test', '--test-reporter=spec', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files]));

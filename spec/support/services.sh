@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Brings up the local servers the tests use, where Docker is absent: PostgreSQL, Redis, NATS
-# (preinstalled on the CI machine) and memcached and kcat (installed from Debian's packages).
+# (preinstalled on the CI machine) and memcached and kcat (installed from Debian's packages), plus
+# the tools some specs use: iproute2 (`ip netns`, the demo's no-server spec) and chromium (browser tests).
 # Idempotent: a server that already answers is left alone.
 set -uo pipefail
 
@@ -16,6 +17,8 @@ wait_for() {
 missing=()
 command -v memcached >/dev/null || missing+=(memcached)
 command -v kcat >/dev/null || missing+=(kcat)
+command -v ip >/dev/null || missing+=(iproute2)
+command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
   echo "services: installing ${missing[*]}"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null 2>&1 \
