@@ -37,24 +37,84 @@ interface EnvField {
   secret?: boolean;
 }
 
-function fieldDecorator(patch: EnvField): PropertyDecorator {
-  return (target, key) => {
-    const fields = (Reflect.getOwnMetadata(ENV_FIELDS, target) as Map<string | symbol, EnvField> | undefined) ?? new Map<string | symbol, EnvField>();
-    fields.set(key, { ...fields.get(key), ...patch });
-    Reflect.defineMetadata(ENV_FIELDS, fields, target);
-  };
+/**
+ * A config field decorator that works in both decorator modes: legacy (`experimentalDecorators`,
+ * called with the prototype and the key) and TC39 standard decorators (called with `undefined`
+ * and a field context; the field is recorded when the first instance is built, which `loadEnv`
+ * does before it reads the fields).
+ */
+export interface ConfigFieldDecorator {
+  /** Legacy (`experimentalDecorators`) form. */
+  (target: object, propertyKey: string | symbol): void;
+  /** TC39 standard form. */
+  (value: undefined, context: ClassFieldDecoratorContext): void;
+}
+
+function isFieldContext(value: unknown): value is ClassFieldDecoratorContext {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'field';
+}
+
+function recordField(prototype: object, key: string | symbol, patch: EnvField): void {
+  const fields = (Reflect.getOwnMetadata(ENV_FIELDS, prototype) as Map<string | symbol, EnvField> | undefined) ?? new Map<string | symbol, EnvField>();
+  fields.set(key, { ...fields.get(key), ...patch });
+  Reflect.defineMetadata(ENV_FIELDS, fields, prototype);
+}
+
+/**
+ * Makes a legacy property decorator (class-validator's `@IsString()`, `@Min(1)`...) usable under
+ * TC39 standard decorators too: `@configField(IsString()) host = ''`. In standard mode it is applied
+ * to the class's prototype once, when the first instance is built (which `loadEnv` and
+ * `resolveConfig` do before they validate). In legacy mode it is the decorator itself.
+ *
+ * @example
+ * ```ts
+ * class QueueConfig {
+ *   @configField(IsString()) url = 'amqp://127.0.0.1:5672';
+ *   @AsDuration() @configField(IsInt()) connectTimeout = 5_000;
+ * }
+ * ```
+ */
+export function configField(legacy: PropertyDecorator): ConfigFieldDecorator {
+  const applied = new WeakSet<object>();
+  return ((target: object | undefined, key: string | symbol | ClassFieldDecoratorContext): void => {
+    if (!isFieldContext(key)) return legacy(target!, key);
+    const name = key.name;
+    key.addInitializer(function (this: unknown) {
+      const prototype = Object.getPrototypeOf(this) as object;
+      if (applied.has(prototype)) return;
+      applied.add(prototype);
+      legacy(prototype, name);
+    });
+  }) as ConfigFieldDecorator;
+}
+
+function fieldDecorator(patch: EnvField): ConfigFieldDecorator {
+  return ((target: object | undefined, key: string | symbol | ClassFieldDecoratorContext): void => {
+    if (isFieldContext(key)) {
+      if (key.static || key.private) {
+        throw new BandmasterError('InvalidDefinition', { detail: `config decorators go on public instance fields, not on ${key.static ? 'static' : 'private'} field ${String(key.name)}` });
+      }
+      const name = key.name;
+      key.addInitializer(function (this: unknown) {
+        recordField(Object.getPrototypeOf(this) as object, name, patch);
+      });
+      return;
+    }
+    recordField(target!, key, patch);
+  }) as ConfigFieldDecorator;
 }
 
 /** The value is a secret: masked in every error, log and `maskSecrets` output. */
-export const Secret = (): PropertyDecorator => fieldDecorator({ secret: true });
+export const Secret = (): ConfigFieldDecorator => fieldDecorator({ secret: true });
 /** Parses a duration: a Go duration (`150ms`, `2s`, `1m30s`, `1.5h`, `10us`, `100ns`) or a bare number of ms; the value is in ms, clamped to 2^31-1. */
-export const AsDuration = (): PropertyDecorator => fieldDecorator({ kind: 'duration' });
+export const AsDuration = (): ConfigFieldDecorator => fieldDecorator({ kind: 'duration' });
 /** Parses a comma-separated list of strings. */
-export const AsList = (): PropertyDecorator => fieldDecorator({ kind: 'list' });
+export const AsList = (): ConfigFieldDecorator => fieldDecorator({ kind: 'list' });
 /** Parses a number (the default for `number` fields). */
-export const AsNumber = (): PropertyDecorator => fieldDecorator({ kind: 'number' });
+export const AsNumber = (): ConfigFieldDecorator => fieldDecorator({ kind: 'number' });
 /** Parses `true/false`, `1/0`, `yes/no`, `on/off` (the default for `boolean` fields). */
-export const AsBoolean = (): PropertyDecorator => fieldDecorator({ kind: 'boolean' });
+export const AsBoolean = (): ConfigFieldDecorator => fieldDecorator({ kind: 'boolean' });
+
 
 /** `connectTimeout` -> `CONNECT_TIMEOUT`. */
 export function envName(prefix: string, property: string): string {

@@ -326,28 +326,35 @@ const NETWORK_CODES = new Set([
   'EADDRNOTAVAIL',
   'EPIPE',
   'ECONNABORTED',
-  'KafkaJSConnectionError',
-  'KafkaJSNumberOfRetriesExceeded',
-  'ConnectionError',
-  'NoHostAvailableError',
 ]);
 
 /**
- * Whether `err` (or an error in its cause chain, or in an `AggregateError`) says the server could
- * not be reached: a socket code such as `ECONNREFUSED`, or a client library's connection error.
+ * Whether `err` (or an error in its cause chain, `chainedError`, or an `AggregateError`'s errors)
+ * says the server could not be reached: a socket code such as `ECONNREFUSED`, or what the client
+ * library's own predicate `also` recognises (its connection error names, codes or messages).
  */
-export function isNetworkError(err: unknown, depth = 0): boolean {
-  if (depth > 8 || typeof err !== 'object' || err === null) return false;
-  const { code, name, cause, errors } = safeFields(err);
-  if ((typeof code === 'string' && NETWORK_CODES.has(code)) || (typeof name === 'string' && NETWORK_CODES.has(name))) return true;
-  if (Array.isArray(errors) && errors.some((e) => isNetworkError(e, depth + 1))) return true;
-  return cause !== undefined && cause !== err && isNetworkError(cause, depth + 1);
+export function isNetworkError(err: unknown, also?: (error: { code?: unknown; name?: unknown; message?: unknown }) => boolean): boolean {
+  return networkIn(err, also, 0);
 }
 
-function safeFields(err: object): { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown } {
+function networkIn(err: unknown, also: ((error: { code?: unknown; name?: unknown; message?: unknown }) => boolean) | undefined, depth: number): boolean {
+  if (depth > 8 || typeof err !== 'object' || err === null) return false;
+  const fields = safeFields(err);
+  if (typeof fields.code === 'string' && NETWORK_CODES.has(fields.code)) return true;
   try {
-    const e = err as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
-    return { code: e.code, name: e.name, cause: e.cause, errors: e.errors };
+    if (also?.(fields)) return true;
+  } catch {
+    // a predicate that cannot read this error does not recognise it
+  }
+  if (Array.isArray(fields.errors) && fields.errors.some((e) => networkIn(e, also, depth + 1))) return true;
+  for (const inner of [fields.cause, fields.chainedError]) if (inner !== undefined && inner !== err && networkIn(inner, also, depth + 1)) return true;
+  return false;
+}
+
+function safeFields(err: object): { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; errors?: unknown; chainedError?: unknown } {
+  try {
+    const e = err as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; errors?: unknown; chainedError?: unknown };
+    return { code: e.code, name: e.name, message: e.message, cause: e.cause, errors: e.errors, chainedError: e.chainedError };
   } catch {
     return {};
   }
@@ -364,7 +371,12 @@ export function unreachable(provider: string, address: string, cause: unknown): 
  * otherwise. With `keepCause: false` the cause is a plain copy carrying only name, message and
  * code (for libraries whose errors hold command arguments, such as AUTH passwords).
  */
-export function networkError(provider: string, address: string, err: unknown, options: { keepCause?: boolean } = {}): Error {
+export function networkError(
+  provider: string,
+  address: string,
+  err: unknown,
+  options: { keepCause?: boolean; also?: (error: { code?: unknown; name?: unknown; message?: unknown }) => boolean } = {},
+): Error {
   let cause = err;
   if (options.keepCause === false) {
     const clean = new Error(String(maskValue(describeCause(err))));
@@ -374,7 +386,7 @@ export function networkError(provider: string, address: string, err: unknown, op
     cause = clean;
   }
   const where = String(maskValue(address));
-  if (isNetworkError(err)) return unreachable(provider, where, cause);
+  if (isNetworkError(err, options.also)) return unreachable(provider, where, cause);
   return new Error(`${provider} at ${where}: ${String(maskValue(describeCause(cause)))}`, { cause });
 }
 

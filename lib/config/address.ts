@@ -1,5 +1,5 @@
 import type { ValidationOptions } from 'class-validator';
-import { classValidator } from '../env';
+import { classValidator, configField, type ConfigFieldDecorator } from '../env';
 
 /** A parsed server address. `host` has no brackets (`::1`, not `[::1]`). */
 export interface Address {
@@ -61,14 +61,14 @@ export function formatAddress(address: Address): string {
 
 /**
  * class-validator decorator: the value (or each value, with `{ each: true }`) parses with
- * {@link parseAddress}. With `defaultPort`, a bare host is accepted; with `allowUserinfo`, a
+ * {@link parseAddress}; works in both decorator modes. With `defaultPort`, a bare host is accepted; with `allowUserinfo`, a
  * `user:password@` before the address (memjs's form) is.
  */
-export function IsAddress(options: { defaultPort?: number; allowUserinfo?: boolean } & ValidationOptions = {}): PropertyDecorator {
+export function IsAddress(options: { defaultPort?: number; allowUserinfo?: boolean } & ValidationOptions = {}): ConfigFieldDecorator {
   const { defaultPort, allowUserinfo, ...validation } = options;
   const strip = (value: string): string => (allowUserinfo ? value.slice(value.lastIndexOf('@') + 1) : value);
   // class-validator is loaded when a config class is decorated, not when bandmaster is
-  return (target, key) => classValidator().ValidateBy(
+  return configField((target, key) => classValidator().ValidateBy(
     {
       name: 'isAddress',
       validator: {
@@ -77,7 +77,7 @@ export function IsAddress(options: { defaultPort?: number; allowUserinfo?: boole
       },
     },
     validation,
-  )(target, key);
+  )(target, key));
 }
 
 /**
@@ -104,8 +104,8 @@ export function parseServerUrl(text: string, schemes: readonly string[]): { url:
 }
 
 /** class-validator decorator: the value parses with {@link parseServerUrl} for these schemes (`'redis:'`). */
-export function IsServerUrl(schemes: readonly string[], options: ValidationOptions = {}): PropertyDecorator {
-  return (target, key) => classValidator().ValidateBy(
+export function IsServerUrl(schemes: readonly string[], options: ValidationOptions = {}): ConfigFieldDecorator {
+  return configField((target, key) => classValidator().ValidateBy(
     {
       name: 'isServerUrl',
       validator: {
@@ -114,5 +114,5 @@ export function IsServerUrl(schemes: readonly string[], options: ValidationOptio
       },
     },
     options,
-  )(target, key);
+  )(target, key));
 }

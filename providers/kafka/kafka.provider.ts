@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import type { Admin, Consumer, Kafka, KafkaConfig as KafkaJsConfig, LogEntry, Producer, RetryOptions, SASLOptions, logLevel } from 'kafkajs';
 import { describeCause } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { abortable, defineProvider, loadPeer, unreachable } from '../../lib/provider';
+import { abortable, defineProvider, isNetworkError, loadPeer, unreachable } from '../../lib/provider';
 import { KafkaConfig, type KafkaLogLevel } from './kafka.config';
 import { SocketTracker } from './kafka.sockets';
 
@@ -211,6 +211,6 @@ function rootCause(err: unknown): unknown {
 /** The start failure as an error naming the seed brokers, the kafkajs error as cause. */
 function failure(address: string, err: unknown): Error {
   const cause = rootCause(err);
-  if (NETWORK_ERRORS.has((cause as Error | undefined)?.name ?? '')) return unreachable('kafka', address, cause);
+  if (isNetworkError(cause, ({ name }) => typeof name === 'string' && NETWORK_ERRORS.has(name))) return unreachable('kafka', address, cause);
   return new Error(`kafka at ${address}: ${describeCause(cause)}`, { cause });
 }

@@ -1,7 +1,7 @@
 import type { Client, Server } from 'memjs';
 import type { Socket } from 'node:net';
 import { describeCause } from '../../lib/errors';
-import { abortable, defineProvider, loadPeer, unreachable } from '../../lib/provider';
+import { abortable, defineProvider, isNetworkError, loadPeer, unreachable } from '../../lib/provider';
 import { MemcachedConfig } from './memcached.config';
 
 /** What the memcached provider injects: a memjs `Client` over every configured server. */
@@ -13,7 +13,6 @@ interface MemjsModule {
 }
 
 const DEFAULT_PORT = 11211;
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EADDRNOTAVAIL', 'EPIPE']);
 /** memjs logs what it also reports to callbacks; the container reports those. */
 const SILENT = { log: (): void => undefined };
 
@@ -144,7 +143,7 @@ function failure(failures: readonly { server: Server; error: unknown }[]): Error
   const address = failures.map((f) => display(f.server)).join(', ');
   const errors = failures.map((f) => (f.error instanceof Error ? f.error : new Error(describeCause(f.error))));
   const cause = errors.length === 1 ? errors[0]! : new AggregateError(errors, '');
-  const network = errors.every((e) => NETWORK_CODES.has(String((e as { code?: unknown }).code)) || /timed out/.test(e.message));
+  const network = errors.every((e) => isNetworkError(e, ({ message }) => typeof message === 'string' && /timed out/.test(message)));
   if (network) return unreachable('memcached', address, cause);
   return new Error(`memcached at ${address}: ${describeCause(cause)}`, { cause });
 }

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import type { Authenticator, ConnectionOptions, NatsConnection, TlsOptions } from 'nats';
 import type { FactoryDefinition } from '../../lib/definition';
 import { BandmasterError, describeCause, describeValue } from '../../lib/errors';
-import { abortable, defineProvider, loadPeer, unreachable, type ProviderOptions } from '../../lib/provider';
+import { abortable, defineProvider, isNetworkError, loadPeer, unreachable, type ProviderOptions } from '../../lib/provider';
 import { NatsConfig, parseServer, type NatsServer } from './nats.config';
 
 type Nats = typeof import('nats');
@@ -265,9 +265,5 @@ function failure(address: string, err: unknown): Error {
 }
 
 function isUnreachable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
-  const chained = (err as { chainedError?: unknown }).chainedError;
-  return (chained !== undefined && isUnreachable(chained)) || (err.cause !== undefined && isUnreachable(err.cause));
+  return isNetworkError(err, ({ code }) => typeof code === 'string' && UNREACHABLE_CODES.has(code));
 }

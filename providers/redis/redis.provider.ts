@@ -2,7 +2,7 @@ import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'node:tls';
 import { describeCause } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { abortable, defineProvider, loadPeer, unreachable } from '../../lib/provider';
+import { abortable, defineProvider, isNetworkError, loadPeer, unreachable } from '../../lib/provider';
 import { deadline } from '../../lib/retry';
 import { RedisConfig } from './redis.config';
 
@@ -29,7 +29,6 @@ const states = new WeakMap<object, ClientState>();
 const DEFAULT_PORT = 6379;
 /** How ioredis says that no Cluster node, or no Sentinel, could be reached. */
 const ALL_DOWN = /Failed to refresh slots cache|None of startup nodes|All sentinels are unreachable/;
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EADDRNOTAVAIL', 'EPIPE']);
 
 /**
  * The Redis provider: registers an ioredis client (plain server, Sentinel or Cluster) that is
@@ -232,7 +231,7 @@ function tlsOptions(config: RedisConfig): ConnectionOptions {
 function pickCause(rejection: unknown, seen: readonly unknown[]): unknown {
   const generic = rejection instanceof Error && /^Connection is (closed|aborted)|None of startup nodes/.test(rejection.message);
   if (!generic || seen.length === 0) return rejection;
-  const network = seen.filter((e) => NETWORK_CODES.has(String((e as { code?: unknown }).code)));
+  const network = seen.filter((e) => isNetworkError(e));
   return network.at(-1) ?? seen.at(-1);
 }
 
@@ -242,6 +241,6 @@ function failure(address: string, cause: unknown): Error {
   const clean = new Error(describeCause(cause));
   if (cause instanceof Error) clean.name = cause.name;
   if (typeof code === 'string') Object.assign(clean, { code });
-  if ((typeof code === 'string' && NETWORK_CODES.has(code)) || ALL_DOWN.test(clean.message)) return unreachable('redis', address, clean);
+  if (isNetworkError(clean) || ALL_DOWN.test(clean.message)) return unreachable('redis', address, clean);
   return new Error(`redis at ${address}: ${clean.message}`, { cause: clean });
 }

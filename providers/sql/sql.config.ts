@@ -6,6 +6,8 @@ import { MaskedConfig } from '../../lib/config/masked-config';
 const SSL_MODES = ['disable', 'require', 'no-verify', 'verify-ca', 'verify-full'] as const;
 /** Query parameters of `<PREFIX>_URL` the provider reads; others are refused rather than ignored. */
 const URL_PARAMS = ['sslmode', 'application_name'];
+/** A parameter name or value that can be shown in a message. */
+const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,39}$/;
 
 /** Why `url` is not a usable `postgres://` URL, or undefined when it is. */
 function postgresUrlProblem(url: unknown): string | undefined {
@@ -19,10 +21,11 @@ function postgresUrlProblem(url: unknown): string | undefined {
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') return 'must start with postgres:// or postgresql://';
   if (!parsed.hostname) return 'must name a host: postgres://user@host:5432/database';
   for (const key of parsed.searchParams.keys()) {
-    if (!URL_PARAMS.includes(key)) return `has unsupported parameter ${key}: use the discrete variables (${URL_PARAMS.join(', ')} are read from the URL)`;
+    // a name shown only when it looks like one: text after a `?` in an unencoded password is not
+    if (!URL_PARAMS.includes(key)) return `has unsupported parameter ${SAFE_NAME.test(key) ? key : '(not shown: percent-encode special characters in the password)'}: use the discrete variables (${URL_PARAMS.join(', ')} are read from the URL)`;
   }
   const mode = parsed.searchParams.get('sslmode');
-  if (mode !== null && !(SSL_MODES as readonly string[]).includes(mode)) return `has sslmode=${mode}: use one of ${SSL_MODES.join(', ')}`;
+  if (mode !== null && !(SSL_MODES as readonly string[]).includes(mode)) return `has sslmode=${SAFE_NAME.test(mode) ? mode : '(not shown)'}: use one of ${SSL_MODES.join(', ')}`;
   return undefined;
 }
 

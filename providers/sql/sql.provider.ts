@@ -1,7 +1,7 @@
 import type { Client, ClientConfig, Pool, PoolConfig } from 'pg';
 import { describeCause } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { abortable, defineProvider, loadPeer, unreachable } from '../../lib/provider';
+import { abortable, defineProvider, loadPeer, networkError } from '../../lib/provider';
 import { SqlConfig } from './sql.config';
 
 type Pg = typeof import('pg');
@@ -19,7 +19,6 @@ interface PoolState {
 const states = new WeakMap<Pool, PoolState>();
 
 /** Error codes of a server that cannot be reached, as opposed to one that refused the query. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE']);
 
 /**
  * The PostgreSQL provider: registers a pg `Pool` that the container starts with a `SELECT 1`
@@ -150,15 +149,5 @@ function addressOf(options: PoolConfig): string {
 
 /** The start failure as an error naming the server (never the password), the pg error as cause. */
 function failure(state: PoolState, err: unknown): Error {
-  if (isNetworkError(err)) return unreachable('sql', state.address, err);
-  return new Error(`sql at ${state.address}: ${describeCause(err)}`, { cause: err });
-}
-
-function isNetworkError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code !== undefined && NETWORK_CODES.has(code)) return true;
-  if (err instanceof AggregateError) return err.errors.some(isNetworkError);
-  if (/^Connection terminated|timeout expired/.test(err.message)) return true;
-  return err.cause !== undefined && isNetworkError(err.cause);
+  return networkError('sql', state.address, err, { also: ({ message }) => typeof message === 'string' && /^Connection terminated|timeout expired/.test(message) });
 }

@@ -2,7 +2,14 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { AsDuration, AsList, BandmasterError, Secret, loadEnv, resolveConfig } from '../../lib';
+import { inspect } from 'node:util';
+import { AsDuration, AsList, BandmasterError, Secret, loadEnv, parseDuration, resolveConfig } from '../../lib';
+import { MAX_DELAY_MS } from '../../lib/delay';
+import { ElasticsearchConfig } from '../../providers/elasticsearch';
+import { MemcachedConfig } from '../../providers/memcached';
+import { NatsConfig } from '../../providers/nats';
+import { RedisConfig } from '../../providers/redis';
+import { SqlConfig } from '../../providers/sql';
 import { prng } from './support/random-graph';
 
 class FuzzConfig {
@@ -138,5 +145,99 @@ describe('fault injection: hostile configuration', () => {
       runs++;
     }
     assert.equal(runs, 500);
+  });
+});
+
+/** Characters legal in a URL's userinfo that once ended the mask early, and others that are not legal but typed anyway. */
+const ODD = [',', '@', ' ', '/', ':', '#', '?', '%', ';', '=', '&', '+', '\t', '"', "'", '\\', '[', ']', 'é', '中', '🙂'];
+
+function oddSecret(random: () => number): string {
+  const length = pick(random, [1, 8, 40, 76, 77, 78, 80, 200, 1_000, 5_000]);
+  let s = 'S';
+  while (s.length < length) s += random() < 0.4 ? pick(random, ODD) : String.fromCharCode(97 + Math.floor(random() * 26));
+  return `${s}Z${Math.floor(random() * 1e9).toString(36)}`;
+}
+
+/** Every URL-bearing variable of the providers, with how a value carrying `user:secret@` is written. */
+const URL_VARIABLES: Array<{ configClass: new () => object; prefix: string; variable: string; wrap: (pw: string, tail: string) => string; list: boolean }> = [
+  { configClass: RedisConfig, prefix: 'RD', variable: 'RD_URI', wrap: (pw, tail) => `redis://app:${pw}@${tail}`, list: false },
+  { configClass: SqlConfig, prefix: 'PG', variable: 'PG_URL', wrap: (pw, tail) => `postgres://app:${pw}@${tail}`, list: false },
+  { configClass: NatsConfig, prefix: 'NT', variable: 'NT_SERVERS', wrap: (pw, tail) => `nats://app:${pw}@${tail}`, list: true },
+  { configClass: ElasticsearchConfig, prefix: 'ES', variable: 'ES_NODES', wrap: (pw, tail) => `http://app:${pw}@${tail}`, list: true },
+  { configClass: MemcachedConfig, prefix: 'MC', variable: 'MC_SERVERS', wrap: (pw, tail) => `app:${pw}@${tail}`, list: true },
+];
+const TAILS = ['127.0.0.1:6379', 'host:99999', 'host:0', '[::1', 'h ost:1', 'host:6379/x', '', 'host:-1', 'host:6379/0?x=1'];
+
+/** Every text an error or a config can be seen as: message, cause chain, inspect, JSON, String. */
+function allTexts(value: unknown): string[] {
+  const texts = [String(value), inspect(value, { depth: 12 }), JSON.stringify(value) ?? ''];
+  for (let e: unknown = value, i = 0; e instanceof Error && i < 10; e = e.cause, i++) texts.push(e.message, e.stack ?? '', JSON.stringify(e) ?? '');
+  return texts;
+}
+
+const SECRET_INPUTS = 2_000;
+const DURATION_INPUTS = 3_000;
+
+describe('fault injection: secrets and durations in every provider variable', () => {
+  it(`${SECRET_INPUTS} long and odd-character passwords in every URL-bearing variable appear nowhere`, () => {
+    const random = prng(0x5ec2e7);
+    const tally = { valid: 0, invalid: 0, longest: 0 };
+    for (let i = 0; i < SECRET_INPUTS; i++) {
+      const target = pick(random, URL_VARIABLES);
+      let secret = oddSecret(random);
+      if (target.list) secret = secret.replace(/,/g, ';'); // a comma splits a list variable: that is its syntax
+      const value = target.wrap(secret, pick(random, TAILS));
+      let outcome: unknown;
+      try {
+        outcome = loadEnv(target.configClass, target.prefix, { [target.variable]: value });
+        tally.valid++;
+      } catch (err) {
+        assert.ok(err instanceof BandmasterError && err.kind === 'InvalidConfig', `${target.variable}: a crash: ${String(err)}`);
+        outcome = err;
+        tally.invalid++;
+      }
+      // the secret's distinctive tail, and any 12-character piece of it, shows nowhere
+      const pieces = [secret.slice(-8), ...(secret.length >= 24 ? [secret.slice(1, 13), secret.slice(-14, -2)] : [])];
+      for (const text of allTexts(outcome)) {
+        tally.longest = Math.max(tally.longest, text.length);
+        for (const piece of pieces) assert.ok(!text.includes(piece), `${target.variable}=${JSON.stringify(value.slice(0, 120))}: the secret leaked in ${text.slice(0, 300)}`);
+      }
+    }
+    assert.ok(tally.valid > 50 && tally.invalid > 50, JSON.stringify(tally));
+    process.stdout.write(`# env fuzz: ${SECRET_INPUTS} URL secrets tried (${tally.valid} valid configs, ${tally.invalid} InvalidConfig), 0 found, longest text ${tally.longest} chars\n`);
+  });
+
+  it(`${DURATION_INPUTS} durations, Go forms and > 2^31-1 ms included, give an integer timer delay or one InvalidConfig`, () => {
+    const random = prng(0xd0a7);
+    const units = ['ns', 'us', 'µs', 'ms', 's', 'm', 'h', '', 'd', 'S', ' s'];
+    const fixed = ['1m30s', '1000h', '3000000000', '2147483648', '1e3', '0x10', '-1s', 'Infinity', '1.5h', '.5s', '5.s', '1h1h', '9'.repeat(400), '99999999999999h'];
+    let valid = 0;
+    for (let i = 0; i < DURATION_INPUTS; i++) {
+      let text = fixed[i];
+      if (text === undefined) {
+        const terms = 1 + Math.floor(random() * 3);
+        text = '';
+        for (let t = 0; t < terms; t++) text += `${(random() * 10 ** Math.floor(random() * 13)).toFixed(Math.floor(random() * 3))}${pick(random, units)}`;
+      }
+      const parsed = parseDuration(text);
+      if (parsed !== undefined) {
+        assert.ok(Number.isInteger(parsed) && parsed >= 0 && parsed <= MAX_DELAY_MS, `${text} -> ${parsed}`);
+        valid++;
+      }
+      try {
+        const config = loadEnv(RedisConfig, 'RD', { RD_CONNECT_TIMEOUT: text, RD_COMMAND_TIMEOUT: text });
+        assert.equal(config.connectTimeout, parsed === 0 ? config.connectTimeout : parsed, text);
+        assert.ok(config.commandTimeout <= MAX_DELAY_MS);
+      } catch (err) {
+        assert.ok(err instanceof BandmasterError && err.kind === 'InvalidConfig', `${text}: a crash: ${String(err)}`);
+        assert.ok(err.variables?.every((v) => v === 'RD_CONNECT_TIMEOUT' || v === 'RD_COMMAND_TIMEOUT'));
+      }
+    }
+    for (const ms of [3e9, 2 ** 31, Number.MAX_SAFE_INTEGER]) {
+      assert.equal(resolveConfig(RedisConfig, { name: 'rd', config: { connectTimeout: ms } }).connectTimeout, MAX_DELAY_MS);
+    }
+    assert.equal(parseDuration('1m30s'), 90_000);
+    assert.ok(valid > DURATION_INPUTS / 4, `valid: ${valid}`);
+    process.stdout.write(`# duration fuzz: ${DURATION_INPUTS} inputs, ${valid} valid, all within 0..${MAX_DELAY_MS} ms\n`);
   });
 });
