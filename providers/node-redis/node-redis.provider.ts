@@ -135,11 +135,12 @@ async function stopClient(client: NodeRedisClient, signal: AbortSignal): Promise
   }
 }
 
+/** Closes the socket at once, whatever state the client is in (connecting included). */
 function destroy(client: NodeRedisClient): void {
   try {
-    if (client.isOpen) client.destroy();
+    client.destroy();
   } catch {
-    // already closed
+    // already closed: node-redis throws ClientClosedError
   }
 }
 
