@@ -1,5 +1,5 @@
 import { BandmasterError } from '../lib/errors';
-import { describeToken, isInjectionToken, type InjectionToken } from '../lib/tokens';
+import { badTokenDetail, describeToken, isInjectionToken, type InjectionToken } from '../lib/tokens';
 import { addDependsOn } from './metadata';
 import type { ClassDecorator } from './service.decorator';
 
@@ -21,7 +21,7 @@ export function DependsOn(...tokens: InjectionToken[]): ClassDecorator {
       if (!isInjectionToken(t)) {
         throw new BandmasterError('InvalidDefinition', {
           service: describeToken(target),
-          detail: `@DependsOn() argument ${i} is ${String(t)}: pass a class, a string, a symbol or a token (a class that is undefined here usually means a circular import; name it with a string instead)`,
+          detail: `@DependsOn() argument ${i}: ${badTokenDetail(t)}`,
         });
       }
     });

@@ -1,5 +1,5 @@
 import { BandmasterError } from '../lib/errors';
-import { describeToken, isInjectionToken, type InjectionToken } from '../lib/tokens';
+import { badTokenDetail, describeToken, isInjectionToken, type InjectionToken } from '../lib/tokens';
 import { setInjectToken, setOptionalParam } from './metadata';
 
 /** A legacy parameter decorator, as `@Inject` and `@Optional` are. */
@@ -31,7 +31,7 @@ export function Inject(token: InjectionToken): ParameterDecorator {
     if (!isInjectionToken(token)) {
       throw new BandmasterError('InvalidDefinition', {
         service: describeToken(target),
-        detail: `@Inject() on parameter ${index} got ${String(token)}: pass a class, a string, a symbol or a token (a class that is undefined here usually means a circular import; inject it by name instead)`,
+        detail: `@Inject() on parameter ${index}: ${badTokenDetail(token)}`,
       });
     }
     setInjectToken(target, index, token);

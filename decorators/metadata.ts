@@ -1,5 +1,5 @@
 /// <reference types="reflect-metadata" />
-import type { InjectionToken } from '../lib/tokens';
+import type { DependencyEntry, InjectionToken } from '../lib/tokens';
 
 /**
  * Metadata keys, in one place. `Symbol.for` so that two copies of the library loaded side by side
@@ -43,9 +43,10 @@ export interface ServiceOptions extends LifecycleOptions {
   readonly name?: string;
   /**
    * Constructor dependencies in parameter order, for code compiled without decorator metadata
-   * (esbuild, tsx, TC39 decorators). Takes precedence over `design:paramtypes`.
+   * (esbuild, tsx, TC39 decorators). Takes precedence over `design:paramtypes`. Mark an entry
+   * optional with `optional(token)`.
    */
-  readonly inject?: readonly InjectionToken[];
+  readonly inject?: readonly DependencyEntry[];
 }
 
 /** What `@Service` stores on a class. */
@@ -80,21 +81,73 @@ export function addDependsOn(target: MetadataTarget, tokens: readonly InjectionT
   Reflect.defineMetadata(DEPENDS_ON, [...existing, ...tokens], target);
 }
 
-/** Reads everything the decorators wrote on a class. */
-export function readClassMetadata(target: MetadataTarget): {
-  service?: ServiceMetadata;
-  dependsOn: readonly InjectionToken[];
-  injectTokens: ReadonlyMap<number, InjectionToken>;
-  optionalParams: ReadonlyMap<number, true>;
-  paramTypes?: readonly unknown[];
-} {
+/** Everything the decorators wrote on a class, constructor parameters resolved through inheritance. */
+export interface ClassMetadata {
+  /** The class's own `@Service` (not inherited: a subclass needs its own). */
+  readonly service?: ServiceMetadata;
+  /** The class's own `@DependsOn` tokens. */
+  readonly dependsOn: readonly InjectionToken[];
+  /** `@Inject` tokens of the constructor that builds the class (its own, or its base's when it has none). */
+  readonly injectTokens: ReadonlyMap<number, InjectionToken>;
+  /** `@Optional` parameters of that constructor. */
+  readonly optionalParams: ReadonlyMap<number, true>;
+  /** `design:paramtypes` of that constructor. */
+  readonly paramTypes?: readonly unknown[];
+  /** `@Service({ inject })` of the class, or of the base class whose constructor it inherits. */
+  readonly inject?: readonly DependencyEntry[];
+  /** Declared parameters of that constructor (`Function.length`), for the missing-metadata check. */
+  readonly paramCount: number;
+  /** The class whose constructor parameters these are: the class itself or a base class. */
+  readonly constructorOwner: MetadataTarget;
+}
+
+/**
+ * Reads everything the decorators wrote on a class. A derived class without constructor metadata
+ * of its own (no own constructor, so TypeScript emitted no `design:paramtypes` for it) is built
+ * with the constructor of the nearest base class that has some, as in NestJS and tsyringe; with
+ * metadata nowhere, the nearest base class that declares parameters sets `paramCount`, so the
+ * caller reports `MetadataMissing` instead of passing `undefined`.
+ */
+export function readClassMetadata(target: MetadataTarget): ClassMetadata {
+  const service = Reflect.getOwnMetadata(SERVICE_OPTIONS, target) as ServiceMetadata | undefined;
+  const owner = constructorOwner(target);
+  const ownerService = owner === target ? service : (Reflect.getOwnMetadata(SERVICE_OPTIONS, owner) as ServiceMetadata | undefined);
   return {
-    service: Reflect.getOwnMetadata(SERVICE_OPTIONS, target) as ServiceMetadata | undefined,
+    service,
     dependsOn: (Reflect.getOwnMetadata(DEPENDS_ON, target) as InjectionToken[] | undefined) ?? [],
-    injectTokens: (Reflect.getOwnMetadata(INJECT_TOKENS, target) as Map<number, InjectionToken> | undefined) ?? new Map(),
-    optionalParams: (Reflect.getOwnMetadata(OPTIONAL_PARAMS, target) as Map<number, true> | undefined) ?? new Map(),
-    paramTypes: Reflect.getOwnMetadata(PARAM_TYPES, target) as unknown[] | undefined,
+    injectTokens: (Reflect.getOwnMetadata(INJECT_TOKENS, owner) as Map<number, InjectionToken> | undefined) ?? new Map(),
+    optionalParams: (Reflect.getOwnMetadata(OPTIONAL_PARAMS, owner) as Map<number, true> | undefined) ?? new Map(),
+    paramTypes: Reflect.getOwnMetadata(PARAM_TYPES, owner) as unknown[] | undefined,
+    inject: ownerService?.options.inject,
+    paramCount: typeof owner === 'function' ? owner.length : 0,
+    constructorOwner: owner,
   };
+}
+
+/** Whether the class itself says what its constructor takes. */
+function hasConstructorMetadata(target: MetadataTarget): boolean {
+  const service = Reflect.getOwnMetadata(SERVICE_OPTIONS, target) as ServiceMetadata | undefined;
+  return (
+    service?.options.inject !== undefined ||
+    Reflect.hasOwnMetadata(PARAM_TYPES, target) ||
+    Reflect.hasOwnMetadata(INJECT_TOKENS, target) ||
+    Reflect.hasOwnMetadata(OPTIONAL_PARAMS, target)
+  );
+}
+
+/**
+ * The class whose constructor builds `target`: itself when it has constructor metadata or
+ * declares parameters, else the nearest base class that has metadata, else the nearest one that
+ * declares parameters, else itself.
+ */
+function constructorOwner(target: MetadataTarget): MetadataTarget {
+  if (typeof target !== 'function' || hasConstructorMetadata(target) || target.length > 0) return target;
+  let declaring: MetadataTarget | undefined;
+  for (let base = Object.getPrototypeOf(target) as unknown; typeof base === 'function' && base !== Function.prototype; base = Object.getPrototypeOf(base)) {
+    if (hasConstructorMetadata(base)) return base;
+    if (declaring === undefined && base.length > 0) declaring = base;
+  }
+  return declaring ?? target;
 }
 
 /** Stores the `@Service` options. */

@@ -8,6 +8,7 @@ import { graphView, type GraphView } from './graph-view';
 import { checkHealth, type HealthOptions, type HealthReport } from './health';
 import { attachLogger, getGlobalLogger, type Logger } from './logger';
 import { START_WARNING_MS } from './lifecycle/watchdog';
+import { bindProviderLogger } from './provider';
 import { STARTED, type ServiceNode } from './node';
 import { toSpec } from './registration';
 import { Registry } from './registry';
@@ -16,7 +17,7 @@ import { realClock, type Clock } from './retry';
 import { Shutdown } from './shutdown';
 import { handleSignals, type SignalOptions } from './signals';
 import { buildTimeline, type Timeline } from './timeline';
-import { describeToken, isToken, type Constructor, type InjectionToken } from './tokens';
+import { checkToken, describeToken, isToken, type Constructor, type InjectionToken } from './tokens';
 
 /** Options of {@link Container}. */
 export interface ContainerOptions {
@@ -59,7 +60,8 @@ export class Container {
   readonly #clock: Clock;
   #boot: Boot | undefined;
   #shutdown: Shutdown | undefined;
-  readonly #log: () => Logger | undefined;
+  /** This container's logger, as provider hooks get it (`false`: silent). */
+  readonly #log: () => Logger | false;
   readonly #startWarningMs: number | false;
 
   constructor(options: ContainerOptions = {}) {
@@ -70,7 +72,7 @@ export class Container {
     }
     this.#startWarningMs = warnAfter ?? START_WARNING_MS;
     const logger = options.logger;
-    this.#log = logger === false ? () => undefined : logger ? () => logger : () => getGlobalLogger() || undefined;
+    this.#log = logger === false ? () => false : logger ? () => logger : getGlobalLogger;
     if (logger !== false) {
       // resolve the global logger now, so loading winston is not billed to the first service's start
       if (!logger) getGlobalLogger();
@@ -87,7 +89,11 @@ export class Container {
    */
   register(...services: (Constructor | AnyDefinition)[]): this {
     // indexed: a for-of that is not optimised yet allocates a result per step
-    for (let i = 0; i < services.length; i++) this.#registry.add(toSpec(services[i]!));
+    for (let i = 0; i < services.length; i++) {
+      const service = services[i];
+      // nothing (undefined, null) goes to toSpec as it is, which names the misuse
+      this.#registry.add(toSpec(service == null ? service! : bindProviderLogger(service, this.#log)));
+    }
     return this;
   }
 
@@ -118,13 +124,14 @@ export class Container {
    * The replacement keeps the service's name and keys; `useValue` and `useFactory` objects are
    * not probed for hooks, and need no decorators.
    *
-   * @throws BandmasterError `InvalidDefinition` when the service is running.
+   * @throws BandmasterError `InvalidDefinition` when the service is running; `InvalidArgument` when `token` is not a token.
    * @example
    * ```ts
    * container.override('rd-1', { useValue: fakeRedis });
    * ```
    */
   override<T>(token: InjectionToken<T>, replacement: Override<T>): this {
+    checkToken(token, 'override()');
     const node = this.#registry.lookup(token);
     if (node && node.state !== 'idle' && node.state !== 'stopped' && node.state !== 'failed') {
       throw new BandmasterError('InvalidDefinition', { service: node.name, detail: `cannot override a service that is ${node.state}; call stopAll() first` });
@@ -160,11 +167,12 @@ export class Container {
    * Starts one service and what it depends on (tests, partial boots).
    *
    * @returns the started instance.
-   * @throws BandmasterError `ServiceUnknown`, or the service's start error; BootError when its
+   * @throws BandmasterError `ServiceUnknown`, `InvalidArgument` (not a token), or the service's start error; BootError when its
    * dependency graph is invalid (as rejections).
    */
   async start<T = unknown>(token: InjectionToken<T>, options: RunOptions = {}): Promise<T> {
     checkRunOptions('start()', options);
+    checkToken(token, 'start()');
     await this.#afterShutdown();
     const node = this.#require(token);
     if (node.state === 'started') return node.instance as T;
@@ -208,33 +216,52 @@ export class Container {
   /**
    * The started instance of a service.
    *
-   * @throws BandmasterError `ServiceUnknown` (never registered) or `ServiceNotStarted`.
+   * @throws BandmasterError `ServiceUnknown` (never registered), `ServiceNotStarted`, or
+   * `InvalidArgument` when `token` is not a token (`undefined`: a class lost to a circular import).
    */
   resolve<T = unknown>(token: InjectionToken<T>): T {
     // the hot path reads the table's columns, not the node: a Map lookup and two array reads
     const table = this.#registry.table;
     const i = this.#registry.indexOf(token);
     if (i >= 0 && table.state[i] === STARTED) return table.instances[i] as T;
-    // not started (or not registered: ServiceUnknown)
+    // not started, not registered (ServiceUnknown) or not a token (InvalidArgument)
+    checkToken(token, 'resolve()');
     const node = this.#require(token);
     throw new BandmasterError('ServiceNotStarted', { service: node.name, detail: `it is ${node.state}; await container.startAll(), start(token) or ready(token) first` });
   }
 
-  /** The instance of a service whether started or not; undefined when there is none. */
+  /**
+   * The instance of a service whether started or not; undefined when there is none.
+   *
+   * @throws BandmasterError `InvalidArgument` when `token` is not a token (`undefined`, `null`, a plain object).
+   */
   get<T = unknown>(token: InjectionToken<T>): T | undefined {
-    return this.#registry.lookup(token)?.instance as T | undefined;
+    const node = this.#registry.lookup(token);
+    if (node === undefined) checkToken(token, 'get()');
+    return node?.instance as T | undefined;
   }
 
   /**
    * Resolves to the started instance once the service is started, waiting across failed boots
    * and restarts.
    *
-   * @throws BandmasterError `ServiceUnknown` (as a rejection); the signal's reason when it aborts.
+   * @throws BandmasterError `ServiceUnknown` or `InvalidArgument` (not a token), as rejections,
+   * never thrown; the signal's reason when it aborts.
    */
   ready<T = unknown>(token: InjectionToken<T>, options: { readonly signal?: AbortSignal } = {}): Promise<T> {
     const node = this.#registry.lookup(token);
-    if (!node) return Promise.reject(unknownService(token));
+    if (!node) {
+      try {
+        checkToken(token, 'ready()');
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return Promise.reject(unknownService(token));
+    }
     if (node.state === 'started') return Promise.resolve(node.instance as T);
+    if (typeof options !== 'object' || options === null) {
+      return Promise.reject(new BandmasterError('InvalidArgument', { service: 'ready()', argument: 'options', detail: `options must be an object like { signal }, got ${describeValue(options)}` }));
+    }
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {

@@ -1,15 +1,8 @@
 import type { LifecycleOptions } from '../decorators/metadata';
-import type { Constructor, InjectionToken, Token } from './tokens';
+import type { Constructor, DependencyEntry, InjectionToken, Token } from './tokens';
 
-/** A dependency of a factory: a token, or a token marked optional. */
-export type FactoryDependency =
-  | InjectionToken
-  | {
-      /** The dependency. */
-      readonly token: InjectionToken;
-      /** Inject `undefined` when it is missing or failed. */
-      readonly optional: true;
-    };
+/** A dependency of a factory: a token, or a token marked optional (`optional(token)` or `{ token, optional: true }`). */
+export type FactoryDependency = DependencyEntry;
 
 /** Hooks a plain definition may give for the object it provides. */
 export interface DefinitionHooks<T> {

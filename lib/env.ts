@@ -1,6 +1,7 @@
 /// <reference types="reflect-metadata" />
 import type { ValidationError } from 'class-validator';
 import { BandmasterError, describeValue } from './errors';
+import { MASK, maskValue, showValue } from './config/mask';
 import type { Constructor } from './tokens';
 
 type ClassValidator = typeof import('class-validator');
@@ -26,7 +27,6 @@ function classTransformer(): ClassTransformer {
 
 const ENV_FIELDS = Symbol.for('bandmaster:env-fields');
 const SECRET_NAME = /pass(word|phrase)?$|password|secret|token|credential|private[-_]?key|api[-_]?key|^key$/i;
-const MASK = '****';
 
 /** How an environment variable's text becomes a value. */
 export type EnvKind = 'string' | 'number' | 'boolean' | 'duration' | 'list';
@@ -119,21 +119,10 @@ export function maskSecrets<T extends object>(config: T): Record<string, unknown
   return out;
 }
 
-/** Masks the password of `user:password@host` in URLs and address lists found in a string (or in each string of an array). */
-export function maskValue(value: unknown): unknown {
-  if (typeof value === 'string') {
-    // user:password@host anywhere, and a lone userinfo after a scheme (a NATS token is one)
-    return value.replace(/(^|[\s,/])([^/@\s:,]*):[^/@\s,]*@/g, `$1$2:${MASK}@`).replace(/(:\/\/)[^/@\s:,]+@/g, `$1${MASK}@`);
-  }
-  if (Array.isArray(value)) return value.map(maskValue);
-  return value;
-}
+export { maskValue } from './config/mask';
 
 function show(value: unknown, field: EnvField): string {
-  if (field.secret) return MASK;
-  const text = typeof value === 'string' ? value : describeValue(value);
-  const clipped = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  return JSON.stringify(maskValue(clipped));
+  return field.secret ? MASK : showValue(value, describeValue);
 }
 
 function constraints(error: ValidationError): string {

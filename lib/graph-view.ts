@@ -1,4 +1,3 @@
-import { isOptionalDep } from './graph';
 import type { ServiceNode, ServiceState } from './node';
 
 /** A service in {@link GraphView}. */
@@ -42,10 +41,15 @@ export function graphView(nodes: readonly ServiceNode[], describe: (token: unkno
   const graphNodes = nodes.map((n) => ({ name: n.name, state: n.state, required: n.spec.required }));
   const edges: GraphEdge[] = [];
   for (const n of nodes) {
-    n.spec.depTokens.forEach((token, i) => {
-      const target = n.depNodes[i];
-      edges.push({ from: n.name, to: target ? target.name : describe(token), optional: isOptionalDep(n.spec, i), injected: i < n.spec.injectCount, missing: !target });
-    });
+    // a set, not includes() per edge: linear in the service's dependency count
+    const optional = new Set(n.spec.optionalDeps ?? []);
+    const { depTokens, injectCount } = n.spec;
+    // depNodes builds its list on each read: read it once
+    const targets = n.depNodes;
+    for (let i = 0; i < depTokens.length; i++) {
+      const target = targets[i];
+      edges.push({ from: n.name, to: target ? target.name : describe(depTokens[i]), optional: optional.has(i), injected: i < injectCount, missing: !target });
+    }
   }
   return { nodes: graphNodes, edges, toDot: () => toDot(graphNodes, edges), toMermaid: () => toMermaid(graphNodes, edges) };
 }

@@ -1,7 +1,7 @@
 import { readClassMetadata, hasServiceMetadata, type LifecycleOptions, type ServiceOptions } from '../decorators/metadata';
 import type { AnyDefinition, ClassDefinition, FactoryDependency, ServiceSpec } from './definition';
-import { BandmasterError } from './errors';
-import { describeToken, isInjectionToken, isToken, tokenKey, type Constructor, type InjectionToken } from './tokens';
+import { BandmasterError, describeValue } from './errors';
+import { badTokenDetail, describeToken, isInjectionToken, isToken, tokenKey, type Constructor, type InjectionToken } from './tokens';
 
 const AMBIGUOUS_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array, Function, Promise, Symbol, BigInt]);
 
@@ -9,7 +9,7 @@ const AMBIGUOUS_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array
 export function toSpec(input: Constructor | AnyDefinition): ServiceSpec {
   if (typeof input === 'function') return classSpec(input, undefined, true);
   if (typeof input !== 'object' || input === null) {
-    throw new BandmasterError('InvalidDefinition', { service: String(input), detail: 'register() takes a @Service class or a definition object' });
+    throw new BandmasterError('InvalidDefinition', { service: describeValue(input), detail: 'register() takes a @Service class or a definition object (an undefined class usually means a circular import)' });
   }
   return definitionSpec(input);
 }
@@ -37,6 +37,9 @@ function definitionSpec(def: AnyDefinition): ServiceSpec {
   if ('useFactory' in def) {
     if (typeof def.useFactory !== 'function') invalid(name, 'useFactory must be a function');
     const injected = def.deps === undefined ? NO_DEPS : factoryTokens(name, def.deps);
+    if (injected.length > MAX_ARGUMENTS) {
+      invalid(name, `a factory cannot receive ${injected.length} arguments (JavaScript engines take about ${MAX_ARGUMENTS}): list start-order dependencies in \`dependsOn\`, which are not passed to the factory`);
+    }
     const depTokens = checkDeps(name, keys, injected, dependsOn);
     const factory = def.useFactory;
     const optionalDeps = def.deps === undefined ? undefined : optionalFactoryDeps(def.deps);
@@ -70,6 +73,9 @@ function classSpec(cls: Constructor, def: ClassDefinition<unknown> | undefined, 
 }
 
 type Factory = (...args: unknown[]) => unknown;
+
+/** Most arguments a call passes safely: past about 120,000, V8 overflows its stack on the spread. */
+const MAX_ARGUMENTS = 65_535;
 
 function fromFactory(spec: ServiceSpec, args: unknown[], signal: AbortSignal): unknown {
   // called unbound, as the factory always was
@@ -145,9 +151,10 @@ type ClassMeta = ReturnType<typeof readClassMetadata>;
 
 /** The constructor's dependency tokens, in parameter order. */
 function paramTokens(name: string, cls: Constructor, meta: ClassMeta): readonly InjectionToken[] {
-  const listed = meta.service?.options.inject;
-  if (listed) return checkTokens(name, listed, true);
-  const count = Math.max(meta.paramTypes?.length ?? 0, cls.length, ...[...meta.injectTokens.keys()].map((i) => i + 1));
+  const listed = meta.inject;
+  if (listed) return factoryTokens(name, listed, 'inject');
+  let count = Math.max(meta.paramTypes?.length ?? 0, meta.paramCount);
+  for (const i of meta.injectTokens.keys()) if (i + 1 > count) count = i + 1;
   const tokens: InjectionToken[] = [];
   for (let i = 0; i < count; i++) tokens.push(meta.injectTokens.get(i) ?? paramType(name, cls, meta, i));
   return tokens;
@@ -155,8 +162,10 @@ function paramTokens(name: string, cls: Constructor, meta: ClassMeta): readonly 
 
 /** The `@Optional()` parameters among the first `count`, ascending; undefined when none. */
 function optionalParams(meta: ClassMeta, count: number): readonly number[] | undefined {
-  if (meta.optionalParams.size === 0) return undefined;
-  const out = [...meta.optionalParams.keys()].filter((i) => i < count).sort((a, b) => a - b);
+  const listed = meta.inject ? optionalFactoryDeps(meta.inject) : undefined;
+  if (meta.optionalParams.size === 0) return listed;
+  // optional(token) in the inject list and @Optional() on the parameter both count
+  const out = [...new Set([...(listed ?? []), ...meta.optionalParams.keys()])].filter((i) => i < count).sort((a, b) => a - b);
   return out.length > 0 ? out : undefined;
 }
 
@@ -164,7 +173,7 @@ function paramType(name: string, cls: Constructor, meta: ClassMeta, index: numbe
   if (!meta.paramTypes) {
     throw new BandmasterError('MetadataMissing', {
       service: name,
-      detail: `class ${cls.name} has ${cls.length} constructor parameter(s) and no design:paramtypes for parameter ${index}. Fix: enable "emitDecoratorMetadata" and "experimentalDecorators" in tsconfig.json and compile with tsc or SWC (esbuild drops decorator metadata), and import 'reflect-metadata' first; or list the dependencies: @Service({ inject: [...] })`,
+      detail: `class ${cls.name} has ${meta.paramCount} constructor parameter(s)${inheritedFrom(cls, meta)} and no design:paramtypes for parameter ${index}. Fix: enable "emitDecoratorMetadata" and "experimentalDecorators" in tsconfig.json and compile with tsc or SWC (esbuild drops decorator metadata), and import 'reflect-metadata' first; or list the dependencies: @Service({ inject: [...] })`,
     });
   }
   const type = meta.paramTypes[index];
@@ -183,13 +192,25 @@ function paramType(name: string, cls: Constructor, meta: ClassMeta, index: numbe
   return type as Constructor;
 }
 
-/** A `{ token, optional }` entry of a factory's `deps`. */
-function isMarked(d: FactoryDependency): d is Exclude<FactoryDependency, InjectionToken> {
-  return typeof d === 'object' && d !== null && !isToken(d) && 'token' in d;
+/** ` (inherited from Base)` when the constructor is a base class's. */
+function inheritedFrom(cls: Constructor, meta: ClassMeta): string {
+  const owner = meta.constructorOwner;
+  return owner !== cls && typeof owner === 'function' ? ` (inherited from ${owner.name || 'an anonymous base class'})` : '';
 }
 
-function factoryTokens(name: string, deps: readonly FactoryDependency[]): readonly InjectionToken[] {
-  if (!Array.isArray(deps)) invalid(name, 'deps must be an array of tokens');
+/** A `{ token, optional }` entry of a factory's `deps`. */
+function isMarked(d: FactoryDependency): d is Exclude<FactoryDependency, InjectionToken> {
+  if (typeof d !== 'object' || d === null || isToken(d)) return false;
+  try {
+    return 'token' in d;
+  } catch {
+    // a revoked proxy: not a token either, reported as such
+    return false;
+  }
+}
+
+function factoryTokens(name: string, deps: readonly FactoryDependency[], list = 'deps'): readonly InjectionToken[] {
+  if (!Array.isArray(deps)) invalid(name, `${list} must be an array of tokens`);
   const out: InjectionToken[] = new Array(deps.length);
   for (let i = 0; i < deps.length; i++) {
     const d = deps[i]!;
@@ -216,7 +237,7 @@ function checkTokens(name: string, tokens: readonly InjectionToken[], inject: bo
 /** One checked dependency token; `index` numbers it in messages. */
 function checkToken(name: string, token: InjectionToken, index: number): InjectionToken {
   if (!isInjectionToken(token)) {
-    invalid(name, `dependency ${index} is ${String(token)}: pass a class, a string, a symbol or a token (an undefined class usually means a circular import; use its name instead)`);
+    invalid(name, `dependency ${index}: ${badTokenDetail(token)}`);
   }
   return token;
 }
@@ -254,7 +275,7 @@ function keysOf(name: unknown): (string | symbol | Constructor)[] {
   if (typeof name === 'string' && name.length > 0) return [name];
   if (typeof name === 'symbol') return [name];
   if (isToken(name)) return [name.name];
-  return invalid(String(name), 'a definition needs a non-empty `name`: a string, a symbol or a token');
+  return invalid(describeValue(name), 'a definition needs a non-empty `name`: a string, a symbol or a token');
 }
 
 /** The service name for its first key: the string itself, a symbol's description. */
@@ -270,10 +291,10 @@ function mergeLifecycle(own: ServiceOptions | undefined, def: LifecycleOptions |
 
 function checkOptions(name: string, o: LifecycleOptions): void {
   if (o.required !== undefined && typeof o.required !== 'boolean') invalid(name, '`required` must be a boolean');
-  if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0)) invalid(name, `\`retries\` must be an integer >= 0, got ${String(o.retries)}`);
+  if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0)) invalid(name, `\`retries\` must be an integer >= 0, got ${describeValue(o.retries)}`);
   for (const k of ['startTimeout', 'stopTimeout'] as const) {
     const v = o[k];
-    if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) invalid(name, `\`${k}\` must be a positive number of ms, got ${String(v)}`);
+    if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) invalid(name, `\`${k}\` must be a positive number of ms, got ${describeValue(v)}`);
   }
   const b = o.backoff;
   if (b === undefined) return;

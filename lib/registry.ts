@@ -8,6 +8,8 @@ import { tokenKey, type InjectionToken } from './tokens';
 export class Registry {
   /** Each key's service, by index in {@link Registry.table}: linking follows no node. */
   readonly #byKey = new Map<unknown, number>();
+  /** Services keyed by a symbol, by name: two `Symbol('db')` would both show as `db`. */
+  readonly #symbolNames = new Map<string, number>();
   /** The services and their scheduling columns. */
   readonly table = new NodeTable();
   #version = 0;
@@ -21,6 +23,7 @@ export class Registry {
     // indexed: a for-of over the shared frozen empty list takes V8's slow iteration path
     const { aliases } = spec;
     for (let i = 0; i < aliases.length; i++) this.#byKey.set(aliases[i], node.index);
+    if (typeof spec.key === 'symbol') this.#symbolNames.set(spec.name, node.index);
     this.#version++;
     return node;
   }
@@ -40,6 +43,7 @@ export class Registry {
 
   #checkFree(spec: ServiceSpec, self: ServiceNode | undefined): void {
     this.#checkKey(spec, self, spec.name);
+    this.#checkSymbolName(spec, self);
     if (spec.key !== spec.name) this.#checkKey(spec, self, spec.key);
     const { aliases } = spec;
     for (let i = 0; i < aliases.length; i++) this.#checkKey(spec, self, aliases[i]);
@@ -52,6 +56,20 @@ export class Registry {
     throw new BandmasterError('ServiceAlreadyExists', {
       service: spec.name,
       detail: existing.name === spec.name ? 'pick another name, or use override() to replace it' : `\`${String(typeof key === 'function' ? key.name : key)}\` already names \`${existing.name}\``,
+    });
+  }
+
+  /**
+   * A service named by a symbol shares its name with no other service: names are what status(),
+   * reports, logs and messages show, and two `Symbol('db')` would be two `db`.
+   */
+  #checkSymbolName(spec: ServiceSpec, self: ServiceNode | undefined): void {
+    const index = this.#symbolNames.get(spec.name) ?? (typeof spec.key === 'symbol' ? this.#byKey.get(spec.name) : undefined);
+    if (index === undefined || index === self?.index) return;
+    const existing = this.table.nodes[index]!;
+    throw new BandmasterError('ServiceAlreadyExists', {
+      service: spec.name,
+      detail: `\`${existing.name}\` already names another service (symbols are shown by their description): give each symbol a distinct description, such as Symbol('${spec.name}-2')`,
     });
   }
 

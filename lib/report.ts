@@ -121,7 +121,9 @@ export class LifecycleReport {
       `${Math.round(s.durationMs)}ms`,
       s.error ? describeCause(s.error.cause ?? s.error) : '',
     ]);
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    // a loop, not Math.max(...column): spreading 130,000 rows overflows the call stack
+    const widths = header.map((h) => h.length);
+    for (const row of rows) for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
     const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
     const total = `${plural(this.services.length, 'service')}, ${plural(this.errors.length, 'error')}, ${Math.round(this.durationMs)}ms`;
     return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), total].join('\n');

@@ -1,4 +1,4 @@
-import type { Timeline, TimelineEntry } from './timeline';
+import { boundedPath, type Timeline, type TimelineEntry } from './timeline';
 
 const ROW = 24;
 const LABEL = 170;
@@ -21,16 +21,17 @@ export function timelineSvg(timeline: Timeline): string {
   const height = TOP + Math.max(1, entries.length) * ROW + 40;
   const width = LABEL + CHART + INFO;
   const x = (ms: number): number => LABEL + (totalMs > 0 ? (ms / totalMs) * CHART : 0);
-  const parts = [
+  const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="ui-monospace, Menlo, Consolas, monospace" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     text(12, 22, `boot timeline: ${entries.length} services in ${fmt(totalMs)}`, 'font-size="14" font-weight="bold"'),
-    text(12, 40, `critical path: ${timeline.criticalPath.join(' → ') || 'none'}`, `fill="${COLORS.critical}"`),
-    ...ticks(totalMs, x, height),
-    ...entries.flatMap((e, i) => row(e, TOP + i * ROW, x)),
-    ...legend(height - 14),
-    '</svg>',
+    text(12, 40, `critical path: ${boundedPath(timeline.criticalPath, ' → ') || 'none'}`, `fill="${COLORS.critical}"`),
   ];
+  // pushed one by one: no spread of a list as long as the services
+  for (const line of ticks(totalMs, x, height)) parts.push(line);
+  for (let i = 0; i < entries.length; i++) for (const line of row(entries[i]!, TOP + i * ROW, x)) parts.push(line);
+  for (const line of legend(height - 14)) parts.push(line);
+  parts.push('</svg>');
   return parts.join('\n');
 }
 

@@ -1,6 +1,7 @@
 import { describeCause } from './errors';
 import type { ServiceNode, ServiceState } from './node';
 import { timelineSvg } from './timeline-svg';
+import { timelineTraceEvents, type TraceEventDocument } from './ops/trace-events';
 
 /** One service in a {@link Timeline}. Offsets are in ms since the first service was queued. */
 export interface TimelineEntry {
@@ -47,6 +48,11 @@ export interface Timeline {
   toText(options?: TimelineTextOptions): string;
   /** A self-contained SVG document (no scripts, no external references). */
   toSvg(): string;
+  /**
+   * The Chrome trace-event JSON (Perfetto, `chrome://tracing`): a track per service with its wait
+   * and its start; `JSON.stringify` it to a file and open it in https://ui.perfetto.dev.
+   */
+  toTraceEvents(): TraceEventDocument;
 }
 
 /**
@@ -61,8 +67,13 @@ export interface Timeline {
 export function buildTimeline(nodes: readonly ServiceNode[]): Timeline {
   // settled boots only; states rather than timestamps, which a fake clock may start at 0
   const booted = nodes.filter((n) => n.state !== 'idle' && n.state !== 'waiting' && n.state !== 'starting' && n.settledAt >= n.queuedAt);
-  const origin = booted.length > 0 ? Math.min(...booted.map((n) => n.queuedAt)) : 0;
-  const end = booted.length > 0 ? Math.max(...booted.map((n) => n.settledAt)) : 0;
+  // loops, not Math.min(...list): spreading 130,000 values overflows the call stack
+  let origin = booted.length > 0 ? Infinity : 0;
+  let end = booted.length > 0 ? -Infinity : 0;
+  for (const n of booted) {
+    if (n.queuedAt < origin) origin = n.queuedAt;
+    if (n.settledAt > end) end = n.settledAt;
+  }
   const path = criticalPath(booted);
   const onPath = new Set(path);
   const entries = booted
@@ -74,6 +85,7 @@ export function buildTimeline(nodes: readonly ServiceNode[]): Timeline {
     criticalPath: path.map((n) => n.name),
     toText: (options) => timelineText(timeline, options),
     toSvg: () => timelineSvg(timeline),
+    toTraceEvents: () => timelineTraceEvents(timeline),
   };
   return timeline;
 }
@@ -104,15 +116,17 @@ function criticalPath(booted: readonly ServiceNode[]): ServiceNode[] {
   const members = new Set(booted);
   let current = booted.reduce((a, b) => (b.settledAt > a.settledAt ? b : a));
   const path = [current];
+  const onPath = new Set(path);
   for (;;) {
     let blocker: ServiceNode | undefined;
     for (const dep of current.depNodes) {
       // a dependency that was ready before this service was queued did not hold it back
-      if (!dep || !members.has(dep) || dep.settledAt < current.queuedAt || path.includes(dep)) continue;
+      if (!dep || !members.has(dep) || dep.settledAt < current.queuedAt || onPath.has(dep)) continue;
       if (!blocker || dep.settledAt > blocker.settledAt) blocker = dep;
     }
     if (!blocker) break;
     path.push(blocker);
+    onPath.add(blocker);
     current = blocker;
   }
   return path.reverse();
@@ -127,7 +141,8 @@ function timelineText(timeline: Timeline, options: TimelineTextOptions = {}): st
   const { entries, totalMs } = timeline;
   if (entries.length === 0) return 'boot timeline: no service has been through a boot yet';
   const scale = (ms: number): number => (totalMs > 0 ? Math.round((ms / totalMs) * width) : 0);
-  const nameWidth = Math.max(7, ...entries.map((e) => e.name.length));
+  let nameWidth = 7;
+  for (const e of entries) if (e.name.length > nameWidth) nameWidth = e.name.length;
   const header = `${'service'.padEnd(nameWidth)}   ${axis(totalMs, width)}${columns('waited', 'start', 'tries', 'ready')}`;
   const rows = entries.map((e) => {
     const from = Math.min(scale(e.queuedMs), width - 1);
@@ -140,11 +155,19 @@ function timelineText(timeline: Timeline, options: TimelineTextOptions = {}): st
     const cells = columns(ms(e.waitedMs), ms(e.startMs), String(e.attempts), ready);
     return `${e.name.padEnd(nameWidth)} ${e.critical ? '*' : ' '} |${bar.padEnd(width).slice(0, width)}|${cells}`;
   });
-  const path = timeline.criticalPath.join(' -> ');
+  const path = boundedPath(timeline.criticalPath, ' -> ');
   const failures = entries.filter((e) => e.error).map((e) => `  ${e.name}: ${e.error}`);
   const title = `boot timeline: ${entries.length} service${entries.length === 1 ? '' : 's'} in ${ms(totalMs)}; critical path (*): ${path}`;
   const legend = `${WAIT} waiting for dependencies  ${RUN} starting (attempts, backoff)  ${FAIL} failed`;
   return [title, header, ...rows, legend, ...(failures.length > 0 ? ['failures:', ...failures] : [])].join('\n');
+}
+
+/** A path for a title line: a long one keeps its ends and counts the middle (the field holds all of it). */
+export function boundedPath(names: readonly string[], separator: string, max = 12): string {
+  if (names.length <= max) return names.join(separator);
+  const head = names.slice(0, max - 4);
+  const tail = names.slice(-3);
+  return `${head.join(separator)}${separator}…${names.length - head.length - tail.length} more…${separator}${tail.join(separator)}`;
 }
 
 function columns(waited: string, start: string, tries: string, ready: string): string {

@@ -1,6 +1,6 @@
-import { inspect } from 'node:util';
 import { ArrayNotEmpty, IsBoolean, IsInt, IsNotEmpty, IsString, Matches, Min, ValidateIf } from 'class-validator';
-import { AsDuration, AsList, maskSecrets, Secret } from '../../lib/env';
+import { AsDuration, AsList, Secret } from '../../lib/env';
+import { MaskedConfig } from '../../lib/config/masked-config';
 
 /** `host`, `host:port`, `[ipv6]` or `[ipv6]:port`. */
 const CONTACT_POINT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?$/;
@@ -22,7 +22,7 @@ export const CASSANDRA_DEFAULT_PORT = 9042;
  * const config = loadEnv(CassandraConfig, 'CQL_EXAMPLE');
  * ```
  */
-export class CassandraConfig {
+export class CassandraConfig extends MaskedConfig {
   /** Nodes to connect to first, `host` or `host:port` (port 9042 when left out); list several for a cluster. */
   @AsList()
   @ArrayNotEmpty({ message: 'must list at least one contact point' })
@@ -70,13 +70,6 @@ export class CassandraConfig {
   tlsRejectUnauthorized = true;
 
   /** The configuration with the password masked. */
-  toString(): string {
-    return `CassandraConfig ${JSON.stringify(maskSecrets(this))}`;
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
-  }
 }
 
 /** `host:port` of each contact point, with the default port filled in: for messages. */

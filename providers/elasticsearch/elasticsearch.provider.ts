@@ -87,8 +87,8 @@ export const elasticsearch = defineProvider<ElasticsearchConfig, Client>({
   provider: 'elasticsearch',
   peer: '@elastic/elasticsearch',
   configClass: ElasticsearchConfig,
-  create: (config, name) => createClient(config, name),
-  start,
-  healthCheck,
-  stop,
+  create: (config, { name }) => createClient(config, name),
+  start: (client, { signal }, config) => start(client, signal, config),
+  healthCheck: (client, { signal }) => healthCheck(client, signal),
+  stop: (client) => stop(client),
 });

@@ -1,6 +1,6 @@
-import { inspect } from 'node:util';
 import { ArrayNotEmpty, ArrayUnique, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Min, ValidateBy, ValidateIf } from 'class-validator';
-import { AsDuration, AsList, Secret, maskSecrets } from '../../lib/env';
+import { AsDuration, AsList, Secret } from '../../lib/env';
+import { MaskedConfig } from '../../lib/config/masked-config';
 
 /** SASL mechanisms the provider configures, as kafkajs spells them: `KFK_EXAMPLE_SASL_MECHANISM=scram-sha-512`. */
 export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
@@ -29,7 +29,7 @@ const BROKER = /^[^\s:,[\]]+:\d{1,5}$/;
  * const config = loadEnv(KafkaConfig, 'KFK_EXAMPLE');
  * ```
  */
-export class KafkaConfig {
+export class KafkaConfig extends MaskedConfig {
   /** `<PREFIX>_BROKERS`: seed brokers, `host:port` comma list; the rest of the cluster comes from Metadata. */
   @AsList()
   @ArrayNotEmpty()
@@ -123,16 +123,4 @@ export class KafkaConfig {
   logLevel: KafkaLogLevel = 'warn';
 
   /** The configuration with the SASL password masked: safe to log. */
-  toString(): string {
-    return `KafkaConfig ${JSON.stringify(maskSecrets(this))}`;
-  }
-
-  /** Secrets masked, so a logged config leaks nothing. */
-  toJSON(): Record<string, unknown> {
-    return maskSecrets(this);
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
-  }
 }

@@ -1,6 +1,6 @@
-import { inspect } from 'node:util';
 import { ArrayNotEmpty, ArrayUnique, IsBoolean, IsInt, IsString, Matches, Min } from 'class-validator';
-import { AsDuration, AsList, Secret, maskSecrets } from '../../lib/env';
+import { AsDuration, AsList, Secret } from '../../lib/env';
+import { MaskedConfig } from '../../lib/config/masked-config';
 
 /** `[user:password@]host[:port]`, host a name, an IPv4 or a bracketed IPv6 address. */
 const SERVER = /^(\S*@)?(\[[0-9a-fA-F:.]+\]|[^\s:@,[\]]+)(:\d{1,5})?$/;
@@ -16,7 +16,7 @@ const SERVER = /^(\S*@)?(\[[0-9a-fA-F:.]+\]|[^\s:@,[\]]+)(:\d{1,5})?$/;
  * const config = loadEnv(MemcachedConfig, 'MC_EXAMPLE');
  * ```
  */
-export class MemcachedConfig {
+export class MemcachedConfig extends MaskedConfig {
   /**
    * `<PREFIX>_SERVERS`: `host:port` list (port defaults to 11211). memjs's `user:password@host:port`
    * form is accepted too; `username`/`password` are the better place for credentials.
@@ -69,16 +69,4 @@ export class MemcachedConfig {
   keepAlive = false;
 
   /** The configuration with secrets masked: safe to log. */
-  toString(): string {
-    return `MemcachedConfig ${JSON.stringify(this.toJSON())}`;
-  }
-
-  /** Secrets masked, so a logged config leaks nothing. */
-  toJSON(): Record<string, unknown> {
-    return { ...maskSecrets(this), servers: this.servers.map((s) => s.replace(/^\S*@/, '****@')) };
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
-  }
 }

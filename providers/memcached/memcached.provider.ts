@@ -38,9 +38,9 @@ export const memcached = defineProvider<MemcachedConfig, MemcachedClient>({
   peer: 'memjs',
   configClass: MemcachedConfig,
   create: (config) => createClient(config),
-  start: (client, signal) => startClient(client, signal),
-  healthCheck: (client, signal) => abortable(statsEveryServer(client), signal, () => undefined),
-  stop: (client, signal) => stopClient(client, signal),
+  start: (client, { signal }) => startClient(client, signal),
+  healthCheck: (client, { signal }) => abortable(statsEveryServer(client), signal, () => undefined),
+  stop: (client, { signal }) => stopClient(client, signal),
 });
 
 function createClient(config: MemcachedConfig): MemcachedClient {

@@ -53,13 +53,13 @@ export const nats = defineProvider<NatsConfig, NatsConnection>({
   provider: 'nats',
   peer: 'nats',
   configClass: NatsConfig,
-  connect: connectNats,
-  start: flushOrClose,
-  healthCheck: async (nc, signal) => {
+  connect: (config, { name, signal }) => connectNats(config, name, signal),
+  start: (nc, { signal }) => flushOrClose(nc, signal),
+  healthCheck: async (nc, { signal }) => {
     if (nc.isClosed()) throw new Error('nats connection is closed');
     await abortable(nc.flush(), signal, () => undefined);
   },
-  stop: drainNats,
+  stop: (nc, { signal }) => drainNats(nc, signal),
 });
 
 async function connectNats(config: NatsConfig, name: string, signal: AbortSignal): Promise<NatsConnection> {

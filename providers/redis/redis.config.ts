@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import {
   ArrayUnique,
   IsBoolean,
@@ -13,7 +12,8 @@ import {
   type ValidationArguments,
   type ValidatorConstraintInterface,
 } from 'class-validator';
-import { AsDuration, AsList, Secret, maskSecrets } from '../../lib/env';
+import { AsDuration, AsList, Secret } from '../../lib/env';
+import { MaskedConfig } from '../../lib/config/masked-config';
 
 /** `host:port`, `[v6]:port`, or a bare host. */
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:@,[\]]+)(:\d{1,5})?$/;
@@ -45,7 +45,7 @@ class ExclusiveWith implements ValidatorConstraintInterface {
  * const config = loadEnv(RedisConfig, 'RD_EXAMPLE');
  * ```
  */
-export class RedisConfig {
+export class RedisConfig extends MaskedConfig {
   /** `<PREFIX>_URI`: `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. */
   @Matches(/^rediss?:\/\/[^\s/]*(\/\d+)?\/?$/, { message: 'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0' })
   uri = 'redis://127.0.0.1:6379';
@@ -122,16 +122,4 @@ export class RedisConfig {
   clusterNodes: string[] = [];
 
   /** The configuration with secrets masked: safe to log. */
-  toString(): string {
-    return `RedisConfig ${JSON.stringify(maskSecrets(this))}`;
-  }
-
-  /** Secrets masked, so a logged config leaks nothing. */
-  toJSON(): Record<string, unknown> {
-    return maskSecrets(this);
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
-  }
 }

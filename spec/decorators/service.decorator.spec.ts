@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Container, Service } from '../../lib';
+import { Container, Service, optional } from '../../lib';
 import { bootError, isError } from '../support/errors';
 
 describe('@Service', () => {
@@ -59,5 +59,20 @@ describe('@Service', () => {
     container.register(Hanging);
     const error = await bootError(container.startAll());
     assert.deepEqual(error.errors.map((e) => [e.kind, e.attempts, (e.cause as DOMException).name]), [['ServiceStartFailure', 2, 'TimeoutError']]);
+  });
+
+  it('takes optional(token) entries in its inject list, and factories take them in deps', async () => {
+    @Service({ inject: ['db', optional('audit')] })
+    class Listed {
+      constructor(
+        readonly db: string,
+        readonly audit?: string,
+      ) {}
+    }
+    const container = new Container({ logger: false });
+    container.register(Listed, { name: 'db', useValue: 'the db' }, { name: 'report', useFactory: (audit?: string) => ({ audit }), deps: [optional('audit')] });
+    await container.startAll();
+    assert.deepEqual([container.resolve(Listed).db, container.resolve(Listed).audit], ['the db', undefined]);
+    assert.deepEqual(container.resolve('report'), { audit: undefined });
   });
 });

@@ -77,6 +77,22 @@ describe('BandmasterError', () => {
   });
 });
 
+describe('bounded messages', () => {
+  it('name the root cause of a chain once, show a long cycle by its ends, and name a wrong argument', () => {
+    const root = new BandmasterError('ServiceStartFailure', { service: 'mc-2', cause: refused });
+    const first = new BandmasterError('DependencyUnavailable', { service: 'rd-1', dependency: 'mc-2', cause: root });
+    const second = new BandmasterError('DependencyUnavailable', { service: 'mc-1', dependency: 'rd-1', cause: first });
+    assert.equal(second.message, '`mc-1`: dependency `rd-1` unavailable (root cause: `mc-2`: service failed to start: connect ECONNREFUSED 127.0.0.1:11211)');
+    assert.equal(second.rootCause, root);
+    const cycle = [...Array.from({ length: 100 }, (_, i) => `s${i}`), 's0'];
+    assert.equal(
+      new BandmasterError('DependencyCircular', { service: 's0', cycle }).message,
+      '`s0`: circular dependencies: s0 -> s1 -> s2 -> s3 -> s4 -> s5 -> s6 -> s7 -> s8 -> s9 -> …87 more… -> s97 -> s98 -> s99 -> s0 (100 services)',
+    );
+    assert.equal(new BandmasterError('InvalidArgument', { service: 'get()', argument: 'token', detail: 'got null' }).message, 'invalid argument `token` to get(): got null');
+  });
+});
+
 describe('BootError and ShutdownError', () => {
   it('are AggregateErrors of BandmasterErrors that carry the report', () => {
     const report = new LifecycleReport([], [EXAMPLES.ServiceStartFailure], 12);

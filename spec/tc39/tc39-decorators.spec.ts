@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BandmasterError, Container, DependsOn, Service } from '../../lib';
+import { BandmasterError, Container, DependsOn, Service, optional } from '../../lib';
 
 @Service({ name: 'clock' })
 class Clock {
@@ -26,6 +26,15 @@ class Reports {
   constructor(
     readonly clock: Clock,
     readonly config: { region: string },
+  ) {}
+}
+
+@Service({ inject: [Clock, optional('audit'), optional('broken')] })
+class Audited {
+  constructor(
+    readonly clock: Clock,
+    readonly audit?: unknown,
+    readonly broken?: unknown,
   ) {}
 }
 
@@ -57,5 +66,29 @@ describe('TC39 standard decorators', () => {
       () => container.register(Undeclared),
       (e: unknown) => e instanceof BandmasterError && e.kind === 'MetadataMissing' && e.service === 'Undeclared' && /emitDecoratorMetadata/.test(e.detail ?? '') && /inject: \[/.test(e.detail ?? ''),
     );
+  });
+
+  it('injects undefined for an optional(token) entry of the inject list that is missing or failed', async () => {
+    const container = new Container({ logger: false });
+    const broken = {
+      name: 'broken',
+      required: false,
+      useFactory: (): never => {
+        throw new Error('down');
+      },
+    };
+    container.register(Clock, Audited, broken);
+    const report = await container.startAll();
+    const audited = container.resolve(Audited);
+    assert.equal(audited.clock.now(), 42);
+    assert.equal(audited.audit, undefined);
+    assert.equal(audited.broken, undefined);
+    assert.equal(report.services.find((s) => s.name === 'Audited')?.state, 'started');
+    assert.deepEqual(container.graph().edges.filter((e) => e.from === 'Audited').map((e) => [e.to, e.optional]), [
+      ['clock', false],
+      ['audit', true],
+      ['broken', true],
+    ]);
+    await container.stopAll();
   });
 });
