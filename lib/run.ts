@@ -11,7 +11,7 @@ export interface RunContext {
   /** The container's services: the run's members are among them. */
   readonly table: NodeTable;
   /** Where the boot's warning about a start that never settles goes (none when undefined or returning undefined). */
-  readonly log?: () => Logger | undefined;
+  readonly log?: () => Logger | false | undefined;
   /** After how long a start without startTimeout is named in a warning; `false`: never. */
   readonly startWarningMs?: number | false;
 }

@@ -18,7 +18,7 @@ export class StartWatchdog {
   constructor(
     private readonly members: () => readonly ServiceNode[],
     private readonly now: () => number,
-    private readonly log: () => Logger | undefined,
+    private readonly log: () => Logger | false | undefined,
     private readonly afterMs: number,
   ) {}
 
@@ -45,7 +45,7 @@ export class StartWatchdog {
       if (this.#warned.has(node) || now - node.attemptAt < this.afterMs) continue;
       this.#warned.add(node);
       try {
-        this.log()?.warn(`\`${node.name}\` still starting after ${Math.round(now - node.attemptAt)}ms: its start hook has not settled and it has no startTimeout; set one, or pass a signal or timeout to startAll()`, {
+        (this.log() || undefined)?.warn(`\`${node.name}\` still starting after ${Math.round(now - node.attemptAt)}ms: its start hook has not settled and it has no startTimeout; set one, or pass a signal or timeout to startAll()`, {
           service: node.name,
           attempt: node.attempts,
         });
