@@ -1,9 +1,12 @@
-import { BandmasterError } from './errors';
+import type { BandmasterError } from './errors';
+import { lifecycleError } from './lifecycle/outcome';
+import { START_WARNING_MS, StartWatchdog } from './lifecycle/watchdog';
 import { FAILED, IDLE, STARTED, STARTING, STOPPED, WAITING, type NodeTable, type ServiceNode } from './node';
 import { isOptionalEdge } from './graph';
 import { normalizeBackoff, raceAbort, retry, isThenable, type RetryOutcome } from './retry';
 import { Run } from './run';
 import { callHook, stopInstance } from './hooks';
+import { fromValue } from './registration';
 
 /**
  * One boot: starts its member services, each as soon as its own dependencies are started.
@@ -13,6 +16,7 @@ import { callHook, stopInstance } from './hooks';
 export class Boot extends Run {
   #members: ServiceNode[] = [];
   #remaining = 0;
+  #watchdog: StartWatchdog | undefined;
   /** Why members failed, kept apart from their state: a later stopAll resets that state, not this. */
   readonly #failures = new Map<ServiceNode, BandmasterError>();
 
@@ -43,9 +47,10 @@ export class Boot extends Run {
       return;
     }
     // indexed loops on the hot paths: a for-of runs an iterator, which allocates until optimised
-    const { state, pending, depStart, depIdx } = this.ctx.table;
+    const { state, pending, plan, depStart, depIdx, linked } = this.ctx.table;
     for (let j = 0; j < fresh.length; j++) {
       const i = fresh[j]!.index;
+      plan[i] = linked;
       let unsettled = 0;
       for (let e = depStart[i]!; e < depStart[i + 1]!; e++) {
         const d = depIdx[e]!;
@@ -96,6 +101,7 @@ export class Boot extends Run {
     node.attemptAt = now;
     const generation = node.generation;
     const spec = node.spec;
+    if (spec.startTimeout === undefined) this.#watch();
     if (spec.retries === 0 && spec.startTimeout === undefined) return this.#attemptOnce(node, generation);
     const events = this.ctx.events;
     retry<unknown>({
@@ -105,7 +111,7 @@ export class Boot extends Run {
       timeout: spec.startTimeout,
       what: `\`${spec.name}\` start attempt`,
       clock: this.ctx.clock,
-      attempt: (signal) => startAttempt(node, signal),
+      attempt: (signal, attempt) => startAttempt(node, signal, attempt),
       onAttempt: (attempt) => {
         node.attempts = attempt;
         if (events.active) events.emit({ type: 'starting', service: spec.name, required: spec.required, attempt });
@@ -191,7 +197,7 @@ export class Boot extends Run {
 
   #settleFailed(node: ServiceNode, generation: number, cause: unknown, attempts: number): void {
     if (node.generation !== generation || node.code !== STARTING) return;
-    this.#fail(node, new BandmasterError('ServiceStartFailure', { service: node.name, cause, attempts }));
+    this.#fail(node, lifecycleError('ServiceStartFailure', { service: node.name, cause, attempts }));
     this.#maybeFinish();
   }
 
@@ -211,7 +217,7 @@ export class Boot extends Run {
     const i = node.index;
     for (let k = table.dntStart[i]!; k < table.dntStart[i + 1]!; k++) {
       const j = table.dntIdx[k]!;
-      if (table.state[j] === WAITING && --table.pending[j]! === 0) this.#launch(table.nodes[j]!, now);
+      if (table.state[j] === WAITING && i < table.plan[j]! && --table.pending[j]! === 0) this.#launch(table.nodes[j]!, now);
     }
     this.#maybeFinish();
   }
@@ -229,10 +235,11 @@ export class Boot extends Run {
       const d = node.index;
       for (let k = table.dntStart[d]!; k < table.dntStart[d + 1]!; k++) {
         const j = table.dntIdx[k]!;
-        if (table.state[j] !== WAITING) continue;
+        // an edge its plan did not count (registered since) neither fails nor launches it
+        if (table.state[j] !== WAITING || d >= table.plan[j]!) continue;
         const dependent = table.nodes[j]!;
         if (!isOptionalEdge(table, d, k)) {
-          queue.push([dependent, new BandmasterError('DependencyUnavailable', { service: dependent.name, dependency: node.name, cause: error })]);
+          queue.push([dependent, lifecycleError('DependencyUnavailable', { service: dependent.name, dependency: node.name, cause: error })]);
         } else if (--table.pending[j]! === 0) {
           this.#launch(dependent);
         }
@@ -252,7 +259,7 @@ export class Boot extends Run {
   }
 
   #aborted(node: ServiceNode, reason: unknown): BandmasterError {
-    return new BandmasterError('ServiceStartFailure', { service: node.name, cause: reason, attempts: node.attempts });
+    return lifecycleError('ServiceStartFailure', { service: node.name, cause: reason, attempts: node.attempts });
   }
 
   protected onAbort(reason: unknown): void {
@@ -266,6 +273,16 @@ export class Boot extends Run {
   #maybeFinish(): void {
     if (this.#remaining === 0) this.finish();
   }
+
+  /** Arms the watchdog that names a start hook that never settles (one timer per boot). */
+  #watch(): void {
+    if (this.#watchdog) return this.#watchdog.arm();
+    const { log, startWarningMs = START_WARNING_MS } = this.ctx;
+    if (log === undefined || startWarningMs === false) return;
+    const watchdog = (this.#watchdog = new StartWatchdog(() => this.#members, () => this.ctx.clock.now(), log, startWarningMs));
+    watchdog.arm();
+    void this.done.then(() => watchdog.dispose());
+  }
 }
 
 /**
@@ -275,20 +292,22 @@ export class Boot extends Run {
  * {@link Boot.add} anyway.
  */
 function uncount(table: NodeTable, i: number): void {
-  const { dntStart, dntIdx, state, pending } = table;
+  const { dntStart, dntIdx, state, pending, plan } = table;
   for (let k = dntStart[i]!; k < dntStart[i + 1]!; k++) {
     const j = dntIdx[k]!;
-    if (state[j] === WAITING) pending[j]!++;
+    if (state[j] === WAITING && i < plan[j]!) pending[j]!++;
   }
 }
 
 /**
- * One start attempt. An earlier attempt still unwinding (its boot was aborted, or its time limit
- * passed) is waited for first, abortably: a service never runs two starts at once.
+ * One start attempt. A retry within the same boot builds a fresh instance and calls its hook
+ * again, even while the attempt it gave up on still runs (DESIGN, "Retries really retry"); the
+ * first attempt of a boot, and every attempt on a shared instance (`useValue`), waits for an
+ * earlier one still unwinding (its boot was aborted), abortably.
  */
-function startAttempt(node: ServiceNode, signal: AbortSignal): unknown {
+function startAttempt(node: ServiceNode, signal: AbortSignal, attempt = 1): unknown {
   const previous = node.inflight;
-  if (previous) return raceAbort(previous, signal).then(() => startAttempt(node, signal));
+  if (previous && (attempt === 1 || node.spec.create === fromValue)) return raceAbort(previous, signal).then(() => startAttempt(node, signal, attempt));
   const result = constructAndStart(node, signal);
   return isThenable(result) ? tracked(node, result) : result;
 }

@@ -7,6 +7,8 @@ import { closure, validate } from './graph';
 import { graphView, type GraphView } from './graph-view';
 import { checkHealth, type HealthOptions, type HealthReport } from './health';
 import { attachLogger, getGlobalLogger, type Logger } from './logger';
+import { START_WARNING_MS } from './lifecycle/watchdog';
+import { bindProviderLogger } from './provider';
 import { STARTED, type ServiceNode } from './node';
 import { toSpec } from './registration';
 import { Registry } from './registry';
@@ -23,6 +25,11 @@ export interface ContainerOptions {
   readonly logger?: Logger | false;
   /** Time source for retries and reports; tests inject a fake one. */
   readonly clock?: Clock;
+  /**
+   * A start hook with no `startTimeout` that has not settled after this many ms is named in one
+   * warning on the container's logger (it may wait forever); `false`: never. Default 10000.
+   */
+  readonly startWarningMs?: number | false;
 }
 
 /** Options of `startAll`, `start` and `stopAll`. */
@@ -53,10 +60,19 @@ export class Container {
   readonly #clock: Clock;
   #boot: Boot | undefined;
   #shutdown: Shutdown | undefined;
+  /** This container's logger, as provider hooks get it (`false`: silent). */
+  readonly #log: () => Logger | false;
+  readonly #startWarningMs: number | false;
 
   constructor(options: ContainerOptions = {}) {
     this.#clock = options.clock ?? realClock;
+    const warnAfter = options.startWarningMs;
+    if (warnAfter !== undefined && warnAfter !== false && !(typeof warnAfter === 'number' && warnAfter > 0)) {
+      throw new BandmasterError('InvalidArgument', { service: 'new Container()', detail: `startWarningMs must be a number of ms > 0, or false for no warning, got ${describeValue(warnAfter)}` });
+    }
+    this.#startWarningMs = warnAfter ?? START_WARNING_MS;
     const logger = options.logger;
+    this.#log = logger === false ? () => false : logger ? () => logger : getGlobalLogger;
     if (logger !== false) {
       // resolve the global logger now, so loading winston is not billed to the first service's start
       if (!logger) getGlobalLogger();
@@ -73,7 +89,7 @@ export class Container {
    */
   register(...services: (Constructor | AnyDefinition)[]): this {
     // indexed: a for-of that is not optimised yet allocates a result per step
-    for (let i = 0; i < services.length; i++) this.#registry.add(toSpec(services[i]!));
+    for (let i = 0; i < services.length; i++) this.#registry.add(toSpec(bindProviderLogger(services[i]!, this.#log)));
     return this;
   }
 
@@ -306,7 +322,7 @@ export class Container {
 
   #bootFor(options: RunOptions): Boot {
     let boot = this.#boot;
-    if (!boot || boot.finished) boot = this.#boot = new Boot({ events: this.events, clock: this.#clock, table: this.#registry.table });
+    if (!boot || boot.finished) boot = this.#boot = new Boot({ events: this.events, clock: this.#clock, table: this.#registry.table, log: () => this.#log() || undefined, startWarningMs: this.#startWarningMs });
     boot.link(options.signal, options.timeout, 'startAll');
     return boot;
   }

@@ -1,6 +1,8 @@
 /// <reference types="reflect-metadata" />
 import type { ValidationError } from 'class-validator';
 import { BandmasterError, describeValue } from './errors';
+import { MASK, maskValue, showValue } from './config/mask';
+import { clampDelay } from './delay';
 import type { Constructor } from './tokens';
 
 type ClassValidator = typeof import('class-validator');
@@ -26,7 +28,6 @@ function classTransformer(): ClassTransformer {
 
 const ENV_FIELDS = Symbol.for('bandmaster:env-fields');
 const SECRET_NAME = /pass(word|phrase)?$|password|secret|token|credential|private[-_]?key|api[-_]?key|^key$/i;
-const MASK = '****';
 
 /** How an environment variable's text becomes a value. */
 export type EnvKind = 'string' | 'number' | 'boolean' | 'duration' | 'list';
@@ -46,7 +47,7 @@ function fieldDecorator(patch: EnvField): PropertyDecorator {
 
 /** The value is a secret: masked in every error, log and `maskSecrets` output. */
 export const Secret = (): PropertyDecorator => fieldDecorator({ secret: true });
-/** Parses a duration: `150ms`, `2s`, `1.5m`, `1h`, or a bare number of ms; the value is in ms. */
+/** Parses a duration: a Go duration (`150ms`, `2s`, `1m30s`, `1.5h`, `10us`, `100ns`) or a bare number of ms; the value is in ms, clamped to 2^31-1. */
 export const AsDuration = (): PropertyDecorator => fieldDecorator({ kind: 'duration' });
 /** Parses a comma-separated list of strings. */
 export const AsList = (): PropertyDecorator => fieldDecorator({ kind: 'list' });
@@ -108,6 +109,19 @@ export function loadEnv<T extends object>(configClass: Constructor<T>, prefix: s
   return config;
 }
 
+/**
+ * Clamps every `@AsDuration()` field of a config set in code (`config: { connectTimeout: 3e9 }`)
+ * through `clampDelay`, as parsing does for variables: a timer never turns a long delay into 1 ms.
+ */
+export function clampDurations<T extends object>(config: T): T {
+  const record = config as Record<string, unknown>;
+  for (const [key, field] of envFields(config.constructor as Constructor, config)) {
+    const value = record[key];
+    if (field.kind === 'duration' && typeof value === 'number' && value > 0) record[key] = clampDelay(value);
+  }
+  return config;
+}
+
 /** A copy of a config object with secret fields masked, and credentials in URLs masked: safe to log. */
 export function maskSecrets<T extends object>(config: T): Record<string, unknown> {
   const fields = envFields(config.constructor as Constructor, config);
@@ -119,21 +133,10 @@ export function maskSecrets<T extends object>(config: T): Record<string, unknown
   return out;
 }
 
-/** Masks the password of `user:password@host` in URLs and address lists found in a string (or in each string of an array). */
-export function maskValue(value: unknown): unknown {
-  if (typeof value === 'string') {
-    // user:password@host anywhere, and a lone userinfo after a scheme (a NATS token is one)
-    return value.replace(/(^|[\s,/])([^/@\s:,]*):[^/@\s,]*@/g, `$1$2:${MASK}@`).replace(/(:\/\/)[^/@\s:,]+@/g, `$1${MASK}@`);
-  }
-  if (Array.isArray(value)) return value.map(maskValue);
-  return value;
-}
+export { maskValue } from './config/mask';
 
 function show(value: unknown, field: EnvField): string {
-  if (field.secret) return MASK;
-  const text = typeof value === 'string' ? value : describeValue(value);
-  const clipped = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  return JSON.stringify(maskValue(clipped));
+  return field.secret ? MASK : showValue(value, describeValue);
 }
 
 function constraints(error: ValidationError): string {
@@ -162,8 +165,40 @@ function inferKind(configClass: Constructor, key: string, fallback: unknown): En
   return 'string';
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+/** One Go duration term: `1.5h`, `30s`, `250ms`, `10us`, `100ns` (Go's units: h, m, s, ms, us/µs, ns). */
+const DURATION_TERM = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy;
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+/** A plain decimal: no sign, no exponent, no hex, no `Infinity`. */
+const DECIMAL = /^\d+(?:\.\d+)?$/;
+
+/**
+ * Parses a duration into ms: a Go duration (`1m30s`, `1.5h`, `250ms`, `10us`, `100ns`) or a plain
+ * number of ms (`1500`). A non-zero duration under 1 ms is 1 ms; anything above the longest timer
+ * (2^31-1 ms, about 24.8 days) is clamped to it by `clampDelay`. Returns `undefined` when the text
+ * is not a duration.
+ */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim();
+  if (t.length === 0 || t.length > 100) return undefined;
+  let total: number;
+  if (DECIMAL.test(t)) {
+    total = Number(t);
+  } else {
+    total = 0;
+    DURATION_TERM.lastIndex = 0;
+    let at = 0;
+    while (at < t.length) {
+      DURATION_TERM.lastIndex = at;
+      const m = DURATION_TERM.exec(t);
+      if (!m) return undefined;
+      total += Number(m[1]) * UNIT_MS[m[2]!]!;
+      at = DURATION_TERM.lastIndex;
+    }
+  }
+  if (!Number.isFinite(total)) return clampDelay(Infinity);
+  return clampDelay(total > 0 && total < 1 ? 1 : Math.round(total));
+}
+
 const BOOLEANS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false, on: true, off: false };
 
 /** Converts one variable's text. */
@@ -173,16 +208,17 @@ export function convert(raw: string, kind: EnvKind): { value: unknown } | { erro
     case 'string':
       return { value: raw };
     case 'number': {
-      const n = text === '' ? NaN : Number(text);
-      return Number.isFinite(n) ? { value: n } : { error: 'must be a number' };
+      // plain decimals only: `0x10`, `1e3`, `Infinity` and unsafe integers are ambiguous or lossy
+      const n = /^-?\d+(?:\.\d+)?$/.test(text) ? Number(text) : NaN;
+      return Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER ? { value: n } : { error: 'must be a plain decimal number such as 42 or 0.5 (no hex, no exponent)' };
     }
     case 'boolean': {
       const b = BOOLEANS[text.toLowerCase()];
       return b === undefined ? { error: 'must be one of true/false, 1/0, yes/no, on/off' } : { value: b };
     }
     case 'duration': {
-      const m = DURATION.exec(text);
-      return m ? { value: Math.round(Number(m[1]) * UNIT_MS[(m[2] ?? 'ms').toLowerCase()]!) } : { error: 'must be a duration such as 150ms, 2s, 1m or a number of ms' };
+      const ms = parseDuration(text);
+      return ms === undefined ? { error: 'must be a duration such as 150ms, 2s, 1m30s, 1.5h or a number of ms' } : { value: ms };
     }
     case 'list':
       return { value: text === '' ? [] : text.split(',').map((s) => s.trim()).filter((s) => s.length > 0) };

@@ -1,4 +1,5 @@
 import type { BandmasterError } from './errors';
+import { describeSafely } from './lifecycle/outcome';
 
 interface EventBase {
   /** Service name. */
@@ -127,7 +128,8 @@ export class LifecycleEvents {
         listener(event);
       } catch (err) {
         // a broken listener must not break the lifecycle it observes
-        process.emitWarning(`bandmaster: a lifecycle listener threw: ${String(err)}`);
+        // whatever it threw: rendering it must not throw either
+        process.emitWarning(`bandmaster: a lifecycle listener threw: ${describeSafely(err)}`);
       }
     }
   }

@@ -49,6 +49,7 @@ export function link(table: NodeTable, indexOf: (t: InjectionToken) => number): 
   table.depIdx = depIdx;
   table.dntStart = dntStart;
   table.dntIdx = dntIdx;
+  table.linked = n;
 }
 
 /** Whether dependency `i` of a spec is optional. */

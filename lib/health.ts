@@ -1,4 +1,4 @@
-import { describeCause } from './errors';
+import { describeSafely } from './lifecycle/outcome';
 import { callHook, hasHook } from './hooks';
 import type { ServiceNode, ServiceState } from './node';
 import { deadline, raceAbort } from './retry';
@@ -53,7 +53,7 @@ async function checkOne(node: ServiceNode, timeout: number, outer: AbortSignal |
     await raceAbort(Promise.resolve().then(() => callHook(node, 'healthCheck', instance, limit.signal)), limit.signal);
     return { ...base, healthy: true, durationMs: performance.now() - t0 };
   } catch (err) {
-    return { ...base, healthy: false, error: describeCause(err), durationMs: performance.now() - t0 };
+    return { ...base, healthy: false, error: describeSafely(err), durationMs: performance.now() - t0 };
   } finally {
     limit.dispose();
   }

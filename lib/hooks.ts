@@ -1,5 +1,6 @@
 import type { ServiceNode } from './node';
-import { deadline } from './retry';
+import { clampDelay } from './delay';
+import { deadline, isThenable, raceAbort } from './retry';
 
 /** Cleanup of an abandoned instance gets this long when the service has no stopTimeout. */
 const ABANDONED_STOP_TIMEOUT_MS = 5_000;
@@ -26,16 +27,87 @@ export function hasHook(node: ServiceNode, name: HookName, instance: unknown): b
 
 /**
  * Best-effort stop of an instance whose start completed after the container gave up on it
- * (abort or attempt timeout): it must not stay connected behind the container's back.
+ * (abort or attempt timeout): it must not stay connected behind the container's back. Recorded
+ * as the node's {@link ServiceNode.cleanup} while it runs, bounded by its stopTimeout (5 s without).
  */
-export async function stopInstance(node: ServiceNode, instance: unknown): Promise<void> {
-  if (!hasHook(node, 'onStop', instance)) return;
-  const limit = deadline(undefined, node.spec.stopTimeout ?? ABANDONED_STOP_TIMEOUT_MS, 'cleanup');
-  try {
-    await callHook(node, 'onStop', instance, limit.signal);
-  } catch {
-    // best effort: the start already failed and was reported
-  } finally {
-    limit.dispose();
+export function stopInstance(node: ServiceNode, instance: unknown): Promise<void> {
+  if (!hasHook(node, 'onStop', instance)) return Promise.resolve();
+  const run = async (): Promise<void> => {
+    const limit = deadline(undefined, node.spec.stopTimeout ?? ABANDONED_STOP_TIMEOUT_MS, 'cleanup');
+    try {
+      await raceAbort(callHook(node, 'onStop', instance, limit.signal), limit.signal);
+    } catch {
+      // best effort: the start already failed and was reported
+    } finally {
+      limit.dispose();
+    }
+  };
+  const previous = node.cleanup;
+  const cleanup: Promise<void> = (previous ? previous.then(run) : run()).then(() => {
+    if (node.cleanup === cleanup) node.cleanup = undefined;
+  });
+  node.cleanup = cleanup;
+  return cleanup;
+}
+
+/** How long a new shutdown's stop waits for an earlier one still unwinding, when the service has no stopTimeout. */
+const UNWIND_GRACE_MS = 1_000;
+
+/**
+ * One stop attempt. The first attempt of a shutdown is serialized like a start: a stop of the
+ * same instance by an earlier shutdown still running (it gave up on it) is waited for first,
+ * abortably and at most the service's stopTimeout (1 s without), and when that stop closed the
+ * instance this one succeeds without calling the hook again. A retry within one shutdown does not
+ * wait ("Retries really retry"). May throw (the hook's own throw).
+ */
+export function stopAttempt(node: ServiceNode, instance: unknown, signal: AbortSignal, attempt = 1): unknown {
+  const previous = node.stopping;
+  if (previous && attempt === 1) {
+    return raceAbort(bounded(previous, node.spec.stopTimeout ?? UNWIND_GRACE_MS), signal).then((closed) => (closed ? undefined : callStop(node, instance, signal)));
   }
+  return callStop(node, instance, signal);
+}
+
+function callStop(node: ServiceNode, instance: unknown, signal: AbortSignal): unknown {
+  const result = callHook(node, 'onStop', instance, signal);
+  if (!isThenable(result)) return result;
+  const done = (closed: boolean) => (): boolean => {
+    if (node.stopping === stopping) node.stopping = undefined;
+    return closed;
+  };
+  const stopping: Promise<boolean> = Promise.resolve(result).then(done(true), done(false));
+  node.stopping = stopping;
+  return result;
+}
+
+/** `previous`'s outcome, or `false` once `ms` passed. */
+function bounded(previous: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, clampDelay(ms), false)));
+  return Promise.race([previous, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Resolves once the start attempts abandoned among `nodes` (a boot gave up on them while their
+ * hooks ran) have settled and their cleanup ran, each bounded by its stopTimeout (5 s without):
+ * a shutdown begins only after, so no dependency closes under an instance still being cleaned up.
+ */
+export async function abandonedSettled(nodes: readonly ServiceNode[]): Promise<void> {
+  const waits: Promise<void>[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    if (node.inflight === undefined && node.cleanup === undefined) continue;
+    waits.push(settleAbandoned(node));
+  }
+  if (waits.length > 0) await Promise.all(waits);
+}
+
+async function settleAbandoned(node: ServiceNode): Promise<void> {
+  const inflight = node.inflight;
+  if (inflight) {
+    await bounded(inflight.then(() => true), node.spec.stopTimeout ?? ABANDONED_STOP_TIMEOUT_MS);
+    // the settle that hands the late instance to its cleanup runs in a reaction of its own
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await node.cleanup;
 }

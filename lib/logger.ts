@@ -3,7 +3,7 @@ import { describeCause } from './errors';
 
 /**
  * The logging surface bandmaster needs: `level(message, fields)`. A winston or console-like logger
- * fits as is; pino takes `(fields, message)`, so wrap it (see docs/logging-and-events.md).
+ * fits as is; pino takes `(fields, message)`, so wrap it with `fromPino(logger)`.
  */
 export interface Logger {
   /** A failure that needs attention. */
@@ -21,17 +21,33 @@ const SILENT = new Set(['silent', 'off', 'none', 'false']);
 
 let globalLogger: Logger | false | undefined;
 
+/** Options of {@link createDefaultLogger}. */
+export interface DefaultLoggerOptions {
+  /**
+   * Adds `"time"`, an ISO-8601 UTC timestamp, after `level` in every line. Default false (a log
+   * collector usually stamps lines itself), or true when `BANDMASTER_LOG_TIMESTAMP` is `1`/`true`.
+   */
+  readonly timestamp?: boolean;
+}
+
 /**
  * Creates the default logger: winston, JSON lines `{"level","msg",...fields}` on stdout, level from
- * `BANDMASTER_LOG_LEVEL` (error, warn, info, debug, or silent; default info).
+ * `BANDMASTER_LOG_LEVEL` (error, warn, info, debug, or silent; default info); with `timestamp`,
+ * `{"level","time","msg",...fields}`.
+ *
+ * @example
+ * ```ts
+ * setGlobalLogger(createDefaultLogger('debug', { timestamp: true }));
+ * ```
  */
-export function createDefaultLogger(level = process.env['BANDMASTER_LOG_LEVEL'] ?? 'info'): Logger | false {
+export function createDefaultLogger(level = process.env['BANDMASTER_LOG_LEVEL'] ?? 'info', options: DefaultLoggerOptions = {}): Logger | false {
   const normalized = level.trim().toLowerCase();
   if (SILENT.has(normalized)) return false;
+  const stamped = options.timestamp ?? /^(1|true|yes|on)$/i.test(process.env['BANDMASTER_LOG_TIMESTAMP']?.trim() ?? '');
   // loaded on first use: an app that brings its own logger never pays for winston
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const winston = require('winston') as typeof import('winston');
-  const line = winston.format.printf(jsonLine);
+  const line = winston.format.printf(stamped ? stampedLine : jsonLine);
   return winston.createLogger({
     level: (LEVELS as readonly string[]).includes(normalized) ? normalized : 'info',
     format: line,
@@ -39,12 +55,21 @@ export function createDefaultLogger(level = process.env['BANDMASTER_LOG_LEVEL'] 
   });
 }
 
+type LogInfo = { level: string; message: unknown; [key: string]: unknown };
+
 /**
  * `{"level","msg",...fields}`: the fields copied by hand, since rest and spread cost
  * microseconds per line here. A field called `msg` wins over the message, as a spread would.
  */
-function jsonLine(info: { level: string; message: unknown; [key: string]: unknown }): string {
+function jsonLine(info: LogInfo): string {
   const out: Record<string, unknown> = { level: info.level, msg: info.message };
+  for (const key of Object.keys(info)) if (key !== 'level' && key !== 'message') out[key] = info[key];
+  return JSON.stringify(out);
+}
+
+/** {@link jsonLine} with `time` after `level`; a field called `time` wins, as in jsonLine. */
+function stampedLine(info: LogInfo): string {
+  const out: Record<string, unknown> = { level: info.level, time: new Date().toISOString(), msg: info.message };
   for (const key of Object.keys(info)) if (key !== 'level' && key !== 'message') out[key] = info[key];
   return JSON.stringify(out);
 }

@@ -64,6 +64,15 @@ export class NodeTable {
   run = new Int32Array(16);
   /** Graph-walk scratch. */
   mark = new Int32Array(16);
+  /**
+   * How many services the edges were linked for when a boot counted service `i`'s pending
+   * dependencies: an edge to a service at or past that index did not exist then, is not in its
+   * count, and its outcome must not count toward it (a late registration cannot stand in for a
+   * required dependency).
+   */
+  plan = new Int32Array(16);
+  /** How many services the edge columns are linked for: set by `link`. */
+  linked = 0;
   /** Attempts of the last start, of the last stop, and the generation (see {@link ServiceNode.generation}). */
   attempts = new Int32Array(16);
   stopAttempts = new Int32Array(16);
@@ -99,6 +108,7 @@ export class NodeTable {
     this.pending = copied(new Int32Array(capacity), this.pending);
     this.run = copied(new Int32Array(capacity), this.run);
     this.mark = copied(new Int32Array(capacity), this.mark);
+    this.plan = copied(new Int32Array(capacity), this.plan);
     this.attempts = copied(new Int32Array(capacity), this.attempts);
     this.stopAttempts = copied(new Int32Array(capacity), this.stopAttempts);
     this.generation = copied(new Int32Array(capacity), this.generation);
@@ -124,6 +134,13 @@ export class ServiceNode {
   /** The running start attempt, if any: the next attempt waits for it, so starts never overlap. */
   inflight: Promise<void> | undefined = undefined;
   watchers: Watcher[] | undefined = undefined;
+  /**
+   * The running stop attempt, if any, resolving to whether it closed the instance: the next stop
+   * attempt waits for it (stops never overlap) and, when it did close it, does not run again.
+   */
+  stopping: Promise<boolean> | undefined = undefined;
+  /** The cleanup (`onStop`) of an instance whose start was abandoned, while it runs: stopAll waits for it. */
+  cleanup: Promise<void> | undefined = undefined;
 
   constructor(
     public spec: ServiceSpec,

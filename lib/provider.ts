@@ -1,7 +1,10 @@
 import type { LifecycleOptions } from '../decorators/metadata';
-import type { FactoryDefinition } from './definition';
-import { classValidator, loadEnv, maskSecrets, maskValue } from './env';
-import { BandmasterError, describeCause } from './errors';
+import type { AnyDefinition, FactoryDefinition } from './definition';
+import { clampDurations, classValidator, loadEnv, maskSecrets } from './env';
+import { maskValue, showValue } from './config/mask';
+import { BandmasterError, describeCause, describeValue } from './errors';
+import { clampDelay } from './delay';
+import { getGlobalLogger, type Logger } from './logger';
 import type { Constructor, InjectionToken } from './tokens';
 import { onAbort as onAbortOf, raceAbort } from './retry';
 
@@ -17,35 +20,103 @@ export interface ProviderOptions<C> extends LifecycleOptions {
   readonly dependsOn?: readonly InjectionToken[];
 }
 
+/**
+ * What a provider's hooks receive besides the client: the attempt's signal (honour it: no connect
+ * attempt outlives it), the service name, and the logger of the container the service is
+ * registered in (a silent one under `new Container({ logger: false })`).
+ */
+export interface ProviderContext {
+  /** Aborts when the attempt is given up on (timeout, `stopAll`, a failed boot). */
+  readonly signal: AbortSignal;
+  /** The service name (`rd-1`). */
+  readonly name: string;
+  /** The container's own logger; never the process-wide one when the container has its own. */
+  readonly log: Logger;
+}
+
 /** What a provider is made of: how to build, start, check and stop its client. */
 export interface ProviderSpec<C extends object, T> {
   /** Short name, for messages: `redis`. */
   readonly provider: string;
   /**
-   * The client library's package (an optional peer dependency). It is loaded when the factory is
-   * called: a missing one fails at registration, naming the package, and loading it is not billed
-   * to (nor timed out in) the first start attempt.
+   * The client library's package (an optional peer dependency). It is loaded (once) when the
+   * factory is called: a missing one fails at registration, naming the package, and loading it is
+   * not billed to (nor timed out in) the first start attempt.
    */
   readonly peer?: string;
-  /** The config class, read by `loadEnv` from `<PREFIX>_<FIELD>` variables. */
+  /** The config class (extend {@link MaskedConfig}), read by `loadEnv` from `<PREFIX>_<FIELD>` variables. */
   readonly configClass: Constructor<C>;
   /** Builds the client from its configuration. No I/O here. Give `create` or `connect`. */
-  readonly create?: (config: C, name: string) => T;
+  readonly create?: (config: C, context: ProviderContext) => T;
   /**
    * Instead of `create`, for client libraries that connect as they build the client (nats
    * `connect()`): builds and connects in one step, as part of the start attempt, before `start`.
-   * It gets the attempt's signal: tear the connect down when it aborts. The container also races it
-   * with the attempt's abort and timeout and stops a client that connects after its attempt was
-   * given up on; bound it with the library's own connect timeout too.
+   * Tear the connect down when `context.signal` aborts. The container also races it with the
+   * attempt's abort and timeout and stops a client that connects after its attempt was given up
+   * on; bound it with the library's own connect timeout too.
    */
-  readonly connect?: (config: C, name: string, signal: AbortSignal) => Promise<T>;
-  /** Connects and runs a real health check; honours `signal` (no connect attempt outlives it). */
-  readonly start: (client: T, signal: AbortSignal, config: C) => Promise<void>;
+  readonly connect?: (config: C, context: ProviderContext) => Promise<T>;
+  /** Connects and runs a real health check; honours `context.signal`. */
+  readonly start: (client: T, context: ProviderContext, config: C) => Promise<void>;
   /** A round trip to the server. */
-  readonly healthCheck: (client: T, signal: AbortSignal) => Promise<unknown>;
+  readonly healthCheck: (client: T, context: ProviderContext) => Promise<unknown>;
   /** Closes gracefully; leaves no socket or timer behind. */
-  readonly stop: (client: T, signal: AbortSignal) => Promise<void>;
+  readonly stop: (client: T, context: ProviderContext) => Promise<void>;
+  /**
+   * The connect deadline of each start attempt (give every provider one of a few seconds by
+   * default): `connect` and `start` each fail with {@link connectTimedOut}, naming `address`, when
+   * they take longer than `ms`; their signal aborts then, so the client is torn down. `ms` of 0 or
+   * less means none. Durations go through `clampDelay`.
+   */
+  readonly connectDeadline?: (config: C) => { readonly ms: number; readonly address: string };
 }
+
+/**
+ * Runs `run` with a signal that aborts with the parent or, after `deadline.ms`, with a
+ * {@link connectTimedOut} error, which is then what the promise rejects with.
+ */
+function withDeadline<R>(provider: string, deadline: { ms: number; address: string } | undefined, parent: AbortSignal, run: (signal: AbortSignal) => Promise<R>): Promise<R> {
+  if (!deadline || !(deadline.ms > 0)) return run(parent);
+  const child = new AbortController();
+  const timedOut = connectTimedOut(provider, deadline.address, deadline.ms);
+  const follow = (): void => child.abort(parent.reason);
+  if (parent.aborted) follow();
+  else parent.addEventListener('abort', follow, { once: true });
+  return new Promise<R>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.abort(timedOut);
+      reject(timedOut);
+    }, clampDelay(deadline.ms));
+    const done = (): void => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', follow);
+    };
+    let work: Promise<R>;
+    try {
+      work = run(child.signal);
+    } catch (err) {
+      done();
+      reject(err);
+      return;
+    }
+    work.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (err: unknown) => {
+        done();
+        reject(child.signal.reason === timedOut ? timedOut : err);
+      },
+    );
+  });
+}
+
+/** Where a provider definition keeps how to rebuild its hooks for a given container's logger. */
+const BIND_LOGGER = Symbol.for('bandmaster:provider-logger');
+
+type HookSet<T> = Pick<FactoryDefinition<T>, 'useFactory' | 'onStart' | 'onStop' | 'healthCheck'>;
+type Binder = (log: () => Logger | false) => HookSet<unknown>;
 
 /**
  * Turns a {@link ProviderSpec} into a provider factory. The configuration is read and validated
@@ -55,6 +126,16 @@ export interface ProviderSpec<C extends object, T> {
  * @throws BandmasterError `InvalidDefinition` when the spec gives both or neither of `create` and
  * `connect`; from the returned factory: `InvalidDefinition` when the `peer` package is not
  * installed, `InvalidConfig` for bad env or config.
+ * @example
+ * ```ts
+ * export const queue = defineProvider<QueueConfig, QueueClient>({
+ *   provider: 'queue', peer: 'amqplib', configClass: QueueConfig,
+ *   create: (config, { name }) => new QueueClient(config.url, name),
+ *   start: (client, { signal }) => abortable(client.connect(), signal, () => client.destroy()),
+ *   healthCheck: (client, { signal }) => abortable(client.ping(), signal, () => undefined),
+ *   stop: (client, { signal }) => abortable(client.close(), signal, () => client.destroy()),
+ * });
+ * ```
  */
 export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (options: ProviderOptions<C>) => FactoryDefinition<T> {
   const { connect, create } = spec;
@@ -65,52 +146,143 @@ export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (
     if (spec.peer !== undefined) loadPeer(spec.peer, spec.provider);
     const config = resolveConfig(spec.configClass, options);
     const { name, env: _env, config: _config, ...lifecycle } = options;
-    return {
-      ...lifecycle,
-      name,
-      useFactory: connect ? (signal: AbortSignal) => connect(config, name, signal) : () => create!(config, name),
-      onStart: (client, signal) => spec.start(client, signal, config),
-      onStop: (client, signal) => spec.stop(client, signal),
-      healthCheck: (client, signal) => spec.healthCheck(client, signal),
+    const hooks = (getLog: () => Logger | false): HookSet<T> => {
+      const log = lazyLogger(getLog);
+      const context = (signal: AbortSignal): ProviderContext => ({ signal, name, log });
+      const bounded = <R>(signal: AbortSignal, run: (s: AbortSignal) => Promise<R>): Promise<R> => withDeadline(spec.provider, spec.connectDeadline?.(config), signal, run);
+      const set: HookSet<T> = {
+        useFactory: connect ? (signal: AbortSignal) => bounded(signal, (s) => connect(config, context(s))) : (signal: AbortSignal) => create!(config, context(signal)),
+        onStart: (client, signal) => bounded(signal, (s) => spec.start(client, context(s), config)),
+        onStop: (client, signal) => spec.stop(client, context(signal)),
+        healthCheck: (client, signal) => spec.healthCheck(client, context(signal)),
+      };
+      for (const hook of Object.values(set)) providerHooks.add(hook as object);
+      return set;
     };
+    const definition = { ...lifecycle, name, ...hooks(getGlobalLogger) };
+    Object.defineProperty(definition, BIND_LOGGER, { value: hooks, enumerable: true });
+    return definition;
   };
 }
 
-/** Reads env (when `options.env` is set), applies `options.config`, validates the result. */
+/**
+ * Gives a provider definition the logger of the container it is registered in: its hooks are
+ * rebuilt around `log` (hooks a caller replaced are kept). Other definitions are returned as they
+ * are. Called by `Container.register`.
+ *
+ * @internal
+ */
+export function bindProviderLogger<D extends AnyDefinition | Constructor>(definition: D, log: () => Logger | false): D {
+  if (typeof definition !== 'object' || definition === null) return definition;
+  const bind = (definition as { [BIND_LOGGER]?: Binder })[BIND_LOGGER];
+  if (typeof bind !== 'function') return definition;
+  const rebound = bind(log);
+  const out: Record<string | symbol, unknown> = { ...(definition as object) };
+  for (const key of ['useFactory', 'onStart', 'onStop', 'healthCheck'] as const) {
+    // a caller's replacement (`{ ...redis(...), onStart }`) is theirs: only the provider's own hooks move
+    if (providerHooks.has(out[key] as object)) out[key] = rebound[key];
+  }
+  return out as D;
+}
+
+/** The hooks `defineProvider` made: the ones {@link bindProviderLogger} may replace. */
+const providerHooks = new WeakSet<object>();
+
+const SILENT: Logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+
+/** A logger that asks `getLog` at each line, so a logger replaced later (`setGlobalLogger`) is used. */
+function lazyLogger(getLog: () => Logger | false): Logger {
+  const at =
+    (level: keyof Logger) =>
+    (message: string, fields?: Record<string, unknown>): unknown => {
+      const target = getLog() || SILENT;
+      return target[level](message, fields);
+    };
+  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
+}
+
+/**
+ * Reads env (when `options.env` is set), applies `options.config`, validates the result.
+ *
+ * @throws BandmasterError `InvalidConfig` naming each bad field: unknown keys (a typo such as
+ * `passwrod`), keys that would shadow a method (`toString`), and values breaking a rule, secrets
+ * masked.
+ */
 export function resolveConfig<C extends object>(configClass: Constructor<C>, options: Pick<ProviderOptions<C>, 'name' | 'env' | 'config'>): C {
   const config = options.env ? loadEnv(configClass, options.env) : new configClass();
   if (!options.config) return config;
-  for (const [key, value] of Object.entries(options.config)) {
-    // assigning these would swap the config's prototype (parsed JSON can carry them) and skip validation
-    if (FORBIDDEN_KEYS.has(key)) {
-      throw new BandmasterError('InvalidConfig', { service: options.name, detail: `  - config.${key}: not a configuration field; remove it`, variables: [`config.${key}`] });
-    }
-    (config as Record<string, unknown>)[key] = value;
+  const known = new Set(Object.keys(config));
+  const fields = classValidator().getMetadataStorage().getTargetValidationMetadatas(configClass, '', true, false);
+  for (const f of fields) known.add(f.propertyName);
+  const bad: string[] = [];
+  for (const key of Object.keys(options.config)) {
+    // `__proto__`, `constructor` would swap the prototype; `toString`, `toJSON` would shadow a method
+    if (!known.has(key) || FORBIDDEN_KEYS.has(key) || typeof (config as Record<string, unknown>)[key] === 'function') bad.push(key);
   }
-  const errors = classValidator().validateSync(config, { forbidUnknownValues: false });
+  if (bad.length > 0) {
+    const knownList = [...known].filter((k) => !FORBIDDEN_KEYS.has(k)).sort().join(', ');
+    const lines = bad.map((key) => `  - config.${clip(key)}: not a configuration field of ${configClass.name}; remove it or use one of: ${knownList}`);
+    throw new BandmasterError('InvalidConfig', { service: options.name, detail: lines.join('\n'), variables: bad.map((k) => `config.${clip(k)}`) });
+  }
+  for (const [key, value] of Object.entries(options.config)) (config as Record<string, unknown>)[key] = value;
+  let errors;
+  try {
+    errors = classValidator().validateSync(config, { forbidUnknownValues: false });
+  } catch {
+    // a value whose `toString` (or getter) throws, met by a validator
+    const culprits = Object.keys(options.config).filter((k) => !renders((options.config as Record<string, unknown>)[k]));
+    throw new BandmasterError('InvalidConfig', {
+      service: options.name,
+      detail: culprits.map((k) => `  - config.${k}: a value that cannot be read as text; give a plain string, number or boolean`).join('\n') || '  - config: a value that cannot be validated',
+      variables: culprits.map((k) => `config.${k}`),
+    });
+  }
   if (errors.length > 0) {
     const shown = maskSecrets(config);
-    const lines = errors.map((e) => `  - config.${e.property}=${clip(JSON.stringify(String(shown[e.property])))}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    const lines = errors.map((e) => `  - config.${e.property}=${renderShown(shown[e.property], fieldIsSecret(shown, e.property, config))}: ${Object.values(e.constraints ?? {}).join('; ')}`);
     throw new BandmasterError('InvalidConfig', { service: options.name, detail: lines.join('\n'), variables: errors.map((e) => `config.${e.property}`) });
   }
-  return config;
+  return clampDurations(config);
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function fieldIsSecret(shown: Record<string, unknown>, key: string, config: object): boolean {
+  return shown[key] === '****' && (config as Record<string, unknown>)[key] !== '****';
+}
+
+function renderShown(value: unknown, secret: boolean): string {
+  if (secret) return '****';
+  return showValue(value, (v) => (renders(v) ? String(v) : describeValue(v)));
+}
+
+function renders(value: unknown): boolean {
+  try {
+    String(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+const peers = new Map<string, unknown>();
+
 /**
- * Loads a provider's client library, which is an optional peer dependency.
+ * Loads a provider's client library, which is an optional peer dependency. Runs `require` once
+ * per package: later calls return the cached module.
  *
  * @throws BandmasterError `InvalidDefinition` naming the package to install.
  */
 export function loadPeer<M>(pkg: string, provider: string): M {
+  if (peers.has(pkg)) return peers.get(pkg) as M;
+  let loaded: M;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(pkg) as M;
+    loaded = require(pkg) as M;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
     throw new BandmasterError('InvalidDefinition', {
@@ -119,6 +291,8 @@ export function loadPeer<M>(pkg: string, provider: string): M {
       cause: err,
     });
   }
+  peers.set(pkg, loaded);
+  return loaded;
 }
 
 /**
@@ -138,7 +312,75 @@ export function abortable<R>(work: Promise<R>, signal: AbortSignal, onAbort: () 
   return result;
 }
 
+/** Error codes (and names) that mean the server could not be reached, whatever the client library. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EADDRNOTAVAIL',
+  'EPIPE',
+  'ECONNABORTED',
+  'KafkaJSConnectionError',
+  'KafkaJSNumberOfRetriesExceeded',
+  'ConnectionError',
+  'NoHostAvailableError',
+]);
+
+/**
+ * Whether `err` (or an error in its cause chain, or in an `AggregateError`) says the server could
+ * not be reached: a socket code such as `ECONNREFUSED`, or a client library's connection error.
+ */
+export function isNetworkError(err: unknown, depth = 0): boolean {
+  if (depth > 8 || typeof err !== 'object' || err === null) return false;
+  const { code, name, cause, errors } = safeFields(err);
+  if ((typeof code === 'string' && NETWORK_CODES.has(code)) || (typeof name === 'string' && NETWORK_CODES.has(name))) return true;
+  if (Array.isArray(errors) && errors.some((e) => isNetworkError(e, depth + 1))) return true;
+  return cause !== undefined && cause !== err && isNetworkError(cause, depth + 1);
+}
+
+function safeFields(err: object): { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown } {
+  try {
+    const e = err as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
+    return { code: e.code, name: e.name, cause: e.cause, errors: e.errors };
+  } catch {
+    return {};
+  }
+}
+
 /** An error for an unreachable server that names host and port, keeping the client's error as cause. */
 export function unreachable(provider: string, address: string, cause: unknown): Error {
   return new Error(`${provider} at ${String(maskValue(address))} is unreachable: ${describeCause(cause)}`, { cause });
+}
+
+/**
+ * The one place a provider turns a client library's error into its own: `<provider> at <address>
+ * is unreachable: ...` for network errors ({@link isNetworkError}), `<provider> at <address>: ...`
+ * otherwise. With `keepCause: false` the cause is a plain copy carrying only name, message and
+ * code (for libraries whose errors hold command arguments, such as AUTH passwords).
+ */
+export function networkError(provider: string, address: string, err: unknown, options: { keepCause?: boolean } = {}): Error {
+  let cause = err;
+  if (options.keepCause === false) {
+    const clean = new Error(String(maskValue(describeCause(err))));
+    const { code, name } = typeof err === 'object' && err !== null ? safeFields(err) : {};
+    if (typeof name === 'string') clean.name = name;
+    if (typeof code === 'string') Object.assign(clean, { code });
+    cause = clean;
+  }
+  const where = String(maskValue(address));
+  if (isNetworkError(err)) return unreachable(provider, where, cause);
+  return new Error(`${provider} at ${where}: ${String(maskValue(describeCause(cause)))}`, { cause });
+}
+
+/** A start step that did not answer in time, naming the server: `redis at 10.0.0.5:6379 did not answer within 5000ms`. */
+export function connectTimedOut(provider: string, address: string, ms: number): Error {
+  const err = new Error(`${provider} at ${String(maskValue(address))} did not answer within ${ms}ms (connect deadline; raise connectTimeout if the server is slow)`);
+  err.name = 'TimeoutError';
+  return err;
 }

@@ -100,7 +100,7 @@ function fromClass(spec: ServiceSpec, args: unknown[]): unknown {
   return new cls(...args);
 }
 
-function fromValue(spec: ServiceSpec): unknown {
+export function fromValue(spec: ServiceSpec): unknown {
   return spec.provides;
 }
 

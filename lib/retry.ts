@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { BackoffOptions } from '../decorators/metadata';
+import { clampDelay } from './delay';
 
 /** A fully specified backoff policy. */
 export interface BackoffPolicy {
@@ -40,9 +41,11 @@ export function normalizeBackoff(backoff: number | BackoffOptions | undefined): 
 
 /** Delay before retry number `retry` (1 for the first retry). */
 export function backoffDelay(policy: BackoffPolicy, retry: number, random: () => number = Math.random): number {
+  if (!(policy.initial > 0)) return 0;
+  // grows, then stays at its cap: an overflow to Infinity is clamped, never wrapped to 1 ms
   const raw = Math.min(policy.initial * policy.factor ** (retry - 1), policy.max);
   const jittered = policy.jitter > 0 ? raw * (1 - policy.jitter * random()) : raw;
-  return Math.max(0, Math.round(jittered));
+  return clampDelay(Math.round(jittered));
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -51,7 +54,7 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(() => {
       off();
       resolve();
-    }, ms);
+    }, clampDelay(ms));
     const off = onAbort(signal, () => {
       clearTimeout(timer);
       reject(signal.reason);
@@ -105,7 +108,7 @@ export function createController(): AbortController {
  */
 export function deadline(outer: AbortSignal | undefined, ms: number, what: string): { readonly signal: AbortSignal; dispose(): void } {
   const controller = createController();
-  const timer = setTimeout(() => controller.abort(timeoutError(what, ms)), ms);
+  const timer = setTimeout(() => controller.abort(timeoutError(what, ms)), clampDelay(ms));
   let off = (): void => undefined;
   if (outer?.aborted) controller.abort(outer.reason);
   else if (outer) off = onAbort(outer, () => controller.abort(outer.reason));
@@ -127,7 +130,7 @@ export function raceAbort<T>(value: T | PromiseLike<T>, signal: AbortSignal): Pr
   if (!isThenable(value)) return Promise.resolve(value);
   return new Promise<T>((resolve, reject) => {
     const off = onAbort(signal, () => reject(signal.reason));
-    value.then(
+    Promise.resolve(value).then(
       (v) => {
         off();
         resolve(v);
@@ -142,7 +145,14 @@ export function raceAbort<T>(value: T | PromiseLike<T>, signal: AbortSignal): Pr
 
 /** True for promises and promise-likes. */
 export function isThenable<T>(value: unknown): value is PromiseLike<T> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    // a throwing `then` getter (or a revoked Proxy): `Promise.resolve(value)` turns the same throw
+    // into a rejection, which is how the caller then sees it
+    return true;
+  }
 }
 
 /** Options of {@link retry}. */
@@ -189,12 +199,18 @@ export async function retry<T>(options: RetryOptions<T>): Promise<RetryOutcome<T
       const delay = backoffDelay(options.backoff, attempt, clock.random);
       options.onRetry?.(attempt, delay, error);
       try {
-        if (delay > 0) await clock.sleep(delay, signal);
+        // no backoff still yields a macrotask: timers (the run's own timeout) fire between tries
+        await (delay > 0 ? clock.sleep(delay, signal) : yieldMacrotask());
       } catch {
         return { ok: false, error: signal.reason, attempts: attempt, aborted: true };
       }
     }
   }
+}
+
+/** Resolves after the current macrotask, once pending timers and I/O had their turn. */
+function yieldMacrotask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function runAttempt<T>(options: RetryOptions<T>, attempt: number): Promise<T> {
@@ -215,7 +231,7 @@ function watch<T>(options: RetryOptions<T>, signal: AbortSignal, run: () => T | 
   }
   if (isThenable<T>(value) && options.onAbandoned) {
     const onAbandoned = options.onAbandoned;
-    value.then((v) => {
+    Promise.resolve(value).then((v) => {
       if (signal.aborted) onAbandoned(v);
     }, () => undefined);
   }

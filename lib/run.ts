@@ -1,5 +1,7 @@
 import type { LifecycleEvents } from './events';
+import type { Logger } from './logger';
 import type { NodeTable } from './node';
+import { clampDelay } from './delay';
 import { createController, timeoutError, type Clock } from './retry';
 
 /** What a run (boot or shutdown) needs from its container. */
@@ -8,6 +10,10 @@ export interface RunContext {
   readonly clock: Clock;
   /** The container's services: the run's members are among them. */
   readonly table: NodeTable;
+  /** Where the boot's warning about a start that never settles goes (none when undefined or returning undefined). */
+  readonly log?: () => Logger | undefined;
+  /** After how long a start without startTimeout is named in a warning; `false`: never. */
+  readonly startWarningMs?: number | false;
 }
 
 /**
@@ -58,7 +64,7 @@ export abstract class Run {
       this.#disposers.push(() => signal.removeEventListener('abort', onAbort));
     }
     if (timeout !== undefined && Number.isFinite(timeout)) {
-      const timer = setTimeout(() => this.abort(timeoutError(what, timeout)), Math.max(0, timeout));
+      const timer = setTimeout(() => this.abort(timeoutError(what, timeout)), clampDelay(timeout));
       this.#disposers.push(() => clearTimeout(timer));
     }
   }

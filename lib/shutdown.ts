@@ -1,5 +1,6 @@
-import { BandmasterError } from './errors';
-import { callHook, hasHook } from './hooks';
+import type { BandmasterError } from './errors';
+import { lifecycleError } from './lifecycle/outcome';
+import { abandonedSettled, hasHook, stopAttempt } from './hooks';
 import { FAILED, STARTED, STARTING, STOPPED, STOPPING, WAITING, type ServiceNode } from './node';
 import { isThenable, normalizeBackoff, retry, type RetryOutcome } from './retry';
 import { Run } from './run';
@@ -29,9 +30,30 @@ export class Shutdown extends Run {
   readonly #ready: ServiceNode[] = [];
   #draining = false;
   #remaining = 0;
+  /** The services it will stop once the abandoned starts among them settled (see {@link Shutdown.begin}). */
+  #fenced: readonly ServiceNode[] | undefined = undefined;
 
-  /** Stops the started services among `nodes`; the ones that failed to start become stopped. */
+  /**
+   * Stops the started services among `nodes`; the ones that failed to start become stopped.
+   * Starts abandoned by an aborted boot settle and are cleaned up first (see {@link abandonedSettled}).
+   */
   begin(nodes: readonly ServiceNode[]): void {
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      if (node.inflight !== undefined || node.cleanup !== undefined) {
+        this.#fenced = nodes;
+        void abandonedSettled(nodes).then(() => {
+          const fenced = this.#fenced;
+          this.#fenced = undefined;
+          if (fenced) this.#begin(fenced);
+        });
+        return;
+      }
+    }
+    this.#begin(nodes);
+  }
+
+  #begin(nodes: readonly ServiceNode[]): void {
     // indexed loops on the hot paths: a for-of runs an iterator, which allocates until optimised
     const table = this.ctx.table;
     const id = this.#id;
@@ -106,8 +128,8 @@ export class Shutdown extends Run {
       timeout: spec.stopTimeout,
       what: `\`${spec.name}\` stop attempt`,
       clock: this.ctx.clock,
-      attempt: (signal) => {
-        const result = callHook(node, 'onStop', instance, signal);
+      attempt: (signal, attempt) => {
+        const result = stopAttempt(node, instance, signal, attempt);
         if (isThenable(result)) lastAttempt.set(node, { attempt: result, t0 });
         else lastAttempt.delete(node);
         return result;
@@ -136,7 +158,7 @@ export class Shutdown extends Run {
     if (events.active) events.emit({ type: 'stopping', service: node.spec.name, required: node.spec.required, attempt: 1 });
     let value: unknown;
     try {
-      value = callHook(node, 'onStop', instance, this.signal);
+      value = stopAttempt(node, instance, this.signal);
     } catch (error) {
       value = Promise.reject(error);
     }
@@ -158,7 +180,7 @@ export class Shutdown extends Run {
     // it is started again: wake ready() callers that came while it was stopping
     node.notify();
     this.#watchLate(node);
-    this.#failWithParents(node, new BandmasterError('ServiceStopFailure', { service: node.name, cause: outcome.error, attempts: outcome.attempts }));
+    this.#failWithParents(node, lifecycleError('ServiceStopFailure', { service: node.name, cause: outcome.error, attempts: outcome.attempts }));
   }
 
   /**
@@ -243,7 +265,7 @@ export class Shutdown extends Run {
         const d = table.depIdx[e]!;
         if (d >= 0 && table.run[d] === this.#id && table.state[d] === STARTED) {
           const dep = table.nodes[d]!;
-          queue.push([dep, new BandmasterError('ParentUnavailable', { service: dep.name, parent: node.name, cause: error })]);
+          queue.push([dep, lifecycleError('ParentUnavailable', { service: dep.name, parent: node.name, cause: error })]);
         }
       }
     }
@@ -260,6 +282,12 @@ export class Shutdown extends Run {
   }
 
   protected onAbort(reason: unknown): void {
+    const fenced = this.#fenced;
+    if (fenced) {
+      // aborted before it began: its members fail with the abort reason, as they would have
+      this.#fenced = undefined;
+      return this.#begin(fenced);
+    }
     for (const node of this.#members) {
       if (node.error || (node.code !== STARTED && node.code !== STOPPING)) continue;
       if (node.code === STOPPING) {
@@ -268,7 +296,7 @@ export class Shutdown extends Run {
         node.notify();
         this.#watchLate(node);
       }
-      this.#markFailed(node, new BandmasterError('ServiceStopFailure', { service: node.name, cause: reason, attempts: node.stopAttempts }));
+      this.#markFailed(node, lifecycleError('ServiceStopFailure', { service: node.name, cause: reason, attempts: node.stopAttempts }));
     }
     if (this.#remaining <= 0) this.finish();
   }

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
 import { BandmasterError, describeCause, describeValue } from './errors';
+import { clampDelay } from './delay';
 import { getGlobalLogger, type Logger } from './logger';
 import type { LifecycleReport } from './report';
 
@@ -71,7 +72,7 @@ export function handleSignals(container: Stoppable, options: SignalOptions = {})
     stopping = true;
     log()?.info('received signal, stopping services...', { signal, timeoutMs: timeout });
     // a shutdown that cannot settle (a bug, a blocked hook) must not keep the process past its deadline
-    const guard = setTimeout(() => end(1), timeout + GRACE_MS);
+    const guard = setTimeout(() => end(1), clampDelay(timeout + GRACE_MS));
     guard.unref();
     container.stopAll({ timeout }).then(
       () => {

@@ -1,6 +1,7 @@
 import { describeCause } from './errors';
 import type { ServiceNode, ServiceState } from './node';
 import { timelineSvg } from './timeline-svg';
+import { timelineTraceEvents, type TraceEventDocument } from './ops/trace-events';
 
 /** One service in a {@link Timeline}. Offsets are in ms since the first service was queued. */
 export interface TimelineEntry {
@@ -47,6 +48,11 @@ export interface Timeline {
   toText(options?: TimelineTextOptions): string;
   /** A self-contained SVG document (no scripts, no external references). */
   toSvg(): string;
+  /**
+   * The Chrome trace-event JSON (Perfetto, `chrome://tracing`): a track per service with its wait
+   * and its start; `JSON.stringify` it to a file and open it in https://ui.perfetto.dev.
+   */
+  toTraceEvents(): TraceEventDocument;
 }
 
 /**
@@ -79,6 +85,7 @@ export function buildTimeline(nodes: readonly ServiceNode[]): Timeline {
     criticalPath: path.map((n) => n.name),
     toText: (options) => timelineText(timeline, options),
     toSvg: () => timelineSvg(timeline),
+    toTraceEvents: () => timelineTraceEvents(timeline),
   };
   return timeline;
 }

@@ -1,5 +1,6 @@
 import { describeCause } from './errors';
 import type { LifecycleEvent, LifecycleEvents } from './events';
+import { packageVersion } from './ops/version';
 
 /** The part of an OpenTelemetry `Span` bandmaster uses. */
 export interface SpanLike {
@@ -21,7 +22,7 @@ export interface TracerLike {
 
 /** Options of {@link traceLifecycle}. */
 export interface TracingOptions {
-  /** The tracer; default `trace.getTracer('bandmaster')` from `@opentelemetry/api`, when it is installed. */
+  /** The tracer; default `trace.getTracer('bandmaster', version)` from `@opentelemetry/api`, when it is installed. */
   readonly tracer?: TracerLike;
 }
 
@@ -60,7 +61,7 @@ function loadApi(): OtelApi | null {
  * ```
  */
 export function traceLifecycle(container: { readonly events: LifecycleEvents }, options: TracingOptions = {}): () => void {
-  const tracer = options.tracer ?? loadApi()?.trace.getTracer('bandmaster');
+  const tracer = options.tracer ?? loadApi()?.trace.getTracer('bandmaster', packageVersion());
   if (!tracer) return () => undefined;
   const open = new Map<string, SpanLike>();
   const off = container.events.on((event) => onEvent(tracer, open, event));

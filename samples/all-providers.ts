@@ -3,13 +3,17 @@
 // (`docker compose up -d --wait`) every provider starts; without some of them, those fail
 // visibly (each is optional here) and the program still reports and shuts down cleanly.
 //   npm run build && node dist/samples/all-providers.js
+// DEMO_SUCCESSORS=1 also boots the clients teams pick in 2026: Kafka on @platformatic/kafka
+// (KAFKA_PLT_EXAMPLE_*), Redis on node-redis (NRD_EXAMPLE_*) and NATS on nats.js v3 (NATS_EXAMPLE_*).
 import 'reflect-metadata';
 import { BootError, Container, Inject, Optional, Service, type LifecycleReport, type OnStart } from 'bandmaster';
 import { cassandra, type CassandraClient } from 'bandmaster/providers/cassandra';
 import { elasticsearch, type ElasticsearchClient } from 'bandmaster/providers/elasticsearch';
 import { kafka, type KafkaClients } from 'bandmaster/providers/kafka';
+import { platformaticKafka, type PlatformaticKafkaClients } from 'bandmaster/providers/kafka-platformatic';
 import { memcached, type MemcachedClient } from 'bandmaster/providers/memcached';
 import { nats, type NatsConnection } from 'bandmaster/providers/nats';
+import { nodeRedis, type NodeRedisClient } from 'bandmaster/providers/node-redis';
 import { redis, type RedisClient } from 'bandmaster/providers/redis';
 import { sql, type Pool } from 'bandmaster/providers/sql';
 
@@ -45,8 +49,37 @@ class Inventory implements OnStart {
   }
 }
 
+/** The successors' clients, probed like Inventory's (registered with DEMO_SUCCESSORS=1 only). */
+@Service({ required: false })
+class Successors implements OnStart {
+  readonly seen: Record<string, string> = {};
+
+  constructor(
+    @Optional() @Inject('kfk-plt') private readonly kafka?: PlatformaticKafkaClients,
+    @Optional() @Inject('nrd-1') private readonly redis?: NodeRedisClient,
+    @Optional() @Inject('nts-3') private readonly nats?: NatsConnection,
+  ) {}
+
+  async onStart(): Promise<void> {
+    const probes: [string, (() => Promise<unknown>) | undefined][] = [
+      ['@platformatic/kafka', this.kafka && (async () => (await this.kafka!.admin.metadata({ topics: [] })).brokers.size)],
+      ['node-redis', this.redis && (() => this.redis!.ping())],
+      ['nats.js v3', this.nats && (async () => this.nats!.getServer())],
+    ];
+    for (const [name, probe] of probes) this.seen[name] = probe ? String(await probe()) : 'not started';
+  }
+}
+
 async function main(): Promise<void> {
   const container = new Container();
+  if (process.env['DEMO_SUCCESSORS'] === '1') {
+    container.register(
+      platformaticKafka({ name: 'kfk-plt', env: 'KAFKA_PLT_EXAMPLE', ...optional }),
+      nodeRedis({ name: 'nrd-1', env: 'NRD_EXAMPLE', ...optional }),
+      nats({ name: 'nts-3', env: 'NATS_EXAMPLE', client: '@nats-io/transport-node', ...optional }),
+      Successors,
+    );
+  }
   container.register(
     memcached({ name: 'mc-1', env: 'MC_EXAMPLE', ...optional }),
     redis({ name: 'rd-1', env: 'RD_EXAMPLE', ...optional }),
@@ -69,6 +102,8 @@ async function main(): Promise<void> {
   console.log(`${container.timeline().toText()}\n`);
   const inventory = container.get(Inventory);
   if (inventory) console.log(JSON.stringify({ level: 'info', msg: 'what each server said', ...inventory.seen }));
+  const successors = container.get(Successors);
+  if (successors) console.log(JSON.stringify({ level: 'info', msg: 'what each server said to the successors', ...successors.seen }));
 
   const health = await container.health({ timeout: 2_000 });
   console.log(JSON.stringify({ level: 'info', msg: 'health', healthy: health.healthy, services: Object.fromEntries(health.services.map((s) => [s.name, s.healthy])) }));

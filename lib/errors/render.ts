@@ -1,3 +1,5 @@
+import { maskValue } from '../config/mask';
+
 /**
  * The one place where thrown values become text. Every function here is total: whatever it is
  * given (an Error whose `message` getter throws, a null-prototype object, a `Symbol.toPrimitive`
@@ -53,7 +55,7 @@ export function describeValue(value: unknown): string {
 
 function renderCause(cause: unknown, depth: number): string {
   try {
-    if (typeof cause === 'string') return cut(cause);
+    if (typeof cause === 'string') return cut(mask(cause));
     if (isError(cause)) return renderError(cause, depth);
     return renderValue(cause);
   } catch {
@@ -63,7 +65,7 @@ function renderCause(cause: unknown, depth: number): string {
 
 function renderError(error: Error, depth: number): string {
   const message = read(error, 'message');
-  if (typeof message === 'string' && message !== '') return cut(message);
+  if (typeof message === 'string' && message !== '') return cut(mask(message));
   if (depth < MAX_DEPTH && error instanceof AggregateError) {
     const errors = read(error, 'errors');
     if (Array.isArray(errors) && errors.length > 0) return renderList(errors, depth + 1);
@@ -98,7 +100,7 @@ function renderValue(value: unknown): string {
       case 'symbol':
         return cut(String(value), 200);
       case 'string':
-        return JSON.stringify(cut(value));
+        return JSON.stringify(cut(mask(value)));
       case 'function': {
         const name = read(value, 'name');
         return `function ${typeof name === 'string' && name !== '' ? cut(name, 100) : '(anonymous)'}`;
@@ -114,7 +116,7 @@ function renderValue(value: unknown): string {
 function renderObject(value: unknown): string {
   try {
     const json = JSON.stringify(value);
-    if (typeof json === 'string') return cut(json);
+    if (typeof json === 'string') return cut(mask(json));
   } catch {
     // a cycle, a BigInt, a throwing toJSON or getter: fall back to the object's tag
   }
@@ -123,6 +125,11 @@ function renderObject(value: unknown): string {
   } catch {
     return UNRENDERABLE;
   }
+}
+
+/** Masks URL passwords before anything is cut: a cut inside a password would show its start. */
+function mask(text: string): string {
+  return String(maskValue(text));
 }
 
 /** Marks a property whose getter threw. */

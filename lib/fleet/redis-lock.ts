@@ -111,10 +111,11 @@ class Keeper {
     clearTimeout(this.#expiry);
   }
 
-  // validity = lease - drift (1% + 2 ms, Redlock's factor), counted from when the command was sent
+  // validity = lease - margin, counted from when the command was sent; the margin (a tenth of the
+  // lease, at least Redlock's 1% + 2 ms for clock drift) also absorbs a late timer on a busy event loop
   #trustUntil(sentAt: number): void {
     clearTimeout(this.#expiry);
-    const validity = this.#o.leaseMs - Math.ceil(this.#o.leaseMs * 0.01) - 2;
+    const validity = this.#o.leaseMs - Math.max(Math.ceil(this.#o.leaseMs * 0.1), Math.ceil(this.#o.leaseMs * 0.01) + 2);
     const left = sentAt + validity - performance.now();
     this.#expiry = setTimeout(() => this.#lose(new Error(`lease not renewed within ${this.#o.leaseMs} ms`)), clampDelay(left));
     this.#expiry.unref();

@@ -1,13 +1,11 @@
-import { inspect } from 'node:util';
 import { ArrayNotEmpty, IsBoolean, IsInt, IsNotEmpty, IsString, Matches, Min, ValidateIf } from 'class-validator';
-import { AsDuration, AsList, maskSecrets, Secret } from '../../lib/env';
+import { AsDuration, AsList, Secret } from '../../lib/env';
+import { MaskedConfig } from '../../lib/config/masked-config';
+import { IsAddress } from '../../lib/config/address';
 
-/** `host`, `host:port`, `[ipv6]` or `[ipv6]:port`. */
-const CONTACT_POINT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?$/;
 /** An unquoted CQL identifier, or empty for none. */
 const KEYSPACE = /^(?:[A-Za-z][A-Za-z0-9_]{0,47})?$/;
 
-/** The port the driver uses for a contact point given without one. */
 export const CASSANDRA_DEFAULT_PORT = 9042;
 
 /**
@@ -22,11 +20,11 @@ export const CASSANDRA_DEFAULT_PORT = 9042;
  * const config = loadEnv(CassandraConfig, 'CQL_EXAMPLE');
  * ```
  */
-export class CassandraConfig {
+export class CassandraConfig extends MaskedConfig {
   /** Nodes to connect to first, `host` or `host:port` (port 9042 when left out); list several for a cluster. */
   @AsList()
   @ArrayNotEmpty({ message: 'must list at least one contact point' })
-  @Matches(CONTACT_POINT, { each: true, message: 'each contact point must be host or host:port' })
+  @IsAddress({ each: true, defaultPort: CASSANDRA_DEFAULT_PORT })
   contactPoints: string[] = [`127.0.0.1:${CASSANDRA_DEFAULT_PORT}`];
 
   /** The data center the driver treats as local (it only queries nodes there). */
@@ -70,16 +68,8 @@ export class CassandraConfig {
   tlsRejectUnauthorized = true;
 
   /** The configuration with the password masked. */
-  toString(): string {
-    return `CassandraConfig ${JSON.stringify(maskSecrets(this))}`;
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
-  }
 }
 
-/** `host:port` of each contact point, with the default port filled in: for messages. */
 export function contactAddresses(config: CassandraConfig): string {
   return config.contactPoints.map((point) => (/(?:^[^:[]+|\])$/.test(point) ? `${point}:${CASSANDRA_DEFAULT_PORT}` : point)).join(', ');
 }

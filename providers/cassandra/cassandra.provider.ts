@@ -130,7 +130,8 @@ export const cassandra = defineProvider<CassandraConfig, Client>({
   peer: 'cassandra-driver',
   configClass: CassandraConfig,
   create: (config) => createClient(config),
-  start,
-  healthCheck,
-  stop,
+  start: (client, { signal }, config) => start(client, signal, config),
+  healthCheck: (client, { signal }) => healthCheck(client, signal),
+  stop: (client) => stop(client),
+  connectDeadline: (config) => ({ ms: config.connectTimeout, address: contactAddresses(config) }),
 });

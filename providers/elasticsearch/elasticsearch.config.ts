@@ -1,6 +1,6 @@
-import { inspect } from 'node:util';
 import { ArrayNotEmpty, IsBoolean, IsEmpty, IsInt, IsNotEmpty, IsString, IsUrl, Matches, Min, ValidateIf } from 'class-validator';
-import { AsDuration, AsList, maskSecrets, maskValue, Secret } from '../../lib/env';
+import { AsDuration, AsList, maskValue, Secret } from '../../lib/env';
+import { MaskedConfig } from '../../lib/config/masked-config';
 
 const NODE_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'], allow_underscores: true };
 
@@ -17,7 +17,7 @@ const NODE_URL = { require_tld: false, require_protocol: true, protocols: ['http
  * const config = loadEnv(ElasticsearchConfig, 'ES_EXAMPLE');
  * ```
  */
-export class ElasticsearchConfig {
+export class ElasticsearchConfig extends MaskedConfig {
   /** Node URLs (`http://` or `https://`); list several for a cluster. Ignored when `cloudId` is set. */
   @AsList()
   @ArrayNotEmpty({ message: 'must list at least one node URL' })
@@ -45,6 +45,12 @@ export class ElasticsearchConfig {
   @IsEmpty({ message: 'cannot be combined with a username: use an API key or basic auth, not both' })
   apiKey = '';
 
+  /** `<PREFIX>_CONNECT_TIMEOUT`: connect deadline of each start attempt (connect and first request), e.g. `5s`; the message names host:port. */
+  @AsDuration()
+  @IsInt()
+  @Min(1)
+  connectTimeout = 5_000;
+
   /** Time limit of one request, in ms (env: a duration such as `30s`). */
   @AsDuration()
   @IsInt()
@@ -65,13 +71,6 @@ export class ElasticsearchConfig {
   caFingerprint = '';
 
   /** The configuration with secrets masked. */
-  toString(): string {
-    return `ElasticsearchConfig ${JSON.stringify(maskSecrets(this))}`;
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
-  }
 }
 
 /** Where the client connects, credentials masked: for messages. */

@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
 import { describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import { Container } from '../../lib';
 import { startElasticsearchTestServer, type ElasticsearchTestServer, type ElasticsearchTestServerOptions } from '../../spec/support/elasticsearch-server';
 import { bootError, errorName, eventually, withTarget } from '../../spec/support/provider-spec';
@@ -80,6 +83,29 @@ describe('elasticsearch provider faults', () => {
       assert.ok(!error.message.includes('wrong-password'), error.message);
     }),
   );
+
+  it('keeps only status and reason of a 401 whose body echoes the Authorization header', TEST, async () => {
+    const secret = 'echoed-Pa55word,with@odd chars';
+    const server = createServer((req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch', 'www-authenticate': String(req.headers.authorization) });
+      res.end(JSON.stringify({ error: { type: 'security_exception', reason: 'unable to authenticate', header: { Authorization: req.headers.authorization } }, echoed: req.headers.authorization, status: 401 }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    try {
+      const container = new Container({ logger: false });
+      container.register(elasticsearch({ name: 'es-1', config: { nodes: [`http://127.0.0.1:${port}`], username: 'elastic', password: secret } }));
+      const error = await bootError(container.startAll(), 'ServiceStartFailure');
+      const basic = Buffer.from(`elastic:${secret}`).toString('base64');
+      const shown = [inspect(error, { depth: 20 }), JSON.stringify(container.status()), inspect(container.status(), { depth: 20 })].join('\n');
+      assert.ok(!shown.includes(basic) && !shown.includes(secret), 'the echoed credentials are nowhere');
+      assert.match(error.message, /HTTP 401: security_exception: unable to authenticate/);
+      assert.equal((error.cause as { cause?: { statusCode?: number } }).cause?.statusCode, 401);
+    } finally {
+      server.close();
+    }
+  });
 
   it('starts when one node of a cluster is down, asking it once per attempt', TEST, () =>
     withServer({}, async (live) => {

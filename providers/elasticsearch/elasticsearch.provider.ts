@@ -1,6 +1,7 @@
 import type { Client, ClientOptions } from '@elastic/elasticsearch';
 import { describeCause } from '../../lib/errors';
 import { abortable, defineProvider, loadPeer } from '../../lib/provider';
+import { maskValue } from '../../lib/config/mask';
 import { ElasticsearchConfig, nodeAddresses } from './elasticsearch.config';
 
 type ElasticModule = typeof import('@elastic/elasticsearch');
@@ -50,7 +51,29 @@ async function start(client: Client, signal: AbortSignal, config: ElasticsearchC
 }
 
 async function healthCheck(client: Client, signal: AbortSignal): Promise<void> {
-  await probe(client, signal);
+  try {
+    await probe(client, signal);
+  } catch (err) {
+    throw answered(err) ?? err;
+  }
+}
+
+/**
+ * An HTTP answer (`ResponseError`) reduced to status and reason: its body, headers and request
+ * metadata are dropped, since a proxy can echo the `Authorization` header in them.
+ */
+function answered(err: unknown): Error | undefined {
+  const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
+  if (typeof status !== 'number') return undefined;
+  const body = (err as { body?: unknown }).body;
+  const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+  const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : typeof error === 'string' ? error : undefined;
+  const why = typeof error === 'object' && error !== null ? (error as { reason?: unknown }).reason : undefined;
+  const parts = [type, why].filter((p): p is string => typeof p === 'string').map((p) => p.slice(0, 200));
+  const clean = new Error(`HTTP ${status}${parts.length > 0 ? `: ${String(maskValue(parts.join(': ')))}` : ''}`);
+  clean.name = 'ResponseError';
+  Object.assign(clean, { statusCode: status });
+  return clean;
 }
 
 async function stop(client: Client): Promise<void> {
@@ -63,9 +86,9 @@ function startError(config: ElasticsearchConfig, err: unknown): Error {
   if (UNREACHABLE.has((err as Error | undefined)?.name ?? '')) {
     return new Error(`elasticsearch at ${address} is unreachable: ${reason}`, { cause: err });
   }
-  const status = (err as { statusCode?: unknown } | undefined)?.statusCode;
-  const answered = typeof status === 'number' ? `answered HTTP ${status}: ` : '';
-  return new Error(`elasticsearch at ${address}: health check failed: ${answered}${reason}`, { cause: err });
+  const response = answered(err);
+  if (response) return new Error(`elasticsearch at ${address}: health check failed: answered ${response.message}`, { cause: response });
+  return new Error(`elasticsearch at ${address}: health check failed: ${reason}`, { cause: err });
 }
 
 /**
@@ -87,8 +110,9 @@ export const elasticsearch = defineProvider<ElasticsearchConfig, Client>({
   provider: 'elasticsearch',
   peer: '@elastic/elasticsearch',
   configClass: ElasticsearchConfig,
-  create: (config, name) => createClient(config, name),
-  start,
-  healthCheck,
-  stop,
+  create: (config, { name }) => createClient(config, name),
+  start: (client, { signal }, config) => start(client, signal, config),
+  healthCheck: (client, { signal }) => healthCheck(client, signal),
+  stop: (client) => stop(client),
+  connectDeadline: (config) => ({ ms: config.connectTimeout, address: nodeAddresses(config) }),
 });

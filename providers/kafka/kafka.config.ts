@@ -1,6 +1,7 @@
-import { inspect } from 'node:util';
 import { ArrayNotEmpty, ArrayUnique, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Min, ValidateBy, ValidateIf } from 'class-validator';
-import { AsDuration, AsList, Secret, maskSecrets } from '../../lib/env';
+import { AsDuration, AsList, Secret } from '../../lib/env';
+import { MaskedConfig } from '../../lib/config/masked-config';
+import { IsAddress } from '../../lib/config/address';
 
 /** SASL mechanisms the provider configures, as kafkajs spells them: `KFK_EXAMPLE_SASL_MECHANISM=scram-sha-512`. */
 export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
@@ -11,9 +12,6 @@ export const KAFKA_LOG_LEVELS = ['nothing', 'error', 'warn', 'info', 'debug'] as
 export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
 /** A kafkajs log level, by name. */
 export type KafkaLogLevel = (typeof KAFKA_LOG_LEVELS)[number];
-
-/** kafkajs splits a broker on `:` and needs the port: `host:port`, no IPv6 literals. */
-const BROKER = /^[^\s:,[\]]+:\d{1,5}$/;
 
 /**
  * Configuration of the Kafka provider, read by `loadEnv(KafkaConfig, 'KFK_EXAMPLE')` from
@@ -29,12 +27,14 @@ const BROKER = /^[^\s:,[\]]+:\d{1,5}$/;
  * const config = loadEnv(KafkaConfig, 'KFK_EXAMPLE');
  * ```
  */
-export class KafkaConfig {
+export class KafkaConfig extends MaskedConfig {
   /** `<PREFIX>_BROKERS`: seed brokers, `host:port` comma list; the rest of the cluster comes from Metadata. */
   @AsList()
   @ArrayNotEmpty()
   @ArrayUnique()
-  @Matches(BROKER, { each: true, message: 'must be a list of host:port such as 127.0.0.1:9092' })
+  @IsAddress({ each: true })
+  // kafkajs splits a broker on `:`: no IPv6 literals
+  @Matches(/^[^[\]]*$/, { each: true, message: 'must not be an IPv6 literal (kafkajs cannot connect to one): use a host name' })
   brokers: string[] = ['127.0.0.1:9092'];
 
   /** `<PREFIX>_CLIENT_ID`: the client id brokers see in their logs and quotas; defaults to the service name. */
@@ -96,6 +96,12 @@ export class KafkaConfig {
   @IsNotEmpty({ message: 'must be set when a SASL mechanism is' })
   saslPassword = '';
 
+  /** `<PREFIX>_CONNECT_TIMEOUT`: connect deadline of each start attempt (connect and first request), e.g. `5s`; the message names host:port. */
+  @AsDuration()
+  @IsInt()
+  @Min(1)
+  connectTimeout = 5_000;
+
   /** `<PREFIX>_CONNECTION_TIMEOUT`: time limit of one TCP (and TLS) connect, e.g. `1s`. */
   @AsDuration()
   @IsInt()
@@ -123,16 +129,4 @@ export class KafkaConfig {
   logLevel: KafkaLogLevel = 'warn';
 
   /** The configuration with the SASL password masked: safe to log. */
-  toString(): string {
-    return `KafkaConfig ${JSON.stringify(maskSecrets(this))}`;
-  }
-
-  /** Secrets masked, so a logged config leaks nothing. */
-  toJSON(): Record<string, unknown> {
-    return maskSecrets(this);
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
-  }
 }

@@ -16,9 +16,9 @@ function withBroker(body: (broker: KafkaTestBroker) => Promise<void>): Promise<v
 }
 
 /** Starts one kafka service against `config` and returns why it failed. */
-function failedStart(config: Partial<KafkaConfig>, lifecycle: { retries?: number; startTimeout?: number; signal?: AbortSignal } = {}): Promise<BandmasterError> {
+function failedStart(config: Partial<KafkaConfig>, lifecycle: { retries?: number; startTimeout?: number; signal?: AbortSignal } = {}, logger: Logger | false = false): Promise<BandmasterError> {
   const { signal, ...options } = lifecycle;
-  const container = new Container({ logger: false });
+  const container = new Container({ logger });
   container.register(kafka({ name: 'kfk-1', config: { ...QUIET, ...config }, backoff: 10, ...options }));
   return bootError(container.startAll(signal ? { signal } : {}));
 }
@@ -141,20 +141,28 @@ describe('kafka provider faults', () => {
 
   describe('logs', () => {
     it("forwards kafkajs's errors of a failed attempt at debug level, with the service name", TEST, async () => {
-      const entries: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
-      const record = (level: string) => (message: string, fields: Record<string, unknown> = {}) => entries.push({ level, message, fields });
+      const all: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
+      const record = (level: string) => (message: string, fields: Record<string, unknown> = {}) => all.push({ level, message, fields });
       const capture: Logger = { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') };
+      await failedStart({ brokers: [`127.0.0.1:${await freePort()}`], logLevel: 'error' }, {}, capture);
+      const entries = all.filter((e) => e.message.startsWith('kafkajs:'));
+      assert.ok(entries.length > 0, 'kafkajs logged the refused connection');
+      for (const entry of entries) {
+        assert.equal(entry.level, 'debug');
+        assert.equal(entry.fields['service'], 'kfk-1');
+      }
+    });
+
+    it('writes nothing to the global logger when its container has its own logger, or none', TEST, async () => {
+      const global: string[] = [];
+      const capture: Logger = { error: (m) => global.push(m), warn: (m) => global.push(m), info: (m) => global.push(m), debug: (m) => global.push(m) };
       const previous = setGlobalLogger(capture);
       try {
         await failedStart({ brokers: [`127.0.0.1:${await freePort()}`], logLevel: 'error' });
       } finally {
         setGlobalLogger(previous);
       }
-      assert.ok(entries.length > 0, 'kafkajs logged the refused connection');
-      for (const entry of entries) {
-        assert.equal(entry.level, 'debug');
-        assert.equal(entry.fields['service'], 'kfk-1');
-      }
+      assert.deepEqual(global, []);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import type { Admin, Consumer, Kafka, KafkaConfig as KafkaJsConfig, LogEntry, Producer, RetryOptions, SASLOptions, logLevel } from 'kafkajs';
 import { describeCause } from '../../lib/errors';
-import { getGlobalLogger, type Logger } from '../../lib/logger';
+import type { Logger } from '../../lib/logger';
 import { abortable, defineProvider, loadPeer, unreachable } from '../../lib/provider';
 import { KafkaConfig, type KafkaLogLevel } from './kafka.config';
 import { SocketTracker } from './kafka.sockets';
@@ -72,10 +72,11 @@ export const kafka = defineProvider<KafkaConfig, KafkaClients>({
   provider: 'kafka',
   peer: 'kafkajs',
   configClass: KafkaConfig,
-  create: createClients,
-  start: startClients,
-  healthCheck,
-  stop: stopClients,
+  create: (config, { name, log }) => createClients(config, name, log),
+  start: (clients, { signal }, config) => startClients(clients, signal, config),
+  healthCheck: (clients, { signal }) => healthCheck(clients, signal),
+  stop: (clients, { signal }) => stopClients(clients, signal),
+  connectDeadline: (config) => ({ ms: config.connectTimeout, address: config.brokers.join(', ') }),
 });
 
 /**
@@ -102,10 +103,10 @@ export function kafkaClientConfig(config: KafkaConfig, name: string): KafkaJsCon
   };
 }
 
-function createClients(config: KafkaConfig, name: string): KafkaClients {
+function createClients(config: KafkaConfig, name: string, log: Logger): KafkaClients {
   const kafkajs = loadPeer<KafkaJs>('kafkajs', 'kafka');
   const state: ClientState = { address: config.brokers.join(', '), sockets: new SocketTracker(), started: false };
-  const client = new kafkajs.Kafka({ ...kafkaClientConfig(config, name), socketFactory: state.sockets.factory, logCreator: () => forwardLogs(state, name) });
+  const client = new kafkajs.Kafka({ ...kafkaClientConfig(config, name), socketFactory: state.sockets.factory, logCreator: () => forwardLogs(state, name, log) });
   const producer = client.producer({ retry: OPERATION_RETRY, idempotent: config.idempotent, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
   const admin = client.admin({ retry: OPERATION_RETRY });
   const consumer = config.groupId ? client.consumer({ groupId: config.groupId, retry: OPERATION_RETRY, maxWaitTimeInMs: config.maxWaitTime }) : undefined;
@@ -186,11 +187,9 @@ function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error(describeCause(signal.reason));
 }
 
-/** kafkajs's log entries, through the bandmaster logger, with the service name. */
-function forwardLogs(state: ClientState, service: string): (entry: LogEntry) => void {
+/** kafkajs's log entries, through the container's logger, with the service name. */
+function forwardLogs(state: ClientState, service: string, logger: Logger): (entry: LogEntry) => void {
   return ({ namespace, level, log }) => {
-    const logger = getGlobalLogger();
-    if (!logger) return;
     const { message, timestamp: _timestamp, logger: _name, stack: _stack, ...fields } = log;
     const method: keyof Logger = !state.started ? 'debug' : level <= 1 ? 'error' : level === 2 ? 'warn' : level === 4 ? 'info' : 'debug';
     logger[method](`kafkajs: ${String(message)}`, { service, namespace, ...fields });

@@ -1,9 +1,7 @@
-import { inspect } from 'node:util';
-import { ArrayNotEmpty, ArrayUnique, IsBoolean, IsInt, IsString, Matches, Min } from 'class-validator';
-import { AsDuration, AsList, Secret, maskSecrets } from '../../lib/env';
-
-/** `[user:password@]host[:port]`, host a name, an IPv4 or a bracketed IPv6 address. */
-const SERVER = /^(\S*@)?(\[[0-9a-fA-F:.]+\]|[^\s:@,[\]]+)(:\d{1,5})?$/;
+import { ArrayNotEmpty, ArrayUnique, IsBoolean, IsInt, IsString, Min } from 'class-validator';
+import { AsDuration, AsList, Secret } from '../../lib/env';
+import { MaskedConfig } from '../../lib/config/masked-config';
+import { IsAddress } from '../../lib/config/address';
 
 /**
  * Configuration of the memcached provider, read by `loadEnv(MemcachedConfig, 'MC_EXAMPLE')` from
@@ -16,7 +14,7 @@ const SERVER = /^(\S*@)?(\[[0-9a-fA-F:.]+\]|[^\s:@,[\]]+)(:\d{1,5})?$/;
  * const config = loadEnv(MemcachedConfig, 'MC_EXAMPLE');
  * ```
  */
-export class MemcachedConfig {
+export class MemcachedConfig extends MaskedConfig {
   /**
    * `<PREFIX>_SERVERS`: `host:port` list (port defaults to 11211). memjs's `user:password@host:port`
    * form is accepted too; `username`/`password` are the better place for credentials.
@@ -24,7 +22,7 @@ export class MemcachedConfig {
   @AsList()
   @ArrayNotEmpty()
   @ArrayUnique()
-  @Matches(SERVER, { each: true, message: 'must be a list of host:port' })
+  @IsAddress({ each: true, defaultPort: 11211, allowUserinfo: true })
   servers: string[] = ['127.0.0.1:11211'];
 
   /** `<PREFIX>_USERNAME`: SASL PLAIN user (with `password`); empty disables authentication. */
@@ -69,16 +67,4 @@ export class MemcachedConfig {
   keepAlive = false;
 
   /** The configuration with secrets masked: safe to log. */
-  toString(): string {
-    return `MemcachedConfig ${JSON.stringify(this.toJSON())}`;
-  }
-
-  /** Secrets masked, so a logged config leaks nothing. */
-  toJSON(): Record<string, unknown> {
-    return { ...maskSecrets(this), servers: this.servers.map((s) => s.replace(/^\S*@/, '****@')) };
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
-  }
 }

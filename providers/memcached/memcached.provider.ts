@@ -38,9 +38,10 @@ export const memcached = defineProvider<MemcachedConfig, MemcachedClient>({
   peer: 'memjs',
   configClass: MemcachedConfig,
   create: (config) => createClient(config),
-  start: (client, signal) => startClient(client, signal),
-  healthCheck: (client, signal) => abortable(statsEveryServer(client), signal, () => undefined),
-  stop: (client, signal) => stopClient(client, signal),
+  start: (client, { signal }) => startClient(client, signal),
+  healthCheck: (client, { signal }) => abortable(statsEveryServer(client), signal, () => undefined),
+  stop: (client, { signal }) => stopClient(client, signal),
+  connectDeadline: (config) => ({ ms: config.connTimeout + config.timeout, address: config.servers.map((s) => display(parseServer(s) as unknown as Server)).join(', ') }),
 });
 
 function createClient(config: MemcachedConfig): MemcachedClient {

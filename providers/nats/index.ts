@@ -1,3 +1,4 @@
 export { NatsConfig } from './nats.config';
-export { nats } from './nats.provider';
+export { nats, installedNatsClient, NATS_CLIENTS } from './nats.provider';
+export type { NatsClientPackage, NatsProviderOptions } from './nats.provider';
 export type { NatsConnection } from 'nats';

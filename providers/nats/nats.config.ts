@@ -1,6 +1,6 @@
-import { inspect } from 'node:util';
 import { ArrayNotEmpty, IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Min, ValidateBy, type ValidationOptions } from 'class-validator';
-import { AsDuration, AsList, Secret, maskSecrets } from '../../lib/env';
+import { AsDuration, AsList, Secret } from '../../lib/env';
+import { MaskedConfig } from '../../lib/config/masked-config';
 
 /** One server of `<PREFIX>_SERVERS`, parsed. */
 export interface NatsServer {
@@ -78,7 +78,7 @@ function IsNatsServer(options?: ValidationOptions): PropertyDecorator {
  * const config = loadEnv(NatsConfig, 'NATS_EXAMPLE');
  * ```
  */
-export class NatsConfig {
+export class NatsConfig extends MaskedConfig {
   /** `<PREFIX>_SERVERS`: comma list of the cluster's seed servers; the client learns the others. */
   @AsList()
   @ArrayNotEmpty()
@@ -163,11 +163,4 @@ export class NatsConfig {
   reconnectTimeWait = 2_000;
 
   /** The configuration with secrets masked, in server URLs too. */
-  toString(): string {
-    return `NatsConfig ${JSON.stringify(maskSecrets(this))}`;
-  }
-
-  [inspect.custom](): Record<string, unknown> {
-    return maskSecrets(this);
-  }
 }

@@ -3,8 +3,9 @@ import { subscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Authenticator, ConnectionOptions, NatsConnection, TlsOptions } from 'nats';
-import { describeCause } from '../../lib/errors';
-import { abortable, defineProvider, loadPeer, unreachable } from '../../lib/provider';
+import type { FactoryDefinition } from '../../lib/definition';
+import { BandmasterError, describeCause, describeValue } from '../../lib/errors';
+import { abortable, defineProvider, loadPeer, unreachable, type ProviderOptions } from '../../lib/provider';
 import { NatsConfig, parseServer, type NatsServer } from './nats.config';
 
 type Nats = typeof import('nats');
@@ -40,8 +41,12 @@ const offline = new WeakSet<NatsConnection>();
  * `timeout`: the container's `retries` and `backoff` are the only retries. Once started, the
  * client reconnects on its own (`maxReconnectAttempts`, `reconnectTimeWait`).
  *
+ * The client library is nats.js v2 (`nats`) or v3 (`@nats-io/transport-node`): what is installed,
+ * or `client` (see {@link NatsProviderOptions}). Both inject a connection with the same methods;
+ * type it with the library you chose.
+ *
  * @throws BandmasterError `InvalidConfig` naming every bad variable (at once); `InvalidDefinition`
- * when the `nats` package is not installed (at start).
+ * when the client package is not installed; `InvalidArgument` for an unknown `client`.
  * @example
  * ```ts
  * container.register(nats({ name: 'nts-1', env: 'NATS_EXAMPLE', retries: 3, backoff: 200 }));
@@ -49,21 +54,70 @@ const offline = new WeakSet<NatsConnection>();
  * nc.publish('greetings', 'hello');
  * ```
  */
-export const nats = defineProvider<NatsConfig, NatsConnection>({
-  provider: 'nats',
-  peer: 'nats',
-  configClass: NatsConfig,
-  connect: connectNats,
-  start: flushOrClose,
-  healthCheck: async (nc, signal) => {
-    if (nc.isClosed()) throw new Error('nats connection is closed');
-    await abortable(nc.flush(), signal, () => undefined);
-  },
-  stop: drainNats,
-});
+export function nats(options: NatsProviderOptions): FactoryDefinition<NatsConnection> {
+  const { client, ...rest } = options;
+  return providerFor(client ?? installedNatsClient())(rest);
+}
 
-async function connectNats(config: NatsConfig, name: string, signal: AbortSignal): Promise<NatsConnection> {
-  const lib = loadPeer<Nats>('nats', 'nats');
+/** The client libraries the nats provider drives: nats.js v2 (`nats`) and v3 (`@nats-io/transport-node`). */
+export const NATS_CLIENTS = ['nats', '@nats-io/transport-node'] as const;
+/** A client library the nats provider drives, by package name. */
+export type NatsClientPackage = (typeof NATS_CLIENTS)[number];
+
+/** Options of {@link nats}: the provider options, and which client library to use. */
+export interface NatsProviderOptions extends ProviderOptions<NatsConfig> {
+  /**
+   * The client library: `'nats'` (v2) or `'@nats-io/transport-node'` (v3, whose JetStream is
+   * `@nats-io/jetstream`). Default: `nats` when it is installed, else `@nats-io/transport-node`.
+   */
+  readonly client?: NatsClientPackage;
+}
+
+/**
+ * The client library the nats provider uses when none is named: `nats` (v2) when installed, else
+ * `@nats-io/transport-node` (v3), else `nats` (whose absence is then reported at registration).
+ */
+export function installedNatsClient(resolve: (pkg: string) => string = require.resolve): NatsClientPackage {
+  for (const pkg of NATS_CLIENTS) {
+    try {
+      resolve(pkg);
+      return pkg;
+    } catch {
+      // not installed: try the next one
+    }
+  }
+  return 'nats';
+}
+
+const providers = new Map<NatsClientPackage, (options: ProviderOptions<NatsConfig>) => FactoryDefinition<NatsConnection>>();
+
+function providerFor(pkg: NatsClientPackage): (options: ProviderOptions<NatsConfig>) => FactoryDefinition<NatsConnection> {
+  let provider = providers.get(pkg);
+  if (provider === undefined) {
+    if (!NATS_CLIENTS.includes(pkg)) {
+      throw new BandmasterError('InvalidArgument', { service: 'nats', detail: `client must be one of ${NATS_CLIENTS.join(', ')}, got ${describeValue(pkg)}` });
+    }
+    provider = defineProvider<NatsConfig, NatsConnection>({
+      provider: 'nats',
+      peer: pkg,
+      configClass: NatsConfig,
+      connect: (config, { name, signal }) => connectNats(pkg, config, name, signal),
+      start: (nc, { signal }) => flushOrClose(nc, signal),
+      healthCheck: async (nc, { signal }) => {
+        if (nc.isClosed()) throw new Error('nats connection is closed');
+        await abortable(nc.flush(), signal, () => undefined);
+      },
+      stop: (nc, { signal }) => drainNats(nc, signal),
+      connectDeadline: (config) => ({ ms: config.timeout, address: config.servers.map((s) => parseServer(s).address).join(', ') }),
+    });
+    providers.set(pkg, provider);
+  }
+  return provider;
+}
+
+async function connectNats(pkg: NatsClientPackage, config: NatsConfig, name: string, signal: AbortSignal): Promise<NatsConnection> {
+  // v3's connect, authenticators and connection have v2's names and shapes
+  const lib = loadPeer<Nats>(pkg, 'nats');
   const servers = config.servers.map(parseServer);
   signal.throwIfAborted();
   let nc: NatsConnection;

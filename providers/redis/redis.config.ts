@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import {
   ArrayUnique,
   IsBoolean,
@@ -13,10 +12,10 @@ import {
   type ValidationArguments,
   type ValidatorConstraintInterface,
 } from 'class-validator';
-import { AsDuration, AsList, Secret, maskSecrets } from '../../lib/env';
+import { AsDuration, AsList, Secret } from '../../lib/env';
+import { MaskedConfig } from '../../lib/config/masked-config';
+import { IsServerUrl, IsAddress } from '../../lib/config/address';
 
-/** `host:port`, `[v6]:port`, or a bare host. */
-const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:@,[\]]+)(:\d{1,5})?$/;
 
 /** Sentinel and Cluster are two topologies: a config names one at most. */
 @ValidatorConstraint({ name: 'exclusiveWith' })
@@ -45,9 +44,10 @@ class ExclusiveWith implements ValidatorConstraintInterface {
  * const config = loadEnv(RedisConfig, 'RD_EXAMPLE');
  * ```
  */
-export class RedisConfig {
+export class RedisConfig extends MaskedConfig {
   /** `<PREFIX>_URI`: `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. */
   @Matches(/^rediss?:\/\/[^\s/]*(\/\d+)?\/?$/, { message: 'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0' })
+  @IsServerUrl(['redis:', 'rediss:'])
   uri = 'redis://127.0.0.1:6379';
 
   /** `<PREFIX>_USERNAME`: ACL user (Redis 6+); empty uses the URI's, else `default`. */
@@ -63,6 +63,7 @@ export class RedisConfig {
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(2_147_483_647)
   db?: number;
 
   /** `<PREFIX>_TLS`: connect with TLS (also implied by `rediss://`). */
@@ -102,7 +103,7 @@ export class RedisConfig {
   /** `<PREFIX>_SENTINELS`: `host:port` list of Sentinels; when set, the master comes from them. */
   @AsList()
   @ArrayUnique()
-  @Matches(HOST_PORT, { each: true, message: 'must be a list of host:port' })
+  @IsAddress({ each: true, defaultPort: 26379 })
   @Validate(ExclusiveWith, ['clusterNodes'])
   sentinels: string[] = [];
 
@@ -118,20 +119,8 @@ export class RedisConfig {
   /** `<PREFIX>_CLUSTER_NODES`: `host:port` list of startup nodes; when set, a Redis Cluster. */
   @AsList()
   @ArrayUnique()
-  @Matches(HOST_PORT, { each: true, message: 'must be a list of host:port' })
+  @IsAddress({ each: true, defaultPort: 6379 })
   clusterNodes: string[] = [];
 
   /** The configuration with secrets masked: safe to log. */
-  toString(): string {
-    return `RedisConfig ${JSON.stringify(maskSecrets(this))}`;
-  }
-
-  /** Secrets masked, so a logged config leaks nothing. */
-  toJSON(): Record<string, unknown> {
-    return maskSecrets(this);
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
-  }
 }

@@ -1,7 +1,7 @@
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'node:tls';
 import { describeCause } from '../../lib/errors';
-import { getGlobalLogger } from '../../lib/logger';
+import type { Logger } from '../../lib/logger';
 import { abortable, defineProvider, loadPeer, unreachable } from '../../lib/provider';
 import { deadline } from '../../lib/retry';
 import { RedisConfig } from './redis.config';
@@ -19,6 +19,8 @@ interface ClientState {
   readonly address: string;
   /** The service name, for the warning logged when a started client loses its connection. */
   readonly name: string;
+  /** The container's logger. */
+  readonly log: Logger;
   /** Whether ioredis may reconnect on its own: only once a start succeeded. */
   reconnect: boolean;
 }
@@ -48,16 +50,17 @@ export const redis = defineProvider<RedisConfig, RedisClient>({
   provider: 'redis',
   peer: 'ioredis',
   configClass: RedisConfig,
-  create: (config, name) => createClient(config, name),
-  start: (client, signal, config) => startClient(client, signal, config),
-  healthCheck: (client, signal) => abortable(client.ping(), signal, () => undefined),
-  stop: (client, signal) => stopClient(client, signal),
+  create: (config, { name, log }) => createClient(config, name, log),
+  start: (client, { signal }, config) => startClient(client, signal, config),
+  healthCheck: (client, { signal }) => abortable(client.ping(), signal, () => undefined),
+  stop: (client, { signal }) => stopClient(client, signal),
+  connectDeadline: (config) => ({ ms: config.connectTimeout, address: describeTarget(config, parseUri(config)) }),
 });
 
-function createClient(config: RedisConfig, name: string): RedisClient {
+function createClient(config: RedisConfig, name: string, log: Logger): RedisClient {
   const { Redis, Cluster } = loadPeer<IORedisModule>('ioredis', 'redis');
   const server = parseUri(config);
-  const state: ClientState = { address: describeTarget(config, server), name, reconnect: false };
+  const state: ClientState = { address: describeTarget(config, server), name, log, reconnect: false };
   // until a start succeeded, a failed connection ends the attempt instead of looping in ioredis
   const gated = (delay: (times: number) => number) => (times: number) => (state.reconnect ? delay(times) : null);
   const common = {
@@ -132,8 +135,7 @@ function watchConnection(client: RedisClient, state: ClientState): void {
   const onError = (err: unknown): void => {
     if (reported || !state.reconnect) return;
     reported = true;
-    const log = getGlobalLogger();
-    if (log) log.warn('redis connection lost; ioredis reconnects on its own', { service: state.name, address: state.address, error: describeCause(err) });
+    state.log.warn('redis connection lost; ioredis reconnects on its own', { service: state.name, address: state.address, error: describeCause(err) });
   };
   client.on('error', onError);
   client.on('node error', onError);

@@ -1,6 +1,6 @@
-import { inspect } from 'node:util';
 import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
-import { AsDuration, Secret, maskSecrets } from '../../lib/env';
+import { AsDuration, Secret } from '../../lib/env';
+import { MaskedConfig } from '../../lib/config/masked-config';
 
 /** `sslmode` values the provider understands, as libpq spells them. */
 const SSL_MODES = ['disable', 'require', 'no-verify', 'verify-ca', 'verify-full'] as const;
@@ -52,7 +52,7 @@ function IsPostgresUrl(options?: ValidationOptions): PropertyDecorator {
  * const config = loadEnv(SqlConfig, 'SQL_EXAMPLE');
  * ```
  */
-export class SqlConfig {
+export class SqlConfig extends MaskedConfig {
   /**
    * `<PREFIX>_URL`: `postgres://[user[:password]@]host[:port][/database][?sslmode=...&application_name=...]`.
    * sslmode: `disable`, `require`/`no-verify` (encrypted, certificate not checked), `verify-ca`/`verify-full` (checked).
@@ -100,6 +100,7 @@ export class SqlConfig {
   /** `<PREFIX>_MAX`: most connections the pool opens. */
   @IsInt()
   @Min(1)
+  @Max(10_000)
   max = 10;
 
   /** `<PREFIX>_CONNECT_TIMEOUT`: time limit of one connection's connect and authentication; 0 for none. */
@@ -126,11 +127,4 @@ export class SqlConfig {
   applicationName?: string;
 
   /** The configuration with the password masked, in the URL too. */
-  toString(): string {
-    return `SqlConfig ${JSON.stringify(maskSecrets(this))}`;
-  }
-
-  [inspect.custom](): Record<string, unknown> {
-    return maskSecrets(this);
-  }
 }

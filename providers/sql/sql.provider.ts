@@ -1,6 +1,6 @@
 import type { Client, ClientConfig, Pool, PoolConfig } from 'pg';
 import { describeCause } from '../../lib/errors';
-import { getGlobalLogger } from '../../lib/logger';
+import type { Logger } from '../../lib/logger';
 import { abortable, defineProvider, loadPeer, unreachable } from '../../lib/provider';
 import { SqlConfig } from './sql.config';
 
@@ -43,13 +43,14 @@ export const sql = defineProvider<SqlConfig, Pool>({
   provider: 'sql',
   peer: 'pg',
   configClass: SqlConfig,
-  create: createPool,
-  start: startPool,
-  healthCheck: (pool, signal) => abortable(pool.query('SELECT 1'), signal, () => undefined),
-  stop: endPool,
+  create: (config, { name, log }) => createPool(config, name, log),
+  start: (pool, { signal }) => startPool(pool, signal),
+  healthCheck: (pool, { signal }) => abortable(pool.query('SELECT 1'), signal, () => undefined),
+  stop: (pool, { signal }) => endPool(pool, signal),
+  connectDeadline: (config) => ({ ms: config.connectTimeout, address: addressOf(poolConfig(config, 'sql')) }),
 });
 
-function createPool(config: SqlConfig, name: string): Pool {
+function createPool(config: SqlConfig, name: string, log: Logger): Pool {
   const pg = loadPeer<Pg>('pg', 'sql');
   const options = poolConfig(config, name);
   const state: PoolState = { address: addressOf(options), clients: new Set(), closing: false };
@@ -66,8 +67,7 @@ function createPool(config: SqlConfig, name: string): Pool {
   // pg emits 'error' on the pool when the server drops an idle connection: without a listener
   // that would crash the process; the pool has already discarded the client
   pool.on('error', (err) => {
-    const log = state.closing ? false : getGlobalLogger();
-    if (log) log.warn('sql connection lost; the pool opens a new one on the next query', { service: name, address: state.address, error: describeCause(err) });
+    if (!state.closing) log.warn('sql connection lost; the pool opens a new one on the next query', { service: name, address: state.address, error: describeCause(err) });
   });
   states.set(pool, state);
   return pool;

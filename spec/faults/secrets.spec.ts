@@ -168,6 +168,53 @@ describe('fault injection: secrets', () => {
     assertNoSecret(outcome.texts, [password], USER);
   });
 
+  it('a long or odd-character password in any URL variable shows nowhere: not in InvalidConfig, nor in String, JSON or inspect of a valid config', () => {
+    const odd = ['a,b-', 'p@ss@', 'sp ace ', 'x'.repeat(300), '%2F/#?;', '\u00e9\u4e2d'];
+    const urlVariables: Array<{ configClass: Constructor<object>; prefix: string; variable: string; make: (pw: string) => string; bad: (pw: string) => string }> = [
+      { configClass: RedisConfig, prefix: 'RD', variable: 'URI', make: (pw) => `redis://${USER}:${pw}@127.0.0.1:6379/0`, bad: (pw) => `redis://${USER}:${pw}@127.0.0.1:99999/x` },
+      { configClass: SqlConfig, prefix: 'PG', variable: 'URL', make: (pw) => `postgres://${USER}:${pw}@127.0.0.1:5432/app`, bad: (pw) => `mysql://${USER}:${pw}@127.0.0.1:5432/app` },
+      { configClass: NatsConfig, prefix: 'NT', variable: 'SERVERS', make: (pw) => `nats://${USER}:${pw}@127.0.0.1:4222`, bad: (pw) => `ftp://${USER}:${pw}@127.0.0.1:4222` },
+      { configClass: ElasticsearchConfig, prefix: 'ES', variable: 'NODES', make: (pw) => `http://${USER}:${pw}@127.0.0.1:9200`, bad: (pw) => `gopher://${USER}:${pw}@127.0.0.1:9200` },
+      { configClass: MemcachedConfig, prefix: 'MC', variable: 'SERVERS', make: (pw) => `${USER}:${pw}@127.0.0.1:11211`, bad: (pw) => `${USER}:${pw}@127.0.0.1:0` },
+    ];
+    let tried = 0;
+    for (const { configClass, prefix, variable, bad } of urlVariables) {
+      for (const shape of odd) {
+        const pw = `${shape}${secret('url')}`;
+        if (variable !== 'URI' && variable !== 'URL' && pw.includes(',')) continue; // a list variable splits on commas
+        tried++;
+        let caught: unknown;
+        try {
+          loadEnv(configClass, prefix, { [`${prefix}_${variable}`]: bad(pw) });
+        } catch (err) {
+          caught = err;
+        }
+        assert.ok(caught instanceof Error, `${prefix}_${variable} with ${JSON.stringify(shape.slice(0, 10))} was rejected`);
+        const texts = [String(caught), inspect(caught, { depth: 10 }), JSON.stringify(caught), caught.stack ?? ''];
+        const secretPart = pw.replace(/^[^-]*-?/, '');
+        assert.ok(!texts.some((t) => t.includes(secretPart)), `${prefix}_${variable}: the secret leaked in ${texts[0]}`);
+        assert.ok(!texts.some((t) => t.includes(pw)), `${prefix}_${variable}: the whole password leaked in ${texts[0]}`);
+      }
+    }
+    for (const { configClass, prefix, variable, make } of urlVariables) {
+      for (const shape of ['p@ss@', 'sp ace ', 'x'.repeat(300)]) {
+        const pw = `${shape}${secret('ok')}`;
+        let config: object;
+        try {
+          config = loadEnv(configClass, prefix, { [`${prefix}_${variable}`]: make(pw) });
+        } catch {
+          continue; // a shape this variable does not accept is covered above
+        }
+        tried++;
+        for (const shown of [String(config), JSON.stringify(config), inspect(config, { depth: 8 })]) {
+          assert.ok(!shown.includes(pw) && !shown.includes(pw.slice(shape.length)), `${prefix}_${variable}: the password leaked in ${shown.slice(0, 300)}`);
+          assert.ok(shown.includes(USER), `${prefix}_${variable}: the user name stays readable in ${shown.slice(0, 300)}`);
+        }
+      }
+    }
+    process.stdout.write(`# secrets: ${tried} URL-variable inputs tried, 0 secrets found\n`);
+  });
+
   it('every provider config: an InvalidConfig from the environment names the variables, never their secret values', () => {
     const configs: [string, Constructor<object>][] = [
       ['redis', RedisConfig],

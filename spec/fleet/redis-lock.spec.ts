@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { acquire } from '../../lib/fleet/lock';
 import { RedisLockEngine } from '../../lib/fleet/redis-lock';
 
-const URI = process.env.BANDMASTER_TEST_REDIS_URI ?? 'redis://127.0.0.1:6379';
+const URI = process.env.BANDMASTER_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const clients: Redis[] = [];
 const client = (): Redis => {
   const c = new Redis(URI, { lazyConnect: false, maxRetriesPerRequest: 1 });
@@ -35,10 +35,10 @@ describe('RedisLockEngine', () => {
 
   it('keeps a lease alive past its length while the holder renews it', async () => {
     const key = `spec-${randomUUID()}`;
-    const holder = new RedisLockEngine({ client: client(), leaseMs: 150 });
+    const holder = new RedisLockEngine({ client: client(), leaseMs: 300 });
     const lease = await holder.tryAcquire(key);
     assert.ok(lease);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 900));
     assert.equal(lease.lost.aborted, false);
     assert.equal(await new RedisLockEngine({ client: client() }).tryAcquire(key), undefined);
     await holder.close();

@@ -2,7 +2,14 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ArrayNotEmpty, IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { AsDuration, AsList, loadEnv, maskSecrets, Secret } from '../../lib';
+import { inspect } from 'node:util';
+import { AsDuration, AsList, BandmasterError, loadEnv, maskSecrets, parseDuration, resolveConfig, Secret, type Constructor } from '../../lib';
+import { CassandraConfig } from '../../providers/cassandra/cassandra.config';
+import { KafkaConfig } from '../../providers/kafka/kafka.config';
+import { MemcachedConfig } from '../../providers/memcached/memcached.config';
+import { RedisConfig } from '../../providers/redis/redis.config';
+import { redis } from '../../providers/redis';
+import { SqlConfig } from '../../providers/sql/sql.config';
 import { assertBandmasterError } from '../support/errors';
 
 class ExampleConfig {
@@ -105,5 +112,57 @@ describe('maskSecrets', () => {
       apiKey: '****',
       url: 'redis://admin:****@cache:6379/0',
     });
+  });
+});
+
+describe('hardened variables (issue 15, points 3, 6, 9)', () => {
+  const cases: Array<{ config: Constructor<object>; prefix: string; variable: string; value: string }> = [
+    { config: RedisConfig, prefix: 'RD', variable: 'RD_URI', value: 'redis://u:pw-secret@host:99999' },
+    { config: RedisConfig, prefix: 'RD', variable: 'RD_URI', value: 'redis://u:pw-secret@host:-1' },
+    { config: RedisConfig, prefix: 'RD', variable: 'RD_URI', value: 'redis://u:pw-secret@[::1' },
+    { config: RedisConfig, prefix: 'RD', variable: 'RD_CLUSTER_NODES', value: 'a:7000,b:0' },
+    { config: RedisConfig, prefix: 'RD', variable: 'RD_SENTINELS', value: 'a:99999' },
+    { config: RedisConfig, prefix: 'RD', variable: 'RD_DB', value: '1e20' },
+    { config: MemcachedConfig, prefix: 'MC', variable: 'MC_SERVERS', value: 'cache:0' },
+    { config: KafkaConfig, prefix: 'KF', variable: 'KF_BROKERS', value: 'broker:99999' },
+    { config: CassandraConfig, prefix: 'CQ', variable: 'CQ_CONTACT_POINTS', value: 'node:70000' },
+    { config: SqlConfig, prefix: 'PG', variable: 'PG_MAX', value: '1e21' },
+    { config: SqlConfig, prefix: 'PG', variable: 'PG_PORT', value: '0x10' },
+    { config: RedisConfig, prefix: 'RD', variable: 'RD_CONNECT_TIMEOUT', value: '1e3' },
+  ];
+  for (const { config, prefix, variable, value } of cases) {
+    it(`${variable}=${value} is an InvalidConfig at config time naming the variable, with no secret`, () => {
+      let caught: unknown;
+      try {
+        loadEnv(config, prefix, { [variable]: value });
+      } catch (err) {
+        caught = err;
+      }
+      assertBandmasterError(caught, { kind: 'InvalidConfig', variables: [variable] });
+      assert.ok(!inspect(caught, { depth: 10 }).includes('pw-secret'));
+      assert.equal(caught.cause, undefined, 'no raw ERR_INVALID_URL cause');
+    });
+  }
+
+  it('a Redis URI new URL rejects fails at registration, not retried at start', () => {
+    assert.throws(() => redis({ name: 'rd-bad', config: { uri: 'redis://u:pw@host:99999' } }), (err: unknown) => err instanceof BandmasterError && err.kind === 'InvalidConfig');
+  });
+
+  it('accepts Go durations: 1m30s, 1.5h, 250ms, 10us, 100ns', () => {
+    assert.equal(parseDuration('1m30s'), 90_000);
+    assert.equal(parseDuration('1.5h'), 5_400_000);
+    assert.equal(parseDuration('250ms'), 250);
+    assert.equal(parseDuration('1500us'), 2);
+    assert.equal(parseDuration('100ns'), 1);
+    assert.equal(parseDuration('1h2m3s4ms'), 3_723_004);
+    assert.equal(parseDuration('1500'), 1500);
+    for (const bad of ['', '0x10', '1e3', '-1s', '1d', 'ms', '1 m', 'Infinity', '1m30']) assert.equal(parseDuration(bad), undefined, bad);
+  });
+
+  it('clamps a duration above 2^31-1 ms instead of letting a timer turn it into 1 ms', () => {
+    assert.equal(parseDuration('1000h'), 2 ** 31 - 1);
+    assert.equal(loadEnv(RedisConfig, 'RD', { RD_CONNECT_TIMEOUT: '1000h' }).connectTimeout, 2 ** 31 - 1);
+    const explicit = resolveConfig(RedisConfig, { name: 'rd-1', config: { connectTimeout: 3e9 } });
+    assert.equal(explicit.connectTimeout, 2 ** 31 - 1);
   });
 });

@@ -259,15 +259,15 @@ describe('kafka test broker', () => {
       body.skipTaggedFields();
       return api;
     });
-    assert.deepEqual(apis, [[ApiKey.Metadata, 0, 6], [ApiKey.ApiVersions, 0, 3], [ApiKey.InitProducerId, 0, 1]]);
+    assert.deepEqual(apis, [[ApiKey.Metadata, 0, 12], [ApiKey.FindCoordinator, 4, 6], [ApiKey.ApiVersions, 0, 3], [ApiKey.InitProducerId, 0, 4]]);
 
     const v9 = new KafkaWriter().int16(ApiKey.ApiVersions).int16(9).int32(8).nullableString('raw');
     const downgraded = new KafkaReader((await sendRawRequest(broker.host, broker.port, v9.toBuffer()))!);
     assert.equal(downgraded.int16(), ErrorCode.UnsupportedVersion);
-    assert.equal(downgraded.nullableArray((r) => [r.int16(), r.int16(), r.int16()])?.length, 3);
+    assert.equal(downgraded.nullableArray((r) => [r.int16(), r.int16(), r.int16()])?.length, 4);
 
-    const metadataV7 = new KafkaWriter().int16(ApiKey.Metadata).int16(7).int32(9).nullableString('raw').int32(0);
-    assert.equal(await sendRawRequest(broker.host, broker.port, metadataV7.toBuffer()), null, 'unsupported versions close the connection');
+    const metadataV13 = new KafkaWriter().int16(ApiKey.Metadata).int16(13).int32(9).nullableString('raw').noTaggedFields().uvarint(1).bool(false).bool(false).noTaggedFields();
+    assert.equal(await sendRawRequest(broker.host, broker.port, metadataV13.toBuffer()), null, 'unsupported versions close the connection');
   });
 });
 

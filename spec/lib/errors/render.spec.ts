@@ -45,3 +45,16 @@ describe('describeCause and describeValue', () => {
     assert.equal(cut('short'), 'short');
   });
 });
+
+describe('describeCause and secrets', () => {
+  it('masks a URL password before it cuts, so a cut never shows the start of a password', () => {
+    const secret = 'S3cr3t'.repeat(20);
+    for (const pad of [900, 985, 995, 1_000, 1_010]) {
+      const text = `${'x'.repeat(pad)} redis://app:${secret}@cache:6379`;
+      for (const rendered of [describeCause(new Error(text)), describeCause(text), describeValue(text), describeValue({ url: text })]) {
+        assert.ok(!rendered.includes('S3cr3t'), `pad ${pad}: ${rendered.slice(-80)}`);
+      }
+    }
+    assert.equal(describeCause(new Error('connect to redis://app:hunter2@cache:6379 failed')), 'connect to redis://app:****@cache:6379 failed');
+  });
+});

@@ -73,6 +73,11 @@ export class KafkaReader {
     return Array.from({ length: count }, () => item(this));
   }
 
+  /** Skips `length` bytes (fields the test broker does not read, such as topic ids). */
+  skip(length: number): void {
+    this.#take(length);
+  }
+
   /** Skips a TAGGED_FIELDS section; the test broker understands no tags. */
   skipTaggedFields(): void {
     const count = this.uvarint();
@@ -152,6 +157,15 @@ export class KafkaWriter {
   }
 
   /** An empty TAGGED_FIELDS section. */
+  /** COMPACT_NULLABLE_STRING: uvarint length + 1 (0 for null), then UTF-8 bytes. */
+  compactNullableString(value: string | null): this {
+    if (value === null) return this.uvarint(0);
+    const bytes = Buffer.from(value, 'utf8');
+    this.uvarint(bytes.length + 1);
+    this.#chunks.push(bytes);
+    return this;
+  }
+
   noTaggedFields(): this {
     return this.uvarint(0);
   }

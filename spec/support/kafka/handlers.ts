@@ -1,13 +1,14 @@
 /**
  * Request parsing and the handful of Kafka APIs the test broker answers:
- * ApiVersions, Metadata and InitProducerId. That is everything kafkajs sends
+ * ApiVersions, Metadata, FindCoordinator and InitProducerId. That is everything kafkajs sends
  * for admin.connect(), admin.describeCluster() and producer.connect(),
- * including idempotent producers.
+ * including idempotent producers, and what the @platformatic/kafka provider's
+ * start sends (flexible Metadata v9+, FindCoordinator v4+).
  */
 import { KafkaReader, KafkaWriter } from './codec';
 
 /** Kafka API keys the test broker knows about. */
-export const ApiKey = { Metadata: 3, ApiVersions: 18, InitProducerId: 22 } as const;
+export const ApiKey = { Metadata: 3, FindCoordinator: 10, ApiVersions: 18, InitProducerId: 22 } as const;
 
 /** Kafka error codes the broker emits itself. */
 export const ErrorCode = { None: 0, UnknownTopicOrPartition: 3, UnsupportedVersion: 35 } as const;
@@ -55,8 +56,11 @@ const FAULT_TOPIC = '__kafka_test_broker_fault';
 
 const handlers = new Map<number, ApiHandler>([
   [ApiKey.ApiVersions, { minVersion: 0, maxVersion: 3, firstFlexible: 3, handle: (v) => apiVersionsBody(v, ErrorCode.None) }],
-  [ApiKey.Metadata, { minVersion: 0, maxVersion: 6, firstFlexible: 9, handle: metadataBody }],
-  [ApiKey.InitProducerId, { minVersion: 0, maxVersion: 1, firstFlexible: 2, handle: initProducerIdBody }],
+  // 0-6 for kafkajs, 9-12 (flexible) for @platformatic/kafka, which speaks nothing older; 7-8 between
+  [ApiKey.Metadata, { minVersion: 0, maxVersion: 12, firstFlexible: 9, handle: (v, body, ctx) => (v >= 9 ? flexibleMetadataBody(v, body, ctx) : metadataBody(v, body, ctx)) }],
+  // the batched layout (v4+) only: @platformatic/kafka finds its group coordinator with it
+  [ApiKey.FindCoordinator, { minVersion: 4, maxVersion: 6, firstFlexible: 4, handle: findCoordinatorBody }],
+  [ApiKey.InitProducerId, { minVersion: 0, maxVersion: 4, firstFlexible: 2, handle: initProducerIdBody }],
 ]);
 
 /** The supported version range of every implemented API, ascending by key. */
@@ -147,18 +151,63 @@ function metadataBody(version: number, body: KafkaReader, ctx: HandlerContext): 
   writer.array(topics, (w, [name, errorCode]) => {
     w.int16(errorCode).nullableString(name);
     if (version >= 1) w.bool(false); // is_internal
-    w.int32(0); // no partitions
+    w.int32(0); // no partitions (so no v7 leader epochs)
+    if (version >= 8) w.int32(-2147483648); // topic_authorized_operations: not asked for
   });
+  if (version >= 8) writer.int32(-2147483648); // cluster_authorized_operations
   return writer.toBuffer();
 }
 
-function initProducerIdBody(_version: number, body: KafkaReader, ctx: HandlerContext): Buffer {
-  body.nullableString(); // transactional_id
+function initProducerIdBody(version: number, body: KafkaReader, ctx: HandlerContext): Buffer {
+  const flexible = version >= 2;
+  if (flexible) body.compactNullableString();
+  else body.nullableString(); // transactional_id
   body.int32(); // transaction_timeout_ms
-  return new KafkaWriter()
+  const writer = new KafkaWriter()
     .int32(0) // throttle_time_ms
     .int16(ErrorCode.None)
     .int64(ctx.nextProducerId())
-    .int16(0) // producer_epoch
+    .int16(0); // producer_epoch
+  return flexible ? writer.noTaggedFields().toBuffer() : writer.toBuffer();
+}
+
+/** Requested topic names of Metadata v9+ (compact, v10+ with topic ids); null means "all topics". */
+function readFlexibleMetadataTopics(version: number, body: KafkaReader): string[] | null {
+  const count = body.uvarint() - 1;
+  if (count < 0) return null;
+  const topics: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (version >= 10) body.skip(16); // topic_id
+    topics.push(body.compactNullableString() ?? '');
+    body.skipTaggedFields();
+  }
+  return topics;
+}
+
+/** Metadata v9-v12, the flexible layout: compact strings and arrays, tagged fields, topic ids from v10. */
+function flexibleMetadataBody(version: number, body: KafkaReader, ctx: HandlerContext): Buffer {
+  const topics = metadataTopicErrors(readFlexibleMetadataTopics(version, body), ctx);
+  const { nodeId, host, port, clusterId } = ctx.identity;
+  const writer = new KafkaWriter().int32(0); // throttle_time_ms
+  writer.compactArray([ctx.identity], (w) => w.int32(nodeId).compactNullableString(host).int32(port).compactNullableString(null).noTaggedFields());
+  writer.compactNullableString(clusterId).int32(nodeId);
+  writer.compactArray(topics, (w, [name, errorCode]) => {
+    w.int16(errorCode).compactNullableString(name);
+    if (version >= 10) w.int64(0n).int64(0n); // topic_id: none
+    w.bool(false).compactArray([], () => undefined).int32(-2147483648).noTaggedFields(); // is_internal, partitions, authorized operations
+  });
+  if (version <= 10) writer.int32(-2147483648); // cluster_authorized_operations
+  return writer.noTaggedFields().toBuffer();
+}
+
+/** FindCoordinator v4-v6: this broker coordinates every group (and transaction) asked about. */
+function findCoordinatorBody(_version: number, body: KafkaReader, ctx: HandlerContext): Buffer {
+  body.int8(); // key_type
+  const keys = Array.from({ length: Math.max(0, body.uvarint() - 1) }, () => body.compactNullableString() ?? '');
+  const { nodeId, host, port } = ctx.identity;
+  return new KafkaWriter()
+    .int32(0) // throttle_time_ms
+    .compactArray(keys, (w, key) => w.compactNullableString(key).int32(nodeId).compactNullableString(host).int32(port).int16(ErrorCode.None).compactNullableString(null).noTaggedFields())
+    .noTaggedFields()
     .toBuffer();
 }

@@ -1,0 +1,150 @@
+import { inspect } from 'node:util';
+import type { RedisClientOptions, createClient } from 'redis';
+import type { FactoryDefinition } from '../../lib/definition';
+import { describeCause } from '../../lib/errors';
+import { getGlobalLogger } from '../../lib/logger';
+import { abortable, defineProvider, loadPeer, unreachable, type ProviderOptions } from '../../lib/provider';
+import { NodeRedisConfig } from './node-redis.config';
+
+type NodeRedis = typeof import('redis');
+
+/** What the node-redis provider injects (`@Inject('rd-1')`): a connected node-redis client. */
+export type NodeRedisClient = ReturnType<typeof createClient>;
+
+interface ClientState {
+  readonly name: string;
+  /** `host:port` for messages, never credentials. */
+  readonly address: string;
+  /** Before start succeeds node-redis must not reconnect: the container owns start retries. */
+  started: boolean;
+  /** Whether the current outage was logged already. */
+  outage: boolean;
+}
+
+const states = new WeakMap<object, ClientState>();
+
+/** Reconnect delays after start: 50ms doubling, at most 2s, as ioredis's default does. */
+function reconnectDelay(retries: number): number {
+  return Math.min(50 * 2 ** Math.min(retries, 10), 2_000);
+}
+
+/**
+ * The node-redis client options a {@link NodeRedisConfig} stands for (without the reconnect
+ * strategy, which the provider adds). Explicit username, password and db win over the URI's.
+ *
+ * @throws nothing: the config is validated already.
+ * @example
+ * ```ts
+ * const options = nodeRedisOptions(loadEnv(NodeRedisConfig, 'RD_EXAMPLE'));
+ * ```
+ */
+export function nodeRedisOptions(config: NodeRedisConfig): RedisClientOptions {
+  const tls = config.tls || config.uri.startsWith('rediss://');
+  return {
+    url: config.uri,
+    ...(config.username ? { username: config.username } : {}),
+    ...(config.password ? { password: config.password } : {}),
+    ...(config.db !== undefined ? { database: config.db } : {}),
+    ...(config.connectionName ? { name: config.connectionName } : {}),
+    ...(config.commandTimeout > 0 ? { commandOptions: { timeout: config.commandTimeout } } : {}),
+    socket: {
+      connectTimeout: config.connectTimeout,
+      ...(tls ? { tls: true as const, rejectUnauthorized: config.tlsRejectUnauthorized, ...(config.tlsCa ? { ca: config.tlsCa } : {}) } : {}),
+    },
+  } as RedisClientOptions;
+}
+
+const provider = defineProvider<NodeRedisConfig, NodeRedisClient>({
+  provider: 'node-redis',
+  peer: 'redis',
+  configClass: NodeRedisConfig,
+  create: (config, { name }) => createNodeRedis(config, name),
+  start: (client, { signal }) => startClient(client, signal),
+  healthCheck: (client, { signal }) => abortable(client.ping(), signal, () => undefined),
+  stop: (client, { signal }) => stopClient(client, signal),
+});
+
+/**
+ * The node-redis provider (`redis` 5 or 6, the client Redis recommends for new projects), the
+ * same shape as the ioredis one (`bandmaster/providers/redis`): one server from the same
+ * variables, connected and answering PING before anything depending on it starts.
+ *
+ * During start node-redis does not reconnect (the container owns retries); after start it
+ * reconnects with backoff (50ms doubling, at most 2s) and logs each outage once. Stop closes
+ * gracefully (`close()`: pending replies first); an aborted start or stop destroys the socket.
+ *
+ * @throws BandmasterError `InvalidDefinition` (at the call) when `redis` is not installed;
+ * `InvalidConfig` naming each bad variable (also Sentinel or Cluster settings).
+ * @example
+ * ```ts
+ * container.register(nodeRedis({ name: 'rd-1', env: 'RD_EXAMPLE', retries: 3, backoff: 100 }));
+ * // then: constructor(@Inject('rd-1') private readonly redis: NodeRedisClient) {}
+ * ```
+ */
+export function nodeRedis(options: ProviderOptions<NodeRedisConfig>): FactoryDefinition<NodeRedisClient> {
+  return provider(options);
+}
+
+function createNodeRedis(config: NodeRedisConfig, name: string): NodeRedisClient {
+  const { createClient: create } = loadPeer<NodeRedis>('redis', 'node-redis');
+  const url = new URL(config.uri);
+  const state: ClientState = { name, address: `${url.hostname || '127.0.0.1'}:${url.port || 6379}`, started: false, outage: false };
+  const options = nodeRedisOptions(config);
+  const client = create({
+    ...options,
+    socket: { ...options.socket, reconnectStrategy: (retries: number, cause: Error) => (state.started ? reconnectDelay(retries) : cause) },
+  } as RedisClientOptions) as NodeRedisClient;
+  // node-redis emits 'error' on every failed (re)connect: without a listener it crashes the process
+  client.on('error', (err: unknown) => {
+    if (!state.started || state.outage) return;
+    state.outage = true;
+    const log = getGlobalLogger();
+    if (log) log.warn('redis connection lost; node-redis reconnects on its own', { service: name, address: state.address, error: describeCause(err) });
+  });
+  client.on('ready', () => (state.outage = false));
+  const summary = `NodeRedisClient ${state.address}`;
+  Object.defineProperty(client, inspect.custom, { value: () => summary });
+  states.set(client, state);
+  return client;
+}
+
+async function startClient(client: NodeRedisClient, signal: AbortSignal): Promise<void> {
+  const state = stateOf(client);
+  try {
+    await abortable(
+      client.connect().then(() => client.ping()),
+      signal,
+      () => destroy(client),
+    );
+  } catch (err) {
+    destroy(client);
+    throw signal.aborted ? err : unreachable('redis', state.address, err);
+  }
+  state.started = true;
+}
+
+async function stopClient(client: NodeRedisClient, signal: AbortSignal): Promise<void> {
+  const state = stateOf(client);
+  state.started = false;
+  if (!client.isOpen) return;
+  try {
+    await abortable(client.close(), signal, () => destroy(client));
+  } catch (err) {
+    destroy(client);
+    throw err;
+  }
+}
+
+function destroy(client: NodeRedisClient): void {
+  try {
+    if (client.isOpen) client.destroy();
+  } catch {
+    // already closed
+  }
+}
+
+function stateOf(client: NodeRedisClient): ClientState {
+  const state = states.get(client);
+  if (!state) throw new TypeError('not a client created by the node-redis provider');
+  return state;
+}

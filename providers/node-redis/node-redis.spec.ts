@@ -1,0 +1,3 @@
+import { nodeRedisCases } from './node-redis.cases';
+
+nodeRedisCases();
