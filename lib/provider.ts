@@ -123,6 +123,8 @@ export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (
  * @internal
  */
 export function bindProviderLogger<D extends AnyDefinition | Constructor>(definition: D, log: () => Logger | false): D {
+  // anything else (undefined, null, a number) is the registry's to reject with InvalidDefinition
+  if (definition === null || (typeof definition !== 'object' && typeof definition !== 'function')) return definition;
   const bind = (definition as { [BIND_LOGGER]?: Binder })[BIND_LOGGER];
   if (typeof bind !== 'function') return definition;
   const rebound = bind(log);

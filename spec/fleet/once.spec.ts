@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 
-const PG = process.env.BANDMASTER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PG = process.env.BANDMASTER_TEST_SQL_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REPLICA = join(__dirname, 'fixtures', 'once-replica.js');
 const children = new Set<ChildProcess>();
 

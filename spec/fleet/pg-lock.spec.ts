@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { acquire } from '../../lib/fleet/lock';
 import { PgLockEngine } from '../../lib/fleet/pg-lock';
 
-const URL = process.env.BANDMASTER_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const URL = process.env.BANDMASTER_TEST_SQL_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const engines: PgLockEngine[] = [];
 const clients: Client[] = [];
 

@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { acquire } from '../../lib/fleet/lock';
 import { RedisLockEngine } from '../../lib/fleet/redis-lock';
 
-const URI = process.env.BANDMASTER_TEST_REDIS_URI ?? 'redis://127.0.0.1:6379';
+const URI = process.env.BANDMASTER_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const clients: Redis[] = [];
 const client = (): Redis => {
   const c = new Redis(URI, { lazyConnect: false, maxRetriesPerRequest: 1 });
