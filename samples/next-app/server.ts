@@ -1,4 +1,4 @@
-// Next.js did not build offline on this machine, so this stand-in runs the recipe's files the
+// Next.js is not a dependency of this project yet, so this stand-in runs the recipe's files the
 // way `next start` does: it sets NEXT_RUNTIME, awaits instrumentation's register(), routes
 // requests to the Route Handlers (Web Request/Response), and reloads the route modules once, as
 // a hot reload does, to show the container survives. With Next, drop this file: the three
