@@ -1,0 +1,107 @@
+// Runs each framework sample the way a user does (compiled, in a child process, against the
+// real local PostgreSQL and Redis): it boots, serves one request and the readiness probe, and
+// stops its services cleanly on SIGTERM.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+const SAMPLES = join(__dirname, '..', '..', 'samples');
+
+interface Outcome {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly lines: Record<string, unknown>[];
+  readonly out: string;
+  readonly visits: { status: number; body: Record<string, unknown> };
+  readonly ready: { status: number; body: Record<string, unknown> };
+}
+
+function parse(out: string): Record<string, unknown>[] {
+  return out.split('\n').flatMap((line) => {
+    try {
+      const value: unknown = JSON.parse(line);
+      return typeof value === 'object' && value !== null ? [value as Record<string, unknown>] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+async function get(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Starts the sample, waits for its `listening` line, asks it once, then sends SIGTERM. */
+async function runSample(file: string): Promise<Outcome> {
+  const child = spawn(process.execPath, [join(SAMPLES, file)], {
+    env: { ...process.env, PORT: '0', NODE_ENV: 'production', BANDMASTER_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString();
+      const line = parse(out).find((l) => l['msg'] === 'listening');
+      if (line) resolve(String(line['url']));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then(() => reject(new Error(`${file} exited before listening:\n${out}`)));
+  });
+  try {
+    const visits = await get(`${url}/visits`);
+    const ready = await get(`${url}/readyz`);
+    child.kill('SIGTERM');
+    const { code, signal } = await exited;
+    return { code, signal, lines: parse(out), out, visits, ready };
+  } finally {
+    clearTimeout(killer);
+    child.kill('SIGKILL');
+  }
+}
+
+function assertServedAndStopped(run: Outcome): void {
+  assert.equal(run.visits.status, 200, run.out);
+  assert.ok(Number(run.visits.body['visits']) >= 1, run.out);
+  assert.ok(!Number.isNaN(Date.parse(String(run.visits.body['database']))), 'the answer holds PostgreSQL now()');
+  assert.equal(run.ready.status, 200, run.out);
+  assert.equal(run.ready.body['status'], 'ready');
+  const stopped = run.lines.filter((l) => l['msg'] === 'service successfully stopped').map((l) => l['service']);
+  for (const service of ['redis', 'db']) assert.ok(stopped.includes(service), `${service} stopped cleanly:\n${run.out}`);
+  assert.equal(run.lines.filter((l) => l['level'] === 'error').length, 0, run.out);
+  // Nest re-raises the signal once its shutdown hooks ran; the others exit 0
+  assert.ok(run.code === 0 || run.signal === 'SIGTERM', `exit ${run.code} ${run.signal}:\n${run.out}`);
+}
+
+describe('framework samples', () => {
+  it('fastify-app boots against PostgreSQL and Redis, serves a request and its probes, and closes on SIGTERM', async () => {
+    const run = await runSample('fastify-app.js');
+    assertServedAndStopped(run);
+    assert.ok(run.lines.some((l) => l['msg'] === 'closed'), run.out);
+  });
+
+  it('express-app serves through the HTTP-server service and stops it before the clients on SIGTERM', async () => {
+    const run = await runSample('express-app.js');
+    assertServedAndStopped(run);
+    const order = run.lines.filter((l) => l['msg'] === 'service successfully stopped').map((l) => l['service']);
+    assert.ok(order.indexOf('HttpServer') < order.indexOf('Visits') && order.indexOf('Visits') < order.indexOf('db'), order.join());
+    assert.equal(run.code, 0);
+  });
+
+  it('nest-app injects bandmaster services into a Nest controller and stops them on SIGTERM', async () => {
+    const run = await runSample('nest-app.js');
+    assertServedAndStopped(run);
+    assert.equal(run.visits.body['redis'], 'PONG');
+  });
+
+  it('next-app keeps one container across a hot reload, serves its Route Handlers and stops on SIGTERM', async () => {
+    const run = await runSample('next-app/server.js');
+    assertServedAndStopped(run);
+    assert.ok(run.lines.some((l) => l['msg'] === 'hot reload kept the container' && l['same'] === true), run.out);
+    assert.equal(run.lines.filter((l) => l['msg'] === 'service successfully started' && l['service'] === 'redis').length, 1, 'one boot only');
+  });
+});
