@@ -38,7 +38,7 @@ export { healthHandler, probeReadiness } from './health-http';
 export type { HealthHandlerOptions, HealthRequestHandler, HealthSource, Readiness } from './health-http';
 export { publishLifecycle, LIFECYCLE_CHANNEL } from './ops/channels';
 export { dashboardHandler } from './ops/dashboard';
-export type { DashboardOptions, DashboardRequestHandler } from './ops/dashboard';
+export type { DashboardOptions, DashboardRequest, DashboardRequestHandler, DashboardResponse } from './ops/dashboard';
 export type { DashboardSource, DashboardState, DashboardService, DashboardEvent, DashboardTimeline, DashboardHealth } from './ops/dashboard-state';
 export { handleSignals } from './signals';
 export type { SignalOptions, Stoppable } from './signals';

@@ -1,4 +1,6 @@
-import { inspect } from 'node:util';
+// util.inspect.custom is this registered symbol: naming it directly keeps Node's types out of the
+// package's declarations
+const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
 import { maskSecrets } from '../env';
 
 /**
@@ -27,7 +29,7 @@ export abstract class MaskedConfig {
   }
 
   /** What `util.inspect` and `console.log` show: the same as {@link MaskedConfig.toString}. */
-  [inspect.custom](): string {
+  [INSPECT](): string {
     return this.toString();
   }
 }

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BandmasterError, describeValue } from '../errors';
 import type { HealthReport } from '../health';
 import { buildState, EventMemory, toDashboardEvent, type DashboardSource } from './dashboard-state';
@@ -14,9 +13,29 @@ export interface DashboardOptions {
   readonly heartbeat?: number;
 }
 
+/**
+ * The parts of a `node:http` request the dashboard reads; an `IncomingMessage` (and an Express or
+ * connect request) fits. Declared here so the package's types do not need Node's.
+ */
+export interface DashboardRequest {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  on(event: 'close', listener: () => void): unknown;
+}
+
+/** The parts of a `node:http` response the dashboard writes; a `ServerResponse` fits. */
+export interface DashboardResponse {
+  statusCode: number;
+  setHeader(name: string, value: string | number): unknown;
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  write(chunk: string): unknown;
+  end(body?: string): unknown;
+  on(event: 'close', listener: () => void): unknown;
+}
+
 /** A `node:http` request listener; also an express/connect middleware (other requests go to `next`). */
 export interface DashboardRequestHandler {
-  (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void;
+  (req: DashboardRequest, res: DashboardResponse, next?: (err?: unknown) => void): void;
   /**
    * Ends every open event stream, so that `server.close()` does not wait for open pages (they
    * reconnect by themselves while the server still answers). Call it when the server stops.
@@ -47,8 +66,8 @@ export function dashboardHandler(container: DashboardSource, options: DashboardO
   const health = coalesced(() => container.health({ timeout: options.healthTimeout ?? 1_000 }));
   let page: DashboardPage | undefined;
   const heartbeat = options.heartbeat ?? 15_000;
-  const streams = new Set<ServerResponse>();
-  const handler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void => {
+  const streams = new Set<DashboardResponse>();
+  const handler = (req: DashboardRequest, res: DashboardResponse, next?: (err?: unknown) => void): void => {
     const url = (req.url ?? '/').split('?')[0]!;
     const route = url === base || url === `${base}/` ? 'page' : url === `${base}/state.json` ? 'state' : url === `${base}/events` ? 'events' : undefined;
     const readable = req.method === 'GET' || req.method === 'HEAD';
@@ -97,11 +116,11 @@ function coalesced(run: () => Promise<HealthReport>): () => Promise<HealthReport
 
 interface Streaming {
   readonly container: DashboardSource;
-  readonly streams: Set<ServerResponse>;
+  readonly streams: Set<DashboardResponse>;
   readonly heartbeat: number;
 }
 
-function streamEvents({ container, streams, heartbeat }: Streaming, req: IncomingMessage, res: ServerResponse): void {
+function streamEvents({ container, streams, heartbeat }: Streaming, req: DashboardRequest, res: DashboardResponse): void {
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',
@@ -126,7 +145,7 @@ function streamEvents({ container, streams, heartbeat }: Streaming, req: Incomin
   res.on('close', close);
 }
 
-function sendPage(req: IncomingMessage, res: ServerResponse, page: DashboardPage): void {
+function sendPage(req: DashboardRequest, res: DashboardResponse, page: DashboardPage): void {
   res.statusCode = 200;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.setHeader('Content-Security-Policy', page.csp);
@@ -137,7 +156,7 @@ function sendPage(req: IncomingMessage, res: ServerResponse, page: DashboardPage
   res.end(req.method === 'HEAD' ? undefined : page.html);
 }
 
-function sendJson(req: IncomingMessage, res: ServerResponse, body: object, healthError?: unknown): void {
+function sendJson(req: DashboardRequest, res: DashboardResponse, body: object, healthError?: unknown): void {
   const text = JSON.stringify(healthError === undefined ? body : { ...body, healthError: 'health checks could not run' });
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
@@ -147,7 +166,7 @@ function sendJson(req: IncomingMessage, res: ServerResponse, body: object, healt
   res.end(req.method === 'HEAD' ? undefined : text);
 }
 
-function sendText(req: IncomingMessage, res: ServerResponse, status: number, text: string): void {
+function sendText(req: DashboardRequest, res: DashboardResponse, status: number, text: string): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(text));
