@@ -68,7 +68,12 @@ export interface ProviderSpec<C extends object, T> {
    * they take longer than `ms`; their signal aborts then, so the client is torn down. `ms` of 0 or
    * less means none. Durations go through `clampDelay`.
    */
-  readonly connectDeadline?: (config: C) => { readonly ms: number; readonly address: string };
+  readonly connectDeadline?: (config: C) => {
+    /** The deadline in milliseconds. */
+    readonly ms: number;
+    /** What a timeout message names: `host:port` (several joined by `, `). */
+    readonly address: string;
+  };
 }
 
 /**

@@ -3,7 +3,9 @@ import { classValidator, configField, type ConfigFieldDecorator } from '../env';
 
 /** A parsed server address. `host` has no brackets (`::1`, not `[::1]`). */
 export interface Address {
+  /** Host name or IP address (an IPv6 address without its brackets). */
   readonly host: string;
+  /** Port, from 1 to 65535. */
   readonly port: number;
 }
 
@@ -85,7 +87,16 @@ export function IsAddress(options: { defaultPort?: number; allowUserinfo?: boole
  * `ERR_INVALID_URL` (whose `input` field holds the whole URL, password included). Returns the
  * URL, or a rule broken, never an error object.
  */
-export function parseServerUrl(text: string, schemes: readonly string[]): { url: URL } | { rule: string } {
+export function parseServerUrl(
+  text: string,
+  schemes: readonly string[],
+): {
+  /** The parsed URL. */
+  url: URL;
+} | {
+  /** The rule the text breaks, for a message (it never repeats the text, which may hold a password). */
+  rule: string;
+} {
   const rule = `must be a ${schemes.map((s) => `${s}//`).join(' or ')} URL with a host and a port from 1 to 65535`;
   if (typeof text !== 'string') return { rule };
   let url: URL;

@@ -28,7 +28,7 @@ export abstract class MaskedConfig {
     return maskSecrets(this);
   }
 
-  /** What `util.inspect` and `console.log` show: the same as {@link MaskedConfig.toString}. */
+  /** What `util.inspect` and `console.log` show: the same as `toString()`. */
   [INSPECT](): string {
     return this.toString();
   }

@@ -18,18 +18,27 @@ export interface DashboardOptions {
  * connect request) fits. Declared here so the package's types do not need Node's.
  */
 export interface DashboardRequest {
+  /** The HTTP method: `GET` and `HEAD` are answered, others get 405 (or go to `next`). */
   readonly method?: string | undefined;
+  /** The request path, query included. */
   readonly url?: string | undefined;
+  /** An event stream ends when its request closes. */
   on(event: 'close', listener: () => void): unknown;
 }
 
 /** The parts of a `node:http` response the dashboard writes; a `ServerResponse` fits. */
 export interface DashboardResponse {
+  /** The status code of a page, `state.json` or error answer. */
   statusCode: number;
+  /** Sets one header of a page, `state.json` or error answer. */
   setHeader(name: string, value: string | number): unknown;
+  /** Starts the event stream. */
   writeHead(status: number, headers: Record<string, string>): unknown;
+  /** Writes one server-sent event. */
   write(chunk: string): unknown;
+  /** Ends the answer (or the stream). */
   end(body?: string): unknown;
+  /** An event stream ends when its response closes. */
   on(event: 'close', listener: () => void): unknown;
 }
 
