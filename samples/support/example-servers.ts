@@ -81,6 +81,10 @@ async function setUp(env: NodeJS.ProcessEnv, standIns: StandIn[]): Promise<Examp
     used.push(`no Redis at ${rdHost}:${rdPort}: an in-process stand-in on port ${standIn.port}`);
   }
 
+  // a namespace whose loopback interface is down reaches nothing, not even an in-process server
+  const unreachable = [];
+  for (const standIn of standIns) if (!(await answers(standIn.host, standIn.port))) unreachable.push(standIn.port);
+  if (unreachable.length > 0) used.push(`the stand-ins cannot be reached either (port ${unreachable.join(', ')}): is the loopback interface down? (ip link set lo up)`);
   const hint = standIns.length > 0 ? ' (for the real servers: `npm run services` or `docker compose up -d memcached redis`)' : '';
   return {
     summary: `demo servers: ${used.join('; ')}${hint}`,
