@@ -7,6 +7,7 @@ import { normalizeBackoff, raceAbort, retry, isThenable, type RetryOutcome } fro
 import { Run } from './run';
 import { callHook, stopInstance } from './hooks';
 import { fromValue } from './registration';
+import { injectedArgs } from './lifecycle/inject';
 
 /**
  * One boot: starts its member services, each as soon as its own dependencies are started.
@@ -321,20 +322,6 @@ function tracked<T>(node: ServiceNode, result: PromiseLike<T>): PromiseLike<T> {
   const settled: Promise<void> = Promise.resolve(result).then(clear, clear);
   node.inflight = settled;
   return result;
-}
-
-/** The instances of the injected dependencies that are started, in parameter order. */
-function injectedArgs(node: ServiceNode): unknown[] {
-  const count = node.spec.injectCount;
-  const args: unknown[] = new Array(count);
-  if (count === 0) return args;
-  const { depStart, depIdx, state, instances } = node.table;
-  const from = depStart[node.index]!;
-  for (let k = 0; k < count; k++) {
-    const d = depIdx[from + k]!;
-    args[k] = d >= 0 && state[d] === STARTED ? instances[d] : undefined;
-  }
-  return args;
 }
 
 /** Constructs with started dependencies, then runs the start hook. */
