@@ -3,21 +3,26 @@ import { lifecycleError } from './lifecycle/outcome';
 import { START_WARNING_MS, StartWatchdog } from './lifecycle/watchdog';
 import { FAILED, IDLE, STARTED, STARTING, STOPPED, WAITING, type NodeTable, type ServiceNode } from './node';
 import { isOptionalEdge } from './graph';
-import { normalizeBackoff, raceAbort, retry, isThenable, type RetryOutcome } from './retry';
+import type { Clock } from './retry';
 import { Run } from './run';
-import { callHook, stopInstance } from './hooks';
-import { fromValue } from './registration';
-import { injectedArgs } from './lifecycle/inject';
+import { stopInstance } from './hooks';
+import { AttemptRun, type AttemptHost, type Outcome } from './lifecycle/attempt';
+import { START } from './lifecycle/operations';
+import { ReadyQueue } from './lifecycle/ready';
 
 /**
  * One boot: starts its member services, each as soon as its own dependencies are started.
  * Event-driven: a settling service decrements its dependents' pending counts; no polling, no
  * per-level barriers. Other start requests may join a running boot with {@link Boot.add}.
  */
-export class Boot extends Run {
+export class Boot extends Run implements AttemptHost<ServiceNode> {
   #members: ServiceNode[] = [];
   #remaining = 0;
   #watchdog: StartWatchdog | undefined;
+  /** Services whose dependencies all settled. */
+  readonly #ready = new ReadyQueue<ServiceNode>((node, now) => {
+    if (node.code === WAITING && !this.aborted) this.#launch(node, now);
+  });
   /** Why members failed, kept apart from their state: a later stopAll resets that state, not this. */
   readonly #failures = new Map<ServiceNode, BandmasterError>();
 
@@ -59,12 +64,11 @@ export class Boot extends Run {
       }
       pending[i] = unsettled;
     }
-    // launching runs user code, which may grow the table: its columns are read again
-    const table = this.ctx.table;
     for (let j = 0; j < fresh.length; j++) {
       const node = fresh[j]!;
-      if (table.pending[node.index] === 0 && table.state[node.index] === WAITING) this.#launch(node);
+      if (pending[node.index] === 0) this.#ready.push(node);
     }
+    this.#ready.drain(this.ctx.clock.now());
     this.#maybeFinish();
   }
 
@@ -79,7 +83,6 @@ export class Boot extends Run {
       if (s !== IDLE && s !== STOPPED && s !== FAILED) continue;
       if (s === FAILED) uncount(this.ctx.table, node.index);
       node.transition(WAITING);
-      node.generation++;
       node.error = undefined;
       node.attempts = 0;
       node.attemptAt = 0;
@@ -96,110 +99,44 @@ export class Boot extends Run {
     return fresh;
   }
 
-  /** Starts `node`'s attempts; `now` is the time already read by the caller, if any (one clock read per service). */
-  #launch(node: ServiceNode, now: number = this.ctx.clock.now()): void {
+  /** Starts `node`'s attempts, as of `now` (one clock read per service). */
+  #launch(node: ServiceNode, now: number): void {
     node.transition(STARTING);
     node.attemptAt = now;
-    const generation = node.generation;
-    const spec = node.spec;
-    if (spec.startTimeout === undefined) this.#watch();
-    if (spec.retries === 0 && spec.startTimeout === undefined) return this.#attemptOnce(node, generation);
+    if (node.spec.startTimeout === undefined) this.#watch();
+    const run = (node.attempt = new AttemptRun(node, this, START, now));
+    run.begin();
+  }
+
+  get clock(): Clock {
+    return this.ctx.clock;
+  }
+
+  /** {@link AttemptHost.began}: counts the attempt, announces it. */
+  began(node: ServiceNode, attempt: number): void {
+    node.attempts = attempt;
     const events = this.ctx.events;
-    retry<unknown>({
-      retries: spec.retries,
-      backoff: normalizeBackoff(spec.backoff),
-      signal: this.signal,
-      timeout: spec.startTimeout,
-      what: `\`${spec.name}\` start attempt`,
-      clock: this.ctx.clock,
-      attempt: (signal, attempt) => startAttempt(node, signal, attempt),
-      onAttempt: (attempt) => {
-        node.attempts = attempt;
-        if (events.active) events.emit({ type: 'starting', service: spec.name, required: spec.required, attempt });
-      },
-      onRetry: (attempt, delayMs, error) => {
-        if (events.active) events.emit({ type: 'start-retrying', service: spec.name, required: spec.required, attempt, delayMs, error });
-      },
-      onAbandoned: (instance) => void stopInstance(node, instance),
-    }).then((outcome) => this.#settle(node, generation, outcome));
+    if (events.active) events.emit({ type: 'starting', service: node.name, required: node.spec.required, attempt });
   }
 
-  /**
-   * The common case, one attempt without a time limit, without the retry loop and its race with
-   * the abort signal: an abort already fails this node at once and bumps its generation, so a
-   * late result is discarded (and undone) by {@link Boot.#settle}, as the loop would.
-   */
-  #attemptOnce(node: ServiceNode, generation: number): void {
-    node.attempts = 1;
+  /** {@link AttemptHost.retrying}. */
+  retrying(node: ServiceNode, attempt: number, delayMs: number, error: unknown): void {
     const events = this.ctx.events;
-    if (events.active) events.emit({ type: 'starting', service: node.spec.name, required: node.spec.required, attempt: 1 });
-    if (node.inflight === undefined) return this.#startNow(node, generation);
-    let value: unknown;
-    try {
-      value = startAttempt(node, this.signal);
-    } catch (error) {
-      value = Promise.reject(error);
-    }
-    this.#settleWith(node, generation, value);
+    if (events.active) events.emit({ type: 'start-retrying', service: node.name, required: node.spec.required, attempt, delayMs, error });
   }
 
-  /**
-   * {@link startAttempt} with nothing to wait for. A synchronous factory whose start hook returns a
-   * promise (the common case) settles from one reaction to that promise, which also marks the
-   * attempt settled and clears it, instead of three chained ones; the rest goes the usual way.
-   */
-  #startNow(node: ServiceNode, generation: number): void {
-    const signal = this.signal;
-    let instance: unknown;
-    let hook: unknown;
-    try {
-      instance = node.spec.create(node.spec, injectedArgs(node), signal);
-      if (isThenable(instance)) return this.#settleWith(node, generation, tracked(node, Promise.resolve(instance).then((i) => runStartHook(node, i, signal))));
-      hook = callHook(node, 'onStart', instance, signal);
-    } catch (error) {
-      return this.#settleWith(node, generation, Promise.reject(error));
-    }
-    if (!isThenable(hook)) return this.#settleWith(node, generation, instance);
-    const settled: Promise<void> = Promise.resolve(hook).then(
-      () => {
-        if (node.inflight === settled) node.inflight = undefined;
-        this.#settleOk(node, generation, instance);
-      },
-      (error: unknown) => {
-        if (node.inflight === settled) node.inflight = undefined;
-        this.#settleFailed(node, generation, error, 1);
-      },
-    );
-    node.inflight = settled;
-  }
-
-  /** Settles a single attempt from what it returned, a value or a promise. */
-  #settleWith(node: ServiceNode, generation: number, result: unknown): void {
-    let value = result;
-    // an attempt that returned synchronously after aborting its own boot lost the race, unstopped
-    if (this.aborted && !isThenable(value)) value = Promise.reject(this.signal.reason);
-    // settled from a fresh microtask, as the loop does: a synchronous chain of dependents never recurses
-    Promise.resolve(value).then(
-      (instance) => this.#settleOk(node, generation, instance),
-      (error: unknown) => this.#settleFailed(node, generation, error, 1),
-    );
-  }
-
-  #settle(node: ServiceNode, generation: number, outcome: RetryOutcome<unknown>): void {
-    if (outcome.ok) this.#settleOk(node, generation, outcome.value);
-    else this.#settleFailed(node, generation, outcome.error, outcome.attempts);
-  }
-
-  #settleOk(node: ServiceNode, generation: number, instance: unknown): void {
-    // the boot gave up on this service (abort) while its attempt was finishing: undo it
-    if (node.generation !== generation || node.code !== STARTING) void stopInstance(node, instance);
-    else this.#succeed(node, instance);
-  }
-
-  #settleFailed(node: ServiceNode, generation: number, cause: unknown, attempts: number): void {
-    if (node.generation !== generation || node.code !== STARTING) return;
-    this.#fail(node, lifecycleError('ServiceStartFailure', { service: node.name, cause, attempts }));
+  /** {@link AttemptHost.settled}: the service's one outcome in this boot. */
+  settled(node: ServiceNode, outcome: Outcome): void {
+    node.attempt = undefined;
+    if (node.code !== STARTING) return outcome.ok ? this.late(node, outcome.value) : undefined;
+    if (outcome.ok) return this.#succeed(node, outcome.value);
+    this.#fail(node, lifecycleError('ServiceStartFailure', { service: node.name, cause: outcome.error, attempts: outcome.attempts }));
     this.#maybeFinish();
+  }
+
+  /** {@link AttemptHost.late}: an instance the boot gave up on is stopped, not left connected. */
+  late(node: ServiceNode, instance: unknown): void {
+    void stopInstance(node, instance);
   }
 
   #succeed(node: ServiceNode, instance: unknown): void {
@@ -213,13 +150,13 @@ export class Boot extends Run {
     }
     node.notify();
     this.#remaining--;
-    // launching runs user code, which may grow the table: its columns are read through it each time
     const table = this.ctx.table;
     const i = node.index;
     for (let k = table.dntStart[i]!; k < table.dntStart[i + 1]!; k++) {
       const j = table.dntIdx[k]!;
-      if (table.state[j] === WAITING && i < table.plan[j]! && --table.pending[j]! === 0) this.#launch(table.nodes[j]!, now);
+      if (table.state[j] === WAITING && i < table.plan[j]! && --table.pending[j]! === 0) this.#ready.push(table.nodes[j]!);
     }
+    this.#ready.drain(now);
     this.#maybeFinish();
   }
 
@@ -242,10 +179,11 @@ export class Boot extends Run {
         if (!isOptionalEdge(table, d, k)) {
           queue.push([dependent, lifecycleError('DependencyUnavailable', { service: dependent.name, dependency: node.name, cause: error })]);
         } else if (--table.pending[j]! === 0) {
-          this.#launch(dependent);
+          this.#ready.push(dependent);
         }
       }
     }
+    this.#ready.drain(this.ctx.clock.now());
   }
 
   #markFailed(node: ServiceNode, error: BandmasterError): void {
@@ -263,11 +201,11 @@ export class Boot extends Run {
     return lifecycleError('ServiceStartFailure', { service: node.name, cause: reason, attempts: node.attempts });
   }
 
+  /** Ends the attempts still running (each settles as aborted) and fails the members still waiting. */
   protected onAbort(reason: unknown): void {
     for (const node of this.#members) {
-      if (node.code !== WAITING && node.code !== STARTING) continue;
-      node.generation++;
-      this.#markFailed(node, this.#aborted(node, reason));
+      if (node.code === STARTING) node.attempt?.abort(reason);
+      if (node.code === WAITING) this.#markFailed(node, this.#aborted(node, reason));
     }
   }
 
@@ -298,42 +236,4 @@ function uncount(table: NodeTable, i: number): void {
     const j = dntIdx[k]!;
     if (state[j] === WAITING && i < plan[j]!) pending[j]!++;
   }
-}
-
-/**
- * One start attempt. A retry within the same boot builds a fresh instance and calls its hook
- * again, even while the attempt it gave up on still runs (DESIGN, "Retries really retry"); the
- * first attempt of a boot, and every attempt on a shared instance (`useValue`), waits for an
- * earlier one still unwinding (its boot was aborted), abortably.
- */
-function startAttempt(node: ServiceNode, signal: AbortSignal, attempt = 1): unknown {
-  const previous = node.inflight;
-  if (previous && (attempt === 1 || node.spec.create === fromValue)) return raceAbort(previous, signal).then(() => startAttempt(node, signal, attempt));
-  const result = constructAndStart(node, signal);
-  return isThenable(result) ? tracked(node, result) : result;
-}
-
-/** Marks `result` as the node's attempt in flight until it settles; returns it. */
-function tracked<T>(node: ServiceNode, result: PromiseLike<T>): PromiseLike<T> {
-  // one reaction both marks the attempt settled and clears it, before any waiter runs
-  const clear = (): void => {
-    if (node.inflight === settled) node.inflight = undefined;
-  };
-  const settled: Promise<void> = Promise.resolve(result).then(clear, clear);
-  node.inflight = settled;
-  return result;
-}
-
-/** Constructs with started dependencies, then runs the start hook. */
-function constructAndStart(node: ServiceNode, signal: AbortSignal): unknown {
-  const spec = node.spec;
-  const created = spec.create(spec, injectedArgs(node), signal);
-  if (isThenable(created)) return Promise.resolve(created).then((instance) => runStartHook(node, instance, signal));
-  return runStartHook(node, created, signal);
-}
-
-/** Runs the start hook, if any; resolves (or returns) the instance. */
-function runStartHook(node: ServiceNode, instance: unknown, signal: AbortSignal): unknown {
-  const result = callHook(node, 'onStart', instance, signal);
-  return isThenable(result) ? Promise.resolve(result).then(() => instance) : instance;
 }

@@ -1,6 +1,5 @@
 import type { ServiceNode } from './node';
-import { clampDelay } from './delay';
-import { deadline, isThenable, raceAbort } from './retry';
+import { bounded, deadline, raceAbort } from './retry';
 
 /** Cleanup of an abandoned instance gets this long when the service has no stopTimeout. */
 const ABANDONED_STOP_TIMEOUT_MS = 5_000;
@@ -48,43 +47,6 @@ export function stopInstance(node: ServiceNode, instance: unknown): Promise<void
   });
   node.cleanup = cleanup;
   return cleanup;
-}
-
-/** How long a new shutdown's stop waits for an earlier one still unwinding, when the service has no stopTimeout. */
-const UNWIND_GRACE_MS = 1_000;
-
-/**
- * One stop attempt. The first attempt of a shutdown is serialized like a start: a stop of the
- * same instance by an earlier shutdown still running (it gave up on it) is waited for first,
- * abortably and at most the service's stopTimeout (1 s without), and when that stop closed the
- * instance this one succeeds without calling the hook again. A retry within one shutdown does not
- * wait ("Retries really retry"). May throw (the hook's own throw).
- */
-export function stopAttempt(node: ServiceNode, instance: unknown, signal: AbortSignal, attempt = 1): unknown {
-  const previous = node.stopping;
-  if (previous && attempt === 1) {
-    return raceAbort(bounded(previous, node.spec.stopTimeout ?? UNWIND_GRACE_MS), signal).then((closed) => (closed ? undefined : callStop(node, instance, signal)));
-  }
-  return callStop(node, instance, signal);
-}
-
-function callStop(node: ServiceNode, instance: unknown, signal: AbortSignal): unknown {
-  const result = callHook(node, 'onStop', instance, signal);
-  if (!isThenable(result)) return result;
-  const done = (closed: boolean) => (): boolean => {
-    if (node.stopping === stopping) node.stopping = undefined;
-    return closed;
-  };
-  const stopping: Promise<boolean> = Promise.resolve(result).then(done(true), done(false));
-  node.stopping = stopping;
-  return result;
-}
-
-/** `previous`'s outcome, or `false` once `ms` passed. */
-function bounded(previous: Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, clampDelay(ms), false)));
-  return Promise.race([previous, late]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ServiceSpec } from './definition';
 import type { BandmasterError } from './errors';
+import type { AttemptRun } from './lifecycle/attempt';
 
 /**
  * Lifecycle state of one service. `idle`: never started; `waiting`: in a boot, waiting for its
@@ -71,12 +72,13 @@ export class NodeTable {
    * required dependency).
    */
   plan = new Int32Array(16);
+  /** Shutdowns begun on this table: the last one's id. */
+  shutdowns = 0;
   /** How many services the edge columns are linked for: set by `link`. */
   linked = 0;
-  /** Attempts of the last start, of the last stop, and the generation (see {@link ServiceNode.generation}). */
+  /** Attempts of the last start and of the last stop. */
   attempts = new Int32Array(16);
   stopAttempts = new Int32Array(16);
-  generation = new Int32Array(16);
   /** {@link TIMES} times per service (performance.now, or the container's clock). */
   times = new Float64Array(16 * TIMES);
   /**
@@ -111,7 +113,6 @@ export class NodeTable {
     this.plan = copied(new Int32Array(capacity), this.plan);
     this.attempts = copied(new Int32Array(capacity), this.attempts);
     this.stopAttempts = copied(new Int32Array(capacity), this.stopAttempts);
-    this.generation = copied(new Int32Array(capacity), this.generation);
     this.times = copied(new Float64Array(capacity * TIMES), this.times);
   }
 }
@@ -131,8 +132,10 @@ export type Watcher = (node: ServiceNode) => void;
  */
 export class ServiceNode {
   error: BandmasterError | undefined = undefined;
-  /** The running start attempt, if any: the next attempt waits for it, so starts never overlap. */
-  inflight: Promise<void> | undefined = undefined;
+  /** Its attempts in the current boot or shutdown, while they run. */
+  attempt: AttemptRun<ServiceNode> | undefined = undefined;
+  /** The running start try, if any (resolving to whether it succeeded): the next boot's first try waits for it. */
+  inflight: Promise<boolean> | undefined = undefined;
   watchers: Watcher[] | undefined = undefined;
   /**
    * The running stop attempt, if any, resolving to whether it closed the instance: the next stop
@@ -182,14 +185,6 @@ export class ServiceNode {
   }
   set stopAttempts(n: number) {
     this.table.stopAttempts[this.index] = n;
-  }
-
-  /** Bumped on every start and stop: a result from an older generation is stale and ignored. */
-  get generation(): number {
-    return this.table.generation[this.index]!;
-  }
-  set generation(n: number) {
-    this.table.generation[this.index] = n;
   }
 
   /** When the last start queued it. */

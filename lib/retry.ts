@@ -155,85 +155,9 @@ export function isThenable<T>(value: unknown): value is PromiseLike<T> {
   }
 }
 
-/** Options of {@link retry}. */
-export interface RetryOptions<T> {
-  /** Retries after the first attempt. */
-  readonly retries: number;
-  readonly backoff: BackoffPolicy;
-  /** Cancels attempts and sleeps; an abort ends the retry loop. */
-  readonly signal: AbortSignal;
-  /** Time limit of one attempt in ms; its signal aborts with a `TimeoutError`. */
-  readonly timeout?: number;
-  /** Names the operation in timeout messages ("start attempt"). */
-  readonly what: string;
-  /** One attempt; sync or async. */
-  readonly attempt: (signal: AbortSignal, attempt: number) => T | PromiseLike<T>;
-  readonly onAttempt?: (attempt: number) => void;
-  readonly onRetry?: (attempt: number, delayMs: number, error: unknown) => void;
-  /** An attempt that resolved after it was given up on (timeout or abort): clean it up. */
-  readonly onAbandoned?: (value: T) => void;
-  readonly clock?: Clock;
-}
-
-/** How a {@link retry} loop ended. It never rejects: every exit is one of these. */
-export type RetryOutcome<T> =
-  | { readonly ok: true; readonly value: T; readonly attempts: number }
-  | { readonly ok: false; readonly error: unknown; readonly attempts: number; readonly aborted: boolean };
-
-/**
- * Runs `attempt` until it succeeds, up to `retries` more times, sleeping with exponential backoff
- * between attempts. Abort, timeout, success and failure all come back through the same outcome.
- */
-export async function retry<T>(options: RetryOptions<T>): Promise<RetryOutcome<T>> {
-  const clock = options.clock ?? realClock;
-  const { signal } = options;
-  for (let attempt = 1; ; attempt++) {
-    if (signal.aborted) return { ok: false, error: signal.reason, attempts: attempt - 1, aborted: true };
-    options.onAttempt?.(attempt);
-    try {
-      const value = await runAttempt(options, attempt);
-      return { ok: true, value, attempts: attempt };
-    } catch (error) {
-      if (signal.aborted) return { ok: false, error: signal.reason, attempts: attempt, aborted: true };
-      if (attempt > options.retries) return { ok: false, error, attempts: attempt, aborted: false };
-      const delay = backoffDelay(options.backoff, attempt, clock.random);
-      options.onRetry?.(attempt, delay, error);
-      try {
-        // no backoff still yields a macrotask: timers (the run's own timeout) fire between tries
-        await (delay > 0 ? clock.sleep(delay, signal) : yieldMacrotask());
-      } catch {
-        return { ok: false, error: signal.reason, attempts: attempt, aborted: true };
-      }
-    }
-  }
-}
-
-/** Resolves after the current macrotask, once pending timers and I/O had their turn. */
-function yieldMacrotask(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-function runAttempt<T>(options: RetryOptions<T>, attempt: number): Promise<T> {
-  const { signal, timeout } = options;
-  if (timeout === undefined) return watch(options, signal, () => options.attempt(signal, attempt));
-  const limit = deadline(signal, timeout, options.what);
-  const result = watch(options, limit.signal, () => options.attempt(limit.signal, attempt));
-  result.then(limit.dispose, limit.dispose);
-  return result;
-}
-
-function watch<T>(options: RetryOptions<T>, signal: AbortSignal, run: () => T | PromiseLike<T>): Promise<T> {
-  let value: T | PromiseLike<T>;
-  try {
-    value = run();
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  if (isThenable<T>(value) && options.onAbandoned) {
-    const onAbandoned = options.onAbandoned;
-    Promise.resolve(value).then((v) => {
-      if (signal.aborted) onAbandoned(v);
-    }, () => undefined);
-  }
-  return raceAbort(value, signal);
+/** `previous`'s outcome, or `false` once `ms` passed. */
+export function bounded(previous: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, clampDelay(ms), false)));
+  return Promise.race([previous, late]).finally(() => clearTimeout(timer));
 }

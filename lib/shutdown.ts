@@ -1,34 +1,27 @@
 import type { BandmasterError } from './errors';
 import { lifecycleError } from './lifecycle/outcome';
-import { abandonedSettled, hasHook, stopAttempt } from './hooks';
+import { abandonedSettled } from './hooks';
 import { FAILED, STARTED, STARTING, STOPPED, STOPPING, WAITING, type ServiceNode } from './node';
-import { isThenable, normalizeBackoff, retry, type RetryOutcome } from './retry';
+import type { Clock } from './retry';
 import { Run } from './run';
-
-const DONE: RetryOutcome<unknown> = { ok: true, value: undefined, attempts: 1 };
-
-/** Shutdown ids: a service's `run` column holds the id of the shutdown it is a live member of. */
-let lastId = 0;
-
-/**
- * The latest stop attempt of a service whose stop runs through the retry loop (retries or a
- * stopTimeout), while it may still finish after the loop gave up on it: see {@link Shutdown.#watchLate}.
- * The single-attempt path needs none: its own reaction to the hook sees a late result.
- */
-const lastAttempt = new WeakMap<ServiceNode, { readonly attempt: PromiseLike<unknown>; readonly t0: number }>();
+import { AttemptRun, type AttemptHost, type Outcome } from './lifecycle/attempt';
+import { STOP } from './lifecycle/operations';
+import { ReadyQueue } from './lifecycle/ready';
 
 /**
  * One shutdown: stops every started member only after all of its started dependents stopped,
  * in parallel otherwise. A service whose dependent failed to stop fails with `ParentUnavailable`
  * and stays started, as does one whose own stop failed.
  */
-export class Shutdown extends Run {
+export class Shutdown extends Run implements AttemptHost<ServiceNode> {
   /** The services started when it began; each is marked with this id in the table's `run` column until its stop fails. */
   #members: ServiceNode[] = [];
-  readonly #id = ++lastId;
-  /** Services ready to stop, drained in a loop: hookless chains must not recurse. */
-  readonly #ready: ServiceNode[] = [];
-  #draining = false;
+  /** This shutdown's id, unique in its table: a service's `run` column holds the id of the shutdown it is a live member of. */
+  readonly #id = ++this.ctx.table.shutdowns;
+  /** Services whose dependents all stopped. */
+  readonly #ready = new ReadyQueue<ServiceNode>((node, now) => {
+    if (node.code === STARTED && !node.error && !this.aborted) this.#launch(node, now);
+  });
   #remaining = 0;
   /** The services it will stop once the abandoned starts among them settled (see {@link Shutdown.begin}). */
   #fenced: readonly ServiceNode[] | undefined = undefined;
@@ -87,130 +80,71 @@ export class Shutdown extends Run {
       pending[i] = unsettled;
       if (unsettled === 0) this.#ready.push(node);
     }
-    this.#drain(this.ctx.clock.now());
+    this.#ready.drain(this.ctx.clock.now());
     if (this.#remaining === 0) this.finish();
-  }
-
-  /** Queues a service whose dependents all stopped; `now`: when the last one did. */
-  #schedule(node: ServiceNode, now: number): void {
-    this.#ready.push(node);
-    if (!this.#draining) this.#drain(now);
-  }
-
-  /** Launches the queued services, as of `now` (one clock read per service, not two). */
-  #drain(now: number): void {
-    this.#draining = true;
-    while (this.#ready.length > 0) {
-      const node = this.#ready.pop()!;
-      if (node.code === STARTED && !node.error && !this.aborted) this.#launch(node, now);
-    }
-    this.#draining = false;
   }
 
   #launch(node: ServiceNode, t0: number): void {
     node.transition(STOPPING);
-    node.generation++;
-    const generation = node.generation;
-    const { spec } = node;
-    const instance = node.instance;
+    const run = (node.attempt = new AttemptRun(node, this, STOP, t0));
+    run.begin();
+  }
+
+  get clock(): Clock {
+    return this.ctx.clock;
+  }
+
+  /** {@link AttemptHost.began}: counts the attempt, announces it. */
+  began(node: ServiceNode, attempt: number): void {
+    node.stopAttempts = attempt;
     const events = this.ctx.events;
-    if (!hasHook(node, 'onStop', instance)) {
-      // nothing to run: settle synchronously, saving a retry loop per hookless service
-      node.stopAttempts = 1;
-      if (events.active) events.emit({ type: 'stopping', service: spec.name, required: spec.required, attempt: 1 });
-      return this.#succeed(node, t0);
-    }
-    if (spec.retries === 0 && spec.stopTimeout === undefined) return this.#attemptOnce(node, generation, t0, instance);
-    retry<unknown>({
-      retries: spec.retries,
-      backoff: normalizeBackoff(spec.backoff),
-      signal: this.signal,
-      timeout: spec.stopTimeout,
-      what: `\`${spec.name}\` stop attempt`,
-      clock: this.ctx.clock,
-      attempt: (signal, attempt) => {
-        const result = stopAttempt(node, instance, signal, attempt);
-        if (isThenable(result)) lastAttempt.set(node, { attempt: result, t0 });
-        else lastAttempt.delete(node);
-        return result;
-      },
-      onAttempt: (attempt) => {
-        node.stopAttempts = attempt;
-        if (events.active) events.emit({ type: 'stopping', service: spec.name, required: spec.required, attempt });
-      },
-      onRetry: (attempt, delayMs, error) => {
-        if (events.active) events.emit({ type: 'stop-retrying', service: spec.name, required: spec.required, attempt, delayMs, error });
-      },
-    }).then((outcome) => {
-      if (outcome.ok) lastAttempt.delete(node);
-      this.#settle(node, generation, t0, outcome);
-    });
+    if (events.active) events.emit({ type: 'stopping', service: node.name, required: node.spec.required, attempt });
+  }
+
+  /** {@link AttemptHost.retrying}. */
+  retrying(node: ServiceNode, attempt: number, delayMs: number, error: unknown): void {
+    const events = this.ctx.events;
+    if (events.active) events.emit({ type: 'stop-retrying', service: node.name, required: node.spec.required, attempt, delayMs, error });
   }
 
   /**
-   * One attempt without a time limit, without the retry loop and its race with the abort signal:
-   * an abort already fails this node at once and bumps its generation, so a late result only
-   * counts through {@link Shutdown.#stoppedLate}.
+   * {@link AttemptHost.settled}: the service's one outcome in this shutdown. A failed stop leaves
+   * it started (its dependencies then fail with `ParentUnavailable`), and its run in
+   * `node.attempt`, so that a late success can still close it (see {@link Shutdown.late}).
    */
-  #attemptOnce(node: ServiceNode, generation: number, t0: number, instance: unknown): void {
-    node.stopAttempts = 1;
-    const events = this.ctx.events;
-    if (events.active) events.emit({ type: 'stopping', service: node.spec.name, required: node.spec.required, attempt: 1 });
-    let value: unknown;
-    try {
-      value = stopAttempt(node, instance, this.signal);
-    } catch (error) {
-      value = Promise.reject(error);
+  settled(node: ServiceNode, outcome: Outcome): void {
+    const run = node.attempt;
+    if (node.code !== STOPPING || run === undefined) return;
+    if (outcome.ok) {
+      node.attempt = undefined;
+      return this.#succeed(node, run.since);
     }
-    Promise.resolve(value).then(
-      () => this.#settle(node, generation, t0, DONE),
-      (error: unknown) => this.#settle(node, generation, t0, { ok: false, error, attempts: 1, aborted: this.aborted }),
-    );
-  }
-
-  #settle(node: ServiceNode, generation: number, t0: number, outcome: RetryOutcome<unknown>): void {
-    if (node.generation !== generation || node.code !== STOPPING) {
-      // the abort moved it back to started (generation + 1): its hook finished after all
-      if (outcome.ok && node.generation === generation + 1) this.#stoppedLate(node, generation + 1, t0);
-      return;
-    }
-    if (outcome.ok) return this.#succeed(node, t0);
-    node.stopMs = this.ctx.clock.now() - t0;
+    node.stopMs = this.ctx.clock.now() - run.since;
     node.transition(STARTED);
     // it is started again: wake ready() callers that came while it was stopping
     node.notify();
-    this.#watchLate(node);
-    this.#failWithParents(node, lifecycleError('ServiceStopFailure', { service: node.name, cause: outcome.error, attempts: outcome.attempts }));
+    const error = lifecycleError('ServiceStopFailure', { service: node.name, cause: outcome.error, attempts: outcome.attempts });
+    if (!outcome.aborted) return this.#failWithParents(node, error);
+    // an abort fails every member with its reason (onAbort), not with ParentUnavailable
+    this.#markFailed(node, error);
+    if (this.#remaining === 0) this.finish();
   }
 
   /**
-   * The retry loop gave up on a stop (attempt timeout, abort) whose last attempt is still
-   * running: if that attempt succeeds after all, the service is closed and becomes stopped.
+   * {@link AttemptHost.late}: a stop the shutdown gave up on (its deadline, an abort) finished
+   * after all. The service is closed: it becomes stopped, with a `stopped` event, rather than
+   * staying "started" with a closed client (a later stopAll would call its hook on it again).
+   * Only when it is the last try of a run that failed and nothing happened to the service since
+   * (no attempt began, still started, no boot about to inject it); the shutdown that gave up on
+   * it reports the failure.
    */
-  #watchLate(node: ServiceNode): void {
-    const last = lastAttempt.get(node);
-    if (!last) return;
-    lastAttempt.delete(node);
-    const { attempt, t0 } = last;
-    const generation = node.generation;
-    attempt.then(
-      () => this.#stoppedLate(node, generation, t0),
-      () => undefined,
-    );
-  }
-
-  /**
-   * A stop the container gave up on finished after all. The service is closed: it becomes
-   * stopped, with a `stopped` event, rather than staying "started" with a closed client (a later
-   * stopAll would call its hook on it again). Only when nothing happened to it since (same
-   * generation, still started); the shutdown that gave up on it reports the failure.
-   */
-  #stoppedLate(node: ServiceNode, generation: number, t0: number): void {
-    if (node.generation !== generation || node.code !== STARTED || this.#inUseByBoot(node)) return;
-    node.generation++;
+  late(node: ServiceNode, _value: unknown, attempt: number, run: AttemptRun<ServiceNode>): void {
+    if (run.outcome?.ok !== false || attempt !== run.attempts || node.attempt !== run) return;
+    if (node.code !== STARTED || this.#inUseByBoot(node)) return;
+    node.attempt = undefined;
     // through stopping, as every stop goes: the state machine has no started -> stopped
     node.transition(STOPPING);
-    node.stopMs = this.ctx.clock.now() - t0;
+    node.stopMs = this.ctx.clock.now() - run.since;
     node.instance = undefined;
     // its error stays: the shutdown that gave up on it reports it (it may not have returned yet)
     node.transition(STOPPED);
@@ -240,15 +174,15 @@ export class Shutdown extends Run {
     const events = this.ctx.events;
     if (events.active) events.emit({ type: 'stopped', service: node.name, required: node.spec.required, attempt: node.stopAttempts, durationMs: node.stopMs });
     this.#remaining--;
-    // a live member (its run mark is this id) whose stop has not failed; scheduling runs user
-    // code, which may grow the table: its columns are read through it each time
+    // a live member (its run mark is this id) whose stop has not failed
     const table = this.ctx.table;
     const id = this.#id;
     const i = node.index;
     for (let e = table.depStart[i]!; e < table.depStart[i + 1]!; e++) {
       const d = table.depIdx[e]!;
-      if (d >= 0 && table.run[d] === id && table.state[d] === STARTED && --table.pending[d]! === 0) this.#schedule(table.nodes[d]!, now);
+      if (d >= 0 && table.run[d] === id && table.state[d] === STARTED && --table.pending[d]! === 0) this.#ready.push(table.nodes[d]!);
     }
+    this.#ready.drain(now);
     if (this.#remaining === 0) this.finish();
   }
 
@@ -289,14 +223,10 @@ export class Shutdown extends Run {
       return this.#begin(fenced);
     }
     for (const node of this.#members) {
-      if (node.error || (node.code !== STARTED && node.code !== STOPPING)) continue;
-      if (node.code === STOPPING) {
-        node.generation++;
-        node.transition(STARTED);
-        node.notify();
-        this.#watchLate(node);
-      }
-      this.#markFailed(node, lifecycleError('ServiceStopFailure', { service: node.name, cause: reason, attempts: node.stopAttempts }));
+      if (node.error) continue;
+      // a running stop settles as aborted (see settled); one not begun fails with the reason
+      if (node.code === STOPPING) node.attempt?.abort(reason);
+      else if (node.code === STARTED) this.#markFailed(node, lifecycleError('ServiceStopFailure', { service: node.name, cause: reason, attempts: node.stopAttempts }));
     }
     if (this.#remaining <= 0) this.finish();
   }

@@ -1,0 +1,159 @@
+import type { BackoffOptions } from '../../decorators/metadata';
+import { backoffDelay, deadline, isThenable, normalizeBackoff, onAbort, type Clock } from '../retry';
+
+/** How one service's attempts ended: exactly one per {@link AttemptRun}, and it never throws. */
+export type Outcome =
+  | { readonly ok: true; readonly value: unknown; readonly attempts: number }
+  | { readonly ok: false; readonly error: unknown; readonly attempts: number; readonly aborted: boolean };
+
+/**
+ * What a run of attempts does on each try: start a service (construct, then `onStart`) or stop
+ * it (`onStop`). `call` may throw or return anything, a value whose getters throw included: the
+ * runner turns every way it ends into one outcome.
+ */
+export interface Operation<S> {
+  /** Retries after the first try. */
+  retries(subject: S): number;
+  backoff(subject: S): number | BackoffOptions | undefined;
+  /** Time limit of one try in ms (its signal then aborts with a `TimeoutError`); undefined: none. */
+  timeout(subject: S): number | undefined;
+  /** Names the operation in timeout messages ("`db` start attempt"); asked only when there is a time limit. */
+  what(subject: S): string;
+  /** One try. */
+  call(subject: S, signal: AbortSignal, attempt: number): unknown;
+  /** Records `running`, the settle of a try still in flight (resolving to whether it succeeded); `undefined`: it settled. */
+  track(subject: S, running: Promise<boolean>, inFlight: boolean): void;
+}
+
+/** The run (a boot or a shutdown) the attempts belong to, told of every step. */
+export interface AttemptHost<S> {
+  /** The run's signal: every try sees it (or a deadline linked to it). */
+  readonly signal: AbortSignal;
+  /** Whether the run was aborted: read without AbortSignal's receiver check. */
+  readonly aborted: boolean;
+  readonly clock: Clock;
+  /** Try number `attempt` begins. */
+  began(subject: S, attempt: number): void;
+  /** Try `attempt` failed with `error`; the next begins after `delayMs`. */
+  retrying(subject: S, attempt: number, delayMs: number, error: unknown): void;
+  /** The attempts ended: called once per run, with its one outcome. */
+  settled(subject: S, outcome: Outcome): void;
+  /**
+   * Try `attempt` succeeded after the run gave up on it (its deadline passed, the run was
+   * aborted, a later try took over): `value` is not adopted and needs cleaning up.
+   */
+  late(subject: S, value: unknown, attempt: number, run: AttemptRun<S>): void;
+}
+
+/**
+ * The one attempt path for starts and stops: calls the operation, races each try against its
+ * deadline and the run's abort, retries with backoff, and ends in exactly one {@link Outcome}
+ * handed to {@link AttemptHost.settled}. Every exit goes through `#end`, guarded by `#outcome`, so
+ * a result that arrives after the run moved on cannot settle it twice: it is {@link AttemptHost.late}.
+ *
+ * The common case (no retries, no time limit) takes the same path: no deadline and no abort
+ * listener are made for it; an abort reaches it through {@link AttemptRun.abort}, which the run
+ * calls for each of its members.
+ */
+export class AttemptRun<S> {
+  /** The number of the current try, from 1. */
+  attempts = 0;
+  #outcome: Outcome | undefined = undefined;
+  /** The last try that ended (failed, or settled the run): a second ending of it is late or ignored. */
+  #ended = 0;
+  #limit: { readonly signal: AbortSignal; dispose(): void } | undefined = undefined;
+
+  constructor(
+    readonly subject: S,
+    private readonly host: AttemptHost<S>,
+    private readonly op: Operation<S>,
+    /** When the run began (the host's clock). */
+    readonly since: number,
+  ) {}
+
+  /** The outcome, once settled. */
+  get outcome(): Outcome | undefined {
+    return this.#outcome;
+  }
+
+  /** Runs the first try. */
+  begin(): void {
+    this.#try();
+  }
+
+  /** Ends the run with an aborted outcome, unless it already ended; a try still running becomes late. */
+  abort(reason: unknown): void {
+    if (this.#outcome === undefined) this.#end({ ok: false, error: reason, attempts: this.attempts, aborted: true });
+  }
+
+  #try(): void {
+    if (this.#outcome !== undefined) return;
+    if (this.host.aborted) return this.#end({ ok: false, error: this.host.signal.reason, attempts: this.attempts, aborted: true });
+    const n = ++this.attempts;
+    this.host.began(this.subject, n);
+    let signal = this.host.signal;
+    const timeout = this.op.timeout(this.subject);
+    if (timeout !== undefined) {
+      const limit = (this.#limit = deadline(signal, timeout, this.op.what(this.subject)));
+      signal = limit.signal;
+      onAbort(signal, () => this.#failed(n, limit.signal.reason));
+    }
+    let value: unknown;
+    try {
+      value = this.op.call(this.subject, signal, n);
+    } catch (error) {
+      return this.#failed(n, error);
+    }
+    if (!isThenable(value)) return this.#succeeded(n, value);
+    // Promise.resolve turns a `then` getter that throws (or a revoked Proxy) into a rejection
+    const running: Promise<boolean> = Promise.resolve(value).then(
+      (v) => {
+        this.op.track(this.subject, running, false);
+        this.#succeeded(n, v);
+        return true;
+      },
+      (error: unknown) => {
+        this.op.track(this.subject, running, false);
+        this.#failed(n, error);
+        return false;
+      },
+    );
+    this.op.track(this.subject, running, true);
+  }
+
+  #succeeded(n: number, value: unknown): void {
+    if (this.#outcome !== undefined || n !== this.attempts || this.#ended === n) return this.host.late(this.subject, value, n, this);
+    // a try that returned after its run was aborted (by the try itself, even) lost the race
+    if (this.host.aborted) {
+      this.#end({ ok: false, error: this.host.signal.reason, attempts: n, aborted: true });
+      return this.host.late(this.subject, value, n, this);
+    }
+    this.#end({ ok: true, value, attempts: n });
+  }
+
+  #failed(n: number, error: unknown): void {
+    if (this.#outcome !== undefined || n !== this.attempts || this.#ended === n) return;
+    this.#ended = n;
+    if (this.host.aborted) return this.#end({ ok: false, error: this.host.signal.reason, attempts: n, aborted: true });
+    if (n > this.op.retries(this.subject)) return this.#end({ ok: false, error, attempts: n, aborted: false });
+    this.#dispose();
+    const { clock, signal } = this.host;
+    const delay = backoffDelay(normalizeBackoff(this.op.backoff(this.subject)), n, clock.random);
+    this.host.retrying(this.subject, n, delay, error);
+    // no backoff still yields a macrotask: timers (the run's own timeout) and I/O fire between tries
+    if (delay > 0) clock.sleep(delay, signal).then(() => this.#try(), () => this.abort(signal.reason));
+    else setImmediate(() => this.#try());
+  }
+
+  #end(outcome: Outcome): void {
+    this.#outcome = outcome;
+    this.#ended = this.attempts;
+    this.#dispose();
+    this.host.settled(this.subject, outcome);
+  }
+
+  #dispose(): void {
+    this.#limit?.dispose();
+    this.#limit = undefined;
+  }
+}

@@ -1,0 +1,69 @@
+import { callHook } from '../hooks';
+import type { ServiceNode } from '../node';
+import { fromValue } from '../registration';
+import { bounded, isThenable, raceAbort } from '../retry';
+import type { Operation } from './attempt';
+import { injectedArgs } from './inject';
+
+/**
+ * One start try: constructs with the started dependencies, then runs `onStart`; resolves (or
+ * returns) the instance. A retry builds a fresh instance and calls its hook again, even while the
+ * try it gave up on still runs (DESIGN, "Retries really retry"); the first try of a boot, and
+ * every try on a shared instance (`useValue`), waits for an earlier one still unwinding (its boot
+ * was aborted), abortably.
+ */
+export const START: Operation<ServiceNode> = {
+  retries: (node) => node.spec.retries,
+  backoff: (node) => node.spec.backoff,
+  timeout: (node) => node.spec.startTimeout,
+  what: (node) => `\`${node.name}\` start attempt`,
+  call(node, signal, attempt) {
+    const previous = node.inflight;
+    if (previous && (attempt === 1 || node.spec.create === fromValue)) return raceAbort(previous, signal).then(() => constructAndStart(node, signal));
+    return constructAndStart(node, signal);
+  },
+  track(node, running, inFlight) {
+    if (inFlight) node.inflight = running;
+    else if (node.inflight === running) node.inflight = undefined;
+  },
+};
+
+/** How a new shutdown's stop waits for an earlier one still unwinding, when the service has no stopTimeout. */
+const UNWIND_GRACE_MS = 1_000;
+
+/**
+ * One stop try: runs `onStop`, if there is one. The first try of a shutdown is serialized like a
+ * start: a stop of the same instance by an earlier shutdown still running (it gave up on it) is
+ * waited for first, abortably and at most the service's stopTimeout (1 s without), and when that
+ * stop closed the instance this one succeeds without calling the hook again. A retry does not wait.
+ */
+export const STOP: Operation<ServiceNode> = {
+  retries: (node) => node.spec.retries,
+  backoff: (node) => node.spec.backoff,
+  timeout: (node) => node.spec.stopTimeout,
+  what: (node) => `\`${node.name}\` stop attempt`,
+  call(node, signal, attempt) {
+    const previous = node.stopping;
+    const instance = node.instance;
+    if (previous && attempt === 1) {
+      return raceAbort(bounded(previous, node.spec.stopTimeout ?? UNWIND_GRACE_MS), signal).then((closed) => (closed ? undefined : callHook(node, 'onStop', instance, signal)));
+    }
+    return callHook(node, 'onStop', instance, signal);
+  },
+  track(node, running, inFlight) {
+    if (inFlight) node.stopping = running;
+    else if (node.stopping === running) node.stopping = undefined;
+  },
+};
+
+function constructAndStart(node: ServiceNode, signal: AbortSignal): unknown {
+  const spec = node.spec;
+  const created = spec.create(spec, injectedArgs(node), signal);
+  if (isThenable(created)) return Promise.resolve(created).then((instance) => runStartHook(node, instance, signal));
+  return runStartHook(node, created, signal);
+}
+
+function runStartHook(node: ServiceNode, instance: unknown, signal: AbortSignal): unknown {
+  const result = callHook(node, 'onStart', instance, signal);
+  return isThenable(result) ? Promise.resolve(result).then(() => instance) : instance;
+}
