@@ -14,6 +14,13 @@ export default tseslint.config(
     },
   },
   {
+    // type-aware: with noUncheckedIndexedAccess on, a `!` is an assertion that matters; one that
+    // changes nothing (the value cannot be undefined) is flagged
+    files: ['lib/**/*.ts', 'decorators/**/*.ts', 'providers/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-unnecessary-type-assertion': 'error' },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
   },

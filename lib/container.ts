@@ -1,22 +1,22 @@
 import { hasServiceMetadata, readClassMetadata } from '../decorators/metadata';
-import { Boot } from './boot';
+import { Boot } from './lifecycle/boot';
 import type { AnyDefinition, Override } from './definition';
 import { BandmasterError, BootError, ShutdownError, describeValue } from './errors';
 import { LifecycleEvents } from './events';
-import { closure, validate } from './graph';
-import { graphView, type GraphView } from './graph-view';
-import { checkHealth, type HealthOptions, type HealthReport } from './health';
+import { closure, validate } from './graph/edges';
+import { graphView, type GraphView } from './graph/view';
+import { checkHealth, type HealthOptions, type HealthReport } from './ops/health';
 import { attachLogger, getGlobalLogger, type Logger } from './logger';
 import { START_WARNING_MS } from './lifecycle/watchdog';
 import { bindProviderLogger } from './provider';
-import { STARTED, type ServiceNode } from './node';
+import { STARTED, type ServiceNode } from './lifecycle/node';
 import { toSpec } from './registration';
 import { Registry } from './registry';
-import { lifecycleReport, reportService, type LifecycleReport, type ServiceReport } from './report';
-import { realClock, type Clock } from './retry';
-import { Shutdown } from './shutdown';
-import { handleSignals, type SignalOptions } from './signals';
-import { buildTimeline, type Timeline } from './timeline';
+import { lifecycleReport, reportService, type LifecycleReport, type ServiceReport } from './ops/report';
+import { realClock, type Clock } from './lifecycle/retry';
+import { Shutdown } from './lifecycle/shutdown';
+import { handleSignals, type SignalOptions } from './ops/signals';
+import { buildTimeline, type Timeline } from './ops/timeline';
 import { checkToken, describeToken, isToken, type Constructor, type InjectionToken } from './tokens';
 
 /** Options of {@link Container}. */
@@ -113,9 +113,9 @@ export class Container {
       seen.add(cls);
       const node = this.#registry.lookup(cls) ?? this.#registry.add(toSpec(cls));
       for (const token of node.spec.depTokens) {
-        if (typeof token === 'function' && hasServiceMetadata(token) && !this.#registry.lookup(token)) stack.push(token as Constructor);
+        if (typeof token === 'function' && hasServiceMetadata(token) && !this.#registry.lookup(token)) stack.push(token);
       }
-      for (const dep of readClassMetadata(cls).dependsOn) if (typeof dep === 'function' && hasServiceMetadata(dep)) stack.push(dep as Constructor);
+      for (const dep of readClassMetadata(cls).dependsOn) if (typeof dep === 'function' && hasServiceMetadata(dep)) stack.push(dep);
     }
     return this;
   }

@@ -85,7 +85,7 @@ export function configField(legacy: PropertyDecorator): ConfigFieldDecorator {
       applied.add(prototype);
       legacy(prototype, name);
     });
-  }) as ConfigFieldDecorator;
+  });
 }
 
 function fieldDecorator(patch: EnvField): ConfigFieldDecorator {
@@ -101,7 +101,7 @@ function fieldDecorator(patch: EnvField): ConfigFieldDecorator {
       return;
     }
     recordField(target!, key, patch);
-  }) as ConfigFieldDecorator;
+  });
 }
 
 /** The value is a secret: masked in every error, log and `maskSecrets` output. */

@@ -6,7 +6,7 @@ import { BandmasterError, describeCause, describeValue } from './errors';
 import { clampDelay } from './delay';
 import { getGlobalLogger, type Logger } from './logger';
 import type { Constructor, InjectionToken } from './tokens';
-import { onAbort as onAbortOf, raceAbort } from './retry';
+import { onAbort as onAbortOf, raceAbort } from './lifecycle/retry';
 
 /** Options every provider factory takes: `redis({ name, env | config, required, retries, backoff, dependsOn })`. */
 export interface ProviderOptions<C> extends LifecycleOptions {

@@ -189,7 +189,7 @@ function paramType(name: string, cls: Constructor, meta: ClassMeta, index: numbe
       detail: `constructor parameter ${index} of ${cls.name} has type ${describeToken(type)} (an interface, a union, a primitive or any), which names no service. Fix: name its token with @Inject(...)`,
     });
   }
-  return type as Constructor;
+  return type;
 }
 
 /** ` (inherited from Base)` when the constructor is a base class's. */

@@ -1,7 +1,7 @@
 import type { ServiceSpec } from './definition';
 import { BandmasterError } from './errors';
-import { link } from './graph';
-import { NodeTable, type ServiceNode } from './node';
+import { link } from './graph/edges';
+import { NodeTable, type ServiceNode } from './lifecycle/node';
 import { tokenKey, type InjectionToken } from './tokens';
 
 /** Registered services by every key that names them, with the graph linked on demand. */

@@ -64,7 +64,7 @@ export type Resolved<K> = K extends Constructor<infer T> ? T : K extends Token<i
  * ```
  */
 export function token<T>(name: string): Token<T> {
-  return Object.freeze({ name, [TOKEN_BRAND]: true, toString: () => `token(${name})` }) as Token<T>;
+  return Object.freeze({ name, [TOKEN_BRAND]: true, toString: () => `token(${name})` });
 }
 
 /** True when `value` was made by {@link token}. */

@@ -1,4 +1,4 @@
-import type { LifecycleReport } from '../report';
+import type { LifecycleReport } from '../ops/report';
 import { hasBrand, type BandmasterError } from './bandmaster-error';
 import { describeCause } from './render';
 

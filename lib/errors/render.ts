@@ -152,3 +152,11 @@ function isError(value: unknown): value is Error {
     return false;
   }
 }
+
+/** A path for a title line: a long one keeps its ends and counts the middle (the field holds all of it). */
+export function boundedPath(names: readonly string[], separator: string, max = 12): string {
+  if (names.length <= max) return names.join(separator);
+  const head = names.slice(0, max - 4);
+  const tail = names.slice(-3);
+  return `${head.join(separator)}${separator}…${names.length - head.length - tail.length} more…${separator}${tail.join(separator)}`;
+}

@@ -1,5 +1,5 @@
 import type { BackoffOptions } from '../../decorators/metadata';
-import { backoffDelay, deadline, isThenable, normalizeBackoff, onAbort, type Clock } from '../retry';
+import { backoffDelay, deadline, isThenable, normalizeBackoff, onAbort, type Clock } from './retry';
 
 /** How one service's attempts ended: exactly one per {@link AttemptRun}, and it never throws. */
 export type Outcome =

@@ -1,4 +1,4 @@
-import { STARTED, type ServiceNode } from '../node';
+import { STARTED, type ServiceNode } from './node';
 
 /** The instances of the injected dependencies that are started, in parameter order. */
 export function injectedArgs(node: ServiceNode): unknown[] {

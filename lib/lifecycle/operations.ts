@@ -1,7 +1,7 @@
-import { callHook } from '../hooks';
-import type { ServiceNode } from '../node';
+import { callHook } from './hooks';
+import type { ServiceNode } from './node';
 import { fromValue } from '../registration';
-import { bounded, isThenable, raceAbort } from '../retry';
+import { bounded, isThenable, raceAbort } from './retry';
 import type { Operation } from './attempt';
 import { injectedArgs } from './inject';
 

@@ -1,6 +1,6 @@
 import { clampDelay } from '../delay';
 import type { Logger } from '../logger';
-import { STARTING, type ServiceNode } from '../node';
+import { STARTING, type ServiceNode } from './node';
 
 /** Default of `ContainerOptions.startWarningMs`: a start hook without startTimeout that runs this long is named in one warning. */
 export const START_WARNING_MS = 10_000;

@@ -1,11 +1,11 @@
 import { maskValue } from '../env';
 import { describeCause } from '../errors';
 import type { LifecycleEvent, LifecycleEvents } from '../events';
-import type { GraphView } from '../graph-view';
-import type { HealthOptions, HealthReport, ServiceHealth } from '../health';
-import type { ServiceState } from '../node';
-import type { ServiceReport } from '../report';
-import type { Timeline, TimelineEntry } from '../timeline';
+import type { GraphView } from '../graph/view';
+import type { HealthOptions, HealthReport, ServiceHealth } from './health';
+import type { ServiceState } from '../lifecycle/node';
+import type { ServiceReport } from './report';
+import type { Timeline, TimelineEntry } from './timeline';
 
 /** What the dashboard reads from a container: all of it public API. */
 export interface DashboardSource {

@@ -1,5 +1,5 @@
 import { BandmasterError, describeValue } from '../errors';
-import type { HealthReport } from '../health';
+import type { HealthReport } from './health';
 import { buildState, EventMemory, toDashboardEvent, type DashboardSource } from './dashboard-state';
 import type { DashboardPage } from './dashboard-page';
 

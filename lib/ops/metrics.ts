@@ -1,7 +1,7 @@
 import { BandmasterError, describeCause } from '../errors';
 import type { LifecycleEvent, LifecycleEvents } from '../events';
-import type { ServiceReport } from '../report';
-import type { Timeline } from '../timeline';
+import type { ServiceReport } from './report';
+import type { Timeline } from './timeline';
 import { packageVersion } from './version';
 
 /** What the metrics need from a container: its events, and its state when they are read. */
@@ -108,7 +108,7 @@ function loadPromClient(): PromClient {
  */
 export function prometheusMetrics(container: MetricsSource, options: PrometheusMetricsOptions = {}): () => void {
   const prom = loadPromClient();
-  const registry = (options.registry ?? prom.register) as RegistryLike;
+  const registry = (options.registry ?? prom.register);
   const taken = Object.values(METRIC_NAMES).filter((name) => registry.getSingleMetric(name) !== undefined);
   if (taken.length > 0) {
     throw new BandmasterError('InvalidArgument', {

@@ -1,4 +1,4 @@
-import type { Timeline, TimelineEntry } from '../timeline';
+import type { Timeline, TimelineEntry } from './timeline';
 
 /**
  * One event of the Chrome trace-event format (the JSON that Perfetto, `chrome://tracing` and

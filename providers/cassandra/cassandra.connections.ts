@@ -27,7 +27,7 @@ export class ConnectionTracker {
   logEmitter(emit: (event: string, ...args: unknown[]) => void): LogEmitter {
     const track = (connection: DriverConnection): void => this.#track(connection);
     return function (this: unknown, event, level, className, message, furtherInfo) {
-      if (className === 'Connection' && typeof this === 'object' && this !== null) track(this as DriverConnection);
+      if (className === 'Connection' && typeof this === 'object' && this !== null) track(this);
       emit(event, level, className, message, furtherInfo);
     };
   }

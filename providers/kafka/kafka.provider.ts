@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { Admin, Consumer, Kafka, KafkaConfig as KafkaJsConfig, LogEntry, Producer, RetryOptions, SASLOptions, logLevel } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaConfig as KafkaJsConfig, LogEntry, Producer, RetryOptions, SASLOptions } from 'kafkajs';
 import { describeCause } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { abortable, defineProvider, isNetworkError, loadPeer, unreachable } from '../../lib/provider';
@@ -99,7 +99,7 @@ export function kafkaClientConfig(config: KafkaConfig, name: string): KafkaJsCon
     retry: { retries: config.brokers.length - 1, initialRetryTime: 100, maxRetryTime: 1_000 },
     ...(config.ssl ? { ssl: { rejectUnauthorized: config.sslRejectUnauthorized, ...(config.sslCa ? { ca: config.sslCa } : {}) } } : {}),
     ...(config.saslMechanism ? { sasl: { mechanism: config.saslMechanism, username: config.saslUsername, password: config.saslPassword } as SASLOptions } : {}),
-    logLevel: LOG_LEVELS[config.logLevel] as logLevel,
+    logLevel: LOG_LEVELS[config.logLevel],
   };
 }
 

@@ -3,7 +3,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { describeCause } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { abortable, defineProvider, isNetworkError, loadPeer, unreachable } from '../../lib/provider';
-import { deadline } from '../../lib/retry';
+import { deadline } from '../../lib/lifecycle/retry';
 import { RedisConfig } from './redis.config';
 
 /** What the Redis provider injects: an ioredis `Redis`, or a `Cluster` when `clusterNodes` is set. */

@@ -124,7 +124,7 @@ describe('startCassandraTestServer', () => {
     await withServer({ dataCenter: 'dc-east' }, async (server) => {
       await withClient(server, { localDataCenter: 'dc-east' }, async (client) => {
         await client.connect();
-        assert.equal(client.hosts.values()[0].datacenter, 'dc-east');
+        assert.equal(client.hosts.values()[0]?.datacenter, 'dc-east');
       });
       await withClient(server, { localDataCenter: 'datacenter1' }, async (client) => {
         await assert.rejects(client.connect(), /only found hosts in data centers: \[dc-east\]/);
@@ -249,7 +249,7 @@ describe('CassandraTestServer faults', () => {
       await withClient(server, {}, async (client) => {
         const err = await client.connect().then(() => assert.fail('connect should fail'), (e: unknown) => e);
         const [inner] = innerErrors(err);
-        assert.match(inner.message, /Socket was closed/);
+        assert.match(String(inner?.message), /Socket was closed/);
       });
       await waitFor(() => server.connections === 0, 'dropped sockets to close');
       assert.deepEqual(server.queries, []);

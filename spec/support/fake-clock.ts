@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/retry';
+import type { Clock } from '../../lib/lifecycle/retry';
 
 /** A sleep the code under test asked the fake clock for. */
 export interface Sleep {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AttemptRun, type AttemptHost, type Operation, type Outcome } from '../../../lib/lifecycle/attempt';
-import { normalizeBackoff, onAbort, realClock, type BackoffPolicy, type Clock } from '../../../lib/retry';
+import { normalizeBackoff, onAbort, realClock, type BackoffPolicy, type Clock } from '../../../lib/lifecycle/retry';
 import { deferred } from '../../support/deferred';
 import { FakeClock } from '../../support/fake-clock';
 

@@ -169,7 +169,7 @@ export function timeUuid(now: number = Date.now()): string {
   bytes.writeUInt16BE(Number((ticks >> 32n) & 0xffffn), 4);
   bytes.writeUInt16BE(Number((ticks >> 48n) & 0x0fffn) | 0x1000, 6);
   randomBytes(8).copy(bytes, 8);
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  bytes[8] = (bytes.readUInt8(8) & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -85,10 +85,10 @@ export class FrameDecoder {
     if (buf.length < 1) {
       return undefined;
     }
-    if ((buf[0] & 0x80) !== 0) {
+    if ((buf.readUInt8(0) & 0x80) !== 0) {
       throw new ProtocolViolation('Received a response frame where a request was expected');
     }
-    const version = buf[0] & 0x7f;
+    const version = buf.readUInt8(0) & 0x7f;
     const size = headerSize(version);
     if (buf.length < size) {
       return undefined;
@@ -103,7 +103,7 @@ export class FrameDecoder {
     }
     const body = Buffer.from(buf.subarray(size, size + bodyLength));
     this.#pending = buf.subarray(size + bodyLength);
-    return { version, flags: buf[1], streamId, opcode: buf[size - 5], body };
+    return { version, flags: buf.readUInt8(1), streamId, opcode: buf.readUInt8(size - 5), body };
   }
 }
 

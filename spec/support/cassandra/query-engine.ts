@@ -55,11 +55,11 @@ export class QueryEngine {
     const statement = query.trim().replace(/;\s*$/, '');
     const use = USE.exec(statement);
     if (use !== null) {
-      return { kind: 'set-keyspace', keyspace: identifier(use[1]) };
+      return { kind: 'set-keyspace', keyspace: identifier(use[1] ?? '') };
     }
     const select = SELECT.exec(statement);
     if (select !== null) {
-      const [, selection, first] = select;
+      const [, selection = '', first = ''] = select;
       // An optional group that did not match is undefined at runtime, whatever the typings say.
       const second = select[3] as string | undefined;
       const qualified = second === undefined ? null : identifier(first);

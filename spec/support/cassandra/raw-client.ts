@@ -90,9 +90,9 @@ export class RawCqlClient {
     while (this.#pending.length >= 9 && this.#pending.length >= 9 + this.#pending.readUInt32BE(5)) {
       const end = 9 + this.#pending.readUInt32BE(5);
       this.#responses.push({
-        versionByte: this.#pending[0],
+        versionByte: this.#pending.readUInt8(0),
         streamId: this.#pending.readInt16BE(2),
-        opcode: this.#pending[4],
+        opcode: this.#pending.readUInt8(4),
         body: this.#pending.subarray(9, end),
       });
       this.#pending = this.#pending.subarray(end);

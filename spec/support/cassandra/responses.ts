@@ -79,7 +79,11 @@ function rowsResult(rows: RowsResult): Response {
   writeRowsMetadata(writer, rows);
   writer.int(rows.rows.length);
   for (const row of rows.rows) {
-    row.forEach((value, i) => writer.bytes(serialize(rows.columns[i].type, value)));
+    row.forEach((value, i) => {
+      const column = rows.columns[i];
+      if (column === undefined) throw new RangeError(`row has more values than the ${rows.columns.length} columns`);
+      writer.bytes(serialize(column.type, value));
+    });
   }
   return result(writer);
 }

@@ -64,17 +64,19 @@ function parseType(text: string): CqlType {
     }
     return scalar as CqlType;
   }
-  const args = splitTopLevel(generic[2]).map(parseType);
+  const [first, second] = splitTopLevel(generic[2] ?? '').map(parseType);
+  if (first === undefined) throw new TypeError(`CQL type ${text} has no element type`);
   if (generic[1] === 'map') {
-    return cql.mapOf(args[0], args[1]);
+    if (second === undefined) throw new TypeError(`CQL type ${text} has no value type`);
+    return cql.mapOf(first, second);
   }
-  return generic[1] === 'set' ? cql.setOf(args[0]) : cql.listOf(args[0]);
+  return generic[1] === 'set' ? cql.setOf(first) : cql.listOf(first);
 }
 
 /** Parses a schema written the way `DESCRIBE TABLE` prints columns: `name type, name type`. */
 function table(keyspace: string, name: string, schema: string, rows: readonly Row[] = []): Table {
   const columns = splitTopLevel(schema).map((column) => {
-    const [columnName, ...type] = column.split(/\s+/);
+    const [columnName = '', ...type] = column.split(/\s+/);
     return { name: columnName, type: parseType(type.join(' ')) };
   });
   return { keyspace, name, columns, rows };

@@ -1,7 +1,8 @@
-import { describeCause } from './errors';
-import type { ServiceNode, ServiceState } from './node';
+import { describeCause } from '../errors';
+import type { ServiceNode, ServiceState } from '../lifecycle/node';
+import { boundedPath } from '../errors/render';
 import { timelineSvg } from './timeline-svg';
-import { timelineTraceEvents, type TraceEventDocument } from './ops/trace-events';
+import { timelineTraceEvents, type TraceEventDocument } from './trace-events';
 
 /** One service in a {@link Timeline}. Offsets are in ms since the first service was queued. */
 export interface TimelineEntry {
@@ -160,14 +161,6 @@ function timelineText(timeline: Timeline, options: TimelineTextOptions = {}): st
   const title = `boot timeline: ${entries.length} service${entries.length === 1 ? '' : 's'} in ${ms(totalMs)}; critical path (*): ${path}`;
   const legend = `${WAIT} waiting for dependencies  ${RUN} starting (attempts, backoff)  ${FAIL} failed`;
   return [title, header, ...rows, legend, ...(failures.length > 0 ? ['failures:', ...failures] : [])].join('\n');
-}
-
-/** A path for a title line: a long one keeps its ends and counts the middle (the field holds all of it). */
-export function boundedPath(names: readonly string[], separator: string, max = 12): string {
-  if (names.length <= max) return names.join(separator);
-  const head = names.slice(0, max - 4);
-  const tail = names.slice(-3);
-  return `${head.join(separator)}${separator}…${names.length - head.length - tail.length} more…${separator}${tail.join(separator)}`;
 }
 
 function columns(waited: string, start: string, tries: string, ready: string): string {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Container } from '../../lib';
+import { Container } from '../../../lib';
 
 /** api needs db, optionally cache, a missing `mail "x"`, and starts after migrations. */
 function registerApi(container: Container): void {

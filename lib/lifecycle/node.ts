@@ -1,6 +1,6 @@
-import type { ServiceSpec } from './definition';
-import type { BandmasterError } from './errors';
-import type { AttemptRun } from './lifecycle/attempt';
+import type { ServiceSpec } from '../definition';
+import type { BandmasterError } from '../errors';
+import type { AttemptRun } from './attempt';
 
 /**
  * Lifecycle state of one service. `idle`: never started; `waiting`: in a boot, waiting for its

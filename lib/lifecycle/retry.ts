@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import type { BackoffOptions } from '../decorators/metadata';
-import { clampDelay } from './delay';
+import type { BackoffOptions } from '../../decorators/metadata';
+import { clampDelay } from '../delay';
 
 /** A fully specified backoff policy. */
 export interface BackoffPolicy {

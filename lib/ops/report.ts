@@ -1,5 +1,5 @@
-import { describeCause, type BandmasterError } from './errors';
-import { STATES, TIMES, type NodeTable, type ServiceNode, type ServiceState } from './node';
+import { describeCause, type BandmasterError } from '../errors';
+import { STATES, TIMES, type NodeTable, type ServiceNode, type ServiceState } from '../lifecycle/node';
 
 /** One service in a {@link LifecycleReport} or in `status()`. */
 export interface ServiceReport {

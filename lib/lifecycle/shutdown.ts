@@ -1,12 +1,12 @@
-import type { BandmasterError } from './errors';
-import { lifecycleError } from './lifecycle/outcome';
+import type { BandmasterError } from '../errors';
+import { lifecycleError } from './outcome';
 import { abandonedSettled } from './hooks';
 import { FAILED, STARTED, STARTING, STOPPED, STOPPING, WAITING, type ServiceNode } from './node';
 import type { Clock } from './retry';
 import { Run } from './run';
-import { AttemptRun, type AttemptHost, type Outcome } from './lifecycle/attempt';
-import { STOP } from './lifecycle/operations';
-import { ReadyQueue } from './lifecycle/ready';
+import { AttemptRun, type AttemptHost, type Outcome } from './attempt';
+import { STOP } from './operations';
+import { ReadyQueue } from './ready';
 
 /**
  * One shutdown: stops every started member only after all of its started dependents stopped,

@@ -1,4 +1,4 @@
-import type { LifecycleEvents } from './events';
+import type { LifecycleEvents } from '../events';
 import type { HealthOptions, HealthReport, ServiceHealth } from './health';
 
 /** What the health endpoints need from a container. */

@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { Container, LifecycleReport } from '../../lib';
-import { turns } from '../support/deferred';
-import { bootError } from '../support/errors';
-import { FakeClock } from '../support/fake-clock';
+import { Container, LifecycleReport } from '../../../lib';
+import { turns } from '../../support/deferred';
+import { bootError } from '../../support/errors';
+import { FakeClock } from '../../support/fake-clock';
 
 /** db (30ms), api after db (20ms), and an optional search that fails: times from a fake clock. */
 function registerShop(container: Container, clock: FakeClock, searchRequired = false): void {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { backoffDelay, normalizeBackoff, raceAbort, realClock } from '../../lib/retry';
+import { backoffDelay, normalizeBackoff, raceAbort, realClock } from '../../../lib/lifecycle/retry';
 
 const NO_BACKOFF = normalizeBackoff(undefined);
 

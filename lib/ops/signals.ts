@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
-import { BandmasterError, describeCause, describeValue } from './errors';
-import { clampDelay } from './delay';
-import { getGlobalLogger, type Logger } from './logger';
+import { BandmasterError, describeCause, describeValue } from '../errors';
+import { clampDelay } from '../delay';
+import { getGlobalLogger, type Logger } from '../logger';
 import type { LifecycleReport } from './report';
 
 /** Options of `container.handleSignals()`. */

@@ -1,7 +1,7 @@
-import type { LifecycleEvents } from './events';
-import type { Logger } from './logger';
+import type { LifecycleEvents } from '../events';
+import type { Logger } from '../logger';
 import type { NodeTable } from './node';
-import { clampDelay } from './delay';
+import { clampDelay } from '../delay';
 import { createController, timeoutError, type Clock } from './retry';
 
 /** What a run (boot or shutdown) needs from its container. */

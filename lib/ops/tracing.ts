@@ -1,6 +1,6 @@
-import { describeCause } from './errors';
-import type { LifecycleEvent, LifecycleEvents } from './events';
-import { packageVersion } from './ops/version';
+import { describeCause } from '../errors';
+import type { LifecycleEvent, LifecycleEvents } from '../events';
+import { packageVersion } from './version';
 
 /** The part of an OpenTelemetry `Span` bandmaster uses. */
 export interface SpanLike {

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Container, Service, type HealthCheck } from '../../lib';
-import { whenAborted } from '../support/deferred';
+import { Container, Service, type HealthCheck } from '../../../lib';
+import { whenAborted } from '../../support/deferred';
 
 const summary = (report: Awaited<ReturnType<Container['health']>>): unknown[] => report.services.map((s) => [s.name, s.state, s.healthy, s.error]);
 

@@ -1,4 +1,4 @@
-import type { ServiceNode, ServiceState } from './node';
+import type { ServiceNode, ServiceState } from '../lifecycle/node';
 
 /** A service in {@link GraphView}. */
 export interface GraphNode {

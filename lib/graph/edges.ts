@@ -1,7 +1,7 @@
-import type { ServiceSpec } from './definition';
-import { BandmasterError } from './errors';
-import type { NodeTable, ServiceNode } from './node';
-import { describeToken, type InjectionToken } from './tokens';
+import type { ServiceSpec } from '../definition';
+import { BandmasterError } from '../errors';
+import type { NodeTable, ServiceNode } from '../lifecycle/node';
+import { describeToken, type InjectionToken } from '../tokens';
 
 /** The most cycles one validation reports; a graph with more has bigger problems. */
 const MAX_CYCLES = 100;

@@ -1,7 +1,7 @@
-import { describeSafely } from './lifecycle/outcome';
-import { callHook, hasHook } from './hooks';
-import type { ServiceNode, ServiceState } from './node';
-import { deadline, raceAbort } from './retry';
+import { describeSafely } from '../lifecycle/outcome';
+import { callHook, hasHook } from '../lifecycle/hooks';
+import type { ServiceNode, ServiceState } from '../lifecycle/node';
+import { deadline, raceAbort } from '../lifecycle/retry';
 
 /** Health of one service. */
 export interface ServiceHealth {

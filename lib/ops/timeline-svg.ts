@@ -1,4 +1,5 @@
-import { boundedPath, type Timeline, type TimelineEntry } from './timeline';
+import { boundedPath } from '../errors/render';
+import type { Timeline, TimelineEntry } from './timeline';
 
 const ROW = 24;
 const LABEL = 170;

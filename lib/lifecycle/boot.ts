@@ -1,14 +1,14 @@
-import type { BandmasterError } from './errors';
-import { lifecycleError } from './lifecycle/outcome';
-import { START_WARNING_MS, StartWatchdog } from './lifecycle/watchdog';
+import type { BandmasterError } from '../errors';
+import { lifecycleError } from './outcome';
+import { START_WARNING_MS, StartWatchdog } from './watchdog';
 import { FAILED, IDLE, STARTED, STARTING, STOPPED, WAITING, type NodeTable, type ServiceNode } from './node';
-import { isOptionalEdge } from './graph';
+import { isOptionalEdge } from '../graph/edges';
 import type { Clock } from './retry';
 import { Run } from './run';
 import { stopInstance } from './hooks';
-import { AttemptRun, type AttemptHost, type Outcome } from './lifecycle/attempt';
-import { START } from './lifecycle/operations';
-import { ReadyQueue } from './lifecycle/ready';
+import { AttemptRun, type AttemptHost, type Outcome } from './attempt';
+import { START } from './operations';
+import { ReadyQueue } from './ready';
 
 /**
  * One boot: starts its member services, each as soon as its own dependencies are started.
