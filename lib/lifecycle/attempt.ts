@@ -19,8 +19,12 @@ export interface Operation<S> {
   timeout(subject: S): number | undefined;
   /** Names the operation in timeout messages ("`db` start attempt"); asked only when there is a time limit. */
   what(subject: S): string;
-  /** One try. */
-  call(subject: S, signal: AbortSignal, attempt: number): unknown;
+  /**
+   * One try. A try whose value is known before its promise settles (a start: the instance is
+   * built, its `onStart` runs) hands it to `run.carry` and returns the promise alone: the run then
+   * succeeds with the carried value, without a promise of its own to carry it.
+   */
+  call(subject: S, signal: AbortSignal, attempt: number, run: AttemptRun<S>): unknown;
   /** Records `running`, the settle of a try still in flight (resolving to whether it succeeded); `undefined`: it settled. */
   track(subject: S, running: Promise<boolean>, inFlight: boolean): void;
 }
@@ -62,6 +66,8 @@ export class AttemptRun<S> {
   /** The last try that ended (failed, or settled the run): a second ending of it is late or ignored. */
   #ended = 0;
   #limit: { readonly signal: AbortSignal; dispose(): void } | undefined = undefined;
+  #carried: unknown = undefined;
+  #carrying = false;
 
   constructor(
     readonly subject: S,
@@ -74,6 +80,12 @@ export class AttemptRun<S> {
   /** The outcome, once settled. */
   get outcome(): Outcome | undefined {
     return this.#outcome;
+  }
+
+  /** Makes `value` what the current try succeeds with, once the promise its `call` returns resolves. */
+  carry(value: unknown): void {
+    this.#carried = value;
+    this.#carrying = true;
   }
 
   /** Runs the first try. */
@@ -100,16 +112,30 @@ export class AttemptRun<S> {
     }
     let value: unknown;
     try {
-      value = this.op.call(this.subject, signal, n);
+      value = this.op.call(this.subject, signal, n, this);
     } catch (error) {
+      this.#carrying = false;
+      this.#carried = undefined;
       return this.#failed(n, error);
     }
+    if (this.#carrying) {
+      this.#carrying = false;
+      const carried = this.#carried;
+      this.#carried = undefined;
+      if (!isThenable(value)) return this.#succeeded(n, carried);
+      return this.#await(n, value, carried, true);
+    }
     if (!isThenable(value)) return this.#succeeded(n, value);
+    this.#await(n, value, undefined, false);
+  }
+
+  /** Settles try `n` from `value`, a thenable; with `carrying`, its success is `carried`. */
+  #await(n: number, value: PromiseLike<unknown>, carried: unknown, carrying: boolean): void {
     // Promise.resolve turns a `then` getter that throws (or a revoked Proxy) into a rejection
     const running: Promise<boolean> = Promise.resolve(value).then(
       (v) => {
         this.op.track(this.subject, running, false);
-        this.#succeeded(n, v);
+        this.#succeeded(n, carrying ? carried : v);
         return true;
       },
       (error: unknown) => {

@@ -17,10 +17,15 @@ export const START: Operation<ServiceNode> = {
   backoff: (node) => node.spec.backoff,
   timeout: (node) => node.spec.startTimeout,
   what: (node) => `\`${node.name}\` start attempt`,
-  call(node, signal, attempt) {
+  call(node, signal, attempt, run) {
     const previous = node.inflight;
     if (previous && (attempt === 1 || node.spec.create === fromValue)) return raceAbort(previous, signal).then(() => constructAndStart(node, signal));
-    return constructAndStart(node, signal);
+    const spec = node.spec;
+    const created = spec.create(spec, injectedArgs(node), signal);
+    if (isThenable(created)) return Promise.resolve(created).then((instance) => runStartHook(node, instance, signal));
+    // the common case, a synchronous constructor or factory: the hook's own promise settles the try
+    run.carry(created);
+    return callHook(node, 'onStart', created, signal);
   },
   track(node, running, inFlight) {
     if (inFlight) node.inflight = running;

@@ -4,14 +4,17 @@
  * from inside its own settle, so a chain of synchronous services is a loop, never a recursion.
  */
 export class ReadyQueue<T> {
-  readonly #items: T[] = [];
+  // slots are reused, not truncated: an array cut to length 0 drops its backing store, and the
+  // next push (one per settled service) would allocate another
+  readonly #items: (T | undefined)[] = [];
+  #size = 0;
   #draining = false;
 
   /** `launch(item, now)` is called for each queued item; it checks that the item is still ready. */
   constructor(private readonly launch: (item: T, now: number) => void) {}
 
   push(item: T): void {
-    this.#items.push(item);
+    this.#items[this.#size++] = item;
   }
 
   /** Launches the queued items, as of `now`, unless a drain already runs (it takes them too). */
@@ -20,9 +23,13 @@ export class ReadyQueue<T> {
     this.#draining = true;
     const items = this.#items;
     try {
-      for (let h = 0; h < items.length; h++) this.launch(items[h]!, now);
+      for (let h = 0; h < this.#size; h++) {
+        const item = items[h] as T;
+        items[h] = undefined;
+        this.launch(item, now);
+      }
     } finally {
-      items.length = 0;
+      this.#size = 0;
       this.#draining = false;
     }
   }
