@@ -107,15 +107,10 @@ async function untilReady(url: string, exited: () => boolean): Promise<Answer> {
   }
 }
 
+/** The JSON log lines among Next's own plain-text ones. */
 function jsonLines(out: string): Record<string, unknown>[] {
-  return out.split('\n').flatMap((line) => {
-    try {
-      const value: unknown = JSON.parse(line);
-      return typeof value === 'object' && value !== null ? [value as Record<string, unknown>] : [];
-    } catch {
-      return [];
-    }
-  });
+  const parsed = out.split('\n').filter((line) => line.startsWith('{')).map((line): unknown => JSON.parse(line));
+  return parsed.filter((value): value is Record<string, unknown> => typeof value === 'object' && value !== null);
 }
 
 describe('next-app under a real next build and next start', () => {

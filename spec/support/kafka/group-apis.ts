@@ -16,12 +16,7 @@ function joinGroupBody(_version: number, body: KafkaReader, ctx: HandlerContext)
   const memberId = body.compactNullableString() || ctx.state.newMemberId(ctx.clientId);
   body.compactNullableString(); // group_instance_id
   body.compactNullableString(); // protocol_type
-  const protocols =
-    body.compactNullableArray((r) => {
-      const entry = [r.compactNullableString() ?? '', r.compactNullableBytes() ?? Buffer.alloc(0)] as const;
-      r.skipTaggedFields();
-      return entry;
-    }) ?? [];
+  const protocols = readNamedBytes(body); // [name, metadata]
   group.members.set(memberId, { memberId, metadata: protocols[0]?.[1] ?? Buffer.alloc(0), protocols });
   group.generation++;
   group.assignments.clear();
@@ -40,6 +35,17 @@ function joinGroupBody(_version: number, body: KafkaReader, ctx: HandlerContext)
     .toBuffer();
 }
 
+/** A compact array of (compact string, compact bytes) entries, as JoinGroup protocols and SyncGroup assignments are. */
+function readNamedBytes(body: KafkaReader): Array<readonly [string, Buffer]> {
+  return (
+    body.compactNullableArray((r) => {
+      const entry = [r.compactNullableString() ?? '', r.compactNullableBytes() ?? Buffer.alloc(0)] as const;
+      r.skipTaggedFields();
+      return entry;
+    }) ?? []
+  );
+}
+
 function metadataFor(protocols: ReadonlyArray<readonly [string, Buffer]>, protocol: string | null): Buffer {
   return protocols.find(([name]) => name === protocol)?.[1] ?? Buffer.alloc(0);
 }
@@ -55,12 +61,7 @@ function syncGroupBody(_version: number, body: KafkaReader, ctx: HandlerContext)
   const generation = body.int32();
   const memberId = body.compactNullableString() ?? '';
   body.compactNullableString(); // group_instance_id
-  const assignments =
-    body.compactNullableArray((r) => {
-      const entry = [r.compactNullableString() ?? '', r.compactNullableBytes() ?? Buffer.alloc(0)] as const;
-      r.skipTaggedFields();
-      return entry;
-    }) ?? [];
+  const assignments = readNamedBytes(body); // [member id, assignment]
   const errorCode = membershipError(group, memberId, generation);
   if (errorCode === ErrorCode.None && memberId === group.leader) for (const [member, assignment] of assignments) group.assignments.set(member, assignment);
   const assignment = errorCode === ErrorCode.None ? (group.assignments.get(memberId) ?? Buffer.alloc(0)) : Buffer.alloc(0);
