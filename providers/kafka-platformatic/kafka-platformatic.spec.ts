@@ -76,6 +76,42 @@ describe(`kafka-platformatic provider (@platformatic/kafka ${VERSION}) against t
     }),
   );
 
+  it('produces through the injected producer, consumes through the consumer group, and a restart resumes after the committed offset', TEST, () =>
+    withTarget(() => startKafkaTestBroker({ topics: ['orders'] }), async (broker) => {
+      const config = { ...FAST, brokers: [broker.broker], groupId: 'billing' };
+      const first = new Container({ logger: false });
+      first.register(platformaticKafka({ name: 'kfk-1', config }));
+      await first.startAll();
+      try {
+        const { producer, consumer } = first.resolve<PlatformaticKafkaClients>('kfk-1');
+        await producer.send({ messages: [{ topic: 'orders', key: Buffer.from('o-1'), value: Buffer.from('first order') }] });
+        const message = await firstMessage(consumer!, { topics: ['orders'], mode: 'committed', fallbackMode: 'earliest' });
+        assert.deepEqual([String(message.key), String(message.value), message.offset], ['o-1', 'first order', 0n]);
+        await message.commit();
+        assert.ok(consumer!.memberId, 'joined the group');
+      } finally {
+        await first.stopAll();
+      }
+      assert.ok(broker.apiKeys.includes(ApiKey.LeaveGroup), 'the consumer left its group on stopAll');
+      await eventually(() => broker.connections === 0, 'every connection to close');
+
+      const second = new Container({ logger: false });
+      second.register(platformaticKafka({ name: 'kfk-1', config }));
+      await second.startAll();
+      try {
+        const { producer, consumer } = second.resolve<PlatformaticKafkaClients>('kfk-1');
+        await producer.send({ messages: [{ topic: 'orders', value: Buffer.from('second order') }] });
+        const message = await firstMessage(consumer!, { topics: ['orders'], mode: 'committed', fallbackMode: 'earliest' });
+        assert.deepEqual([String(message.value), message.offset], ['second order', 1n], 'the group resumed after the committed offset');
+      } finally {
+        await second.stopAll();
+      }
+      const groupApis = [ApiKey.JoinGroup, ApiKey.SyncGroup, ApiKey.OffsetFetch, ApiKey.Fetch, ApiKey.OffsetCommit];
+      assert.deepEqual(groupApis.filter((key) => !broker.apiKeys.includes(key)), [], 'the group protocol was used');
+      await eventually(() => broker.connections === 0, 'every connection to close');
+    }),
+  );
+
   it('starts when the first seed broker is down, in one attempt', TEST, () =>
     withTarget(openBroker, async (broker) => {
       const container = new Container({ logger: false });
@@ -153,6 +189,19 @@ describe('kafka-platformatic provider configuration', () => {
     assert.ok(String(clients).includes('127.0.0.1:9092'));
   });
 });
+
+type GroupConsumer = NonNullable<PlatformaticKafkaClients['consumer']>;
+
+/** Joins the group through `consume()` and resolves with the first message; the stream is closed after it. */
+async function firstMessage(consumer: GroupConsumer, options: Parameters<GroupConsumer['consume']>[0]) {
+  const stream = await consumer.consume(options);
+  try {
+    for await (const message of stream) return message;
+    throw new Error('the stream ended without a message');
+  } finally {
+    await stream.close();
+  }
+}
 
 function describeChain(error: unknown): string {
   const parts: string[] = [];

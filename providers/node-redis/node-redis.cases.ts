@@ -2,13 +2,16 @@
 // `redis`, 6.x) and node-redis-v5.spec.ts (5.x through the `redis5` npm alias).
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { Redis } from 'ioredis';
 import { Container, Inject, Service } from '../../lib';
 import { checkConformance } from '../../lib/testing';
 import { installedVersion } from '../../spec/support/peer-alias';
-import { bootError, connectionsNamed, freePort, invalidConfig, uniqueName } from '../../spec/support/provider-spec';
+import { bootError, connectionsNamed, eventually, freePort, invalidConfig, uniqueName } from '../../spec/support/provider-spec';
 import { nodeRedis, nodeRedisOptions, NodeRedisConfig, type NodeRedisClient } from '.';
 
 // BANDMASTER_TEST_REDIS_URL points the suite at another server (credentials may go in the URL)
@@ -69,6 +72,28 @@ export function nodeRedisCases(): void {
       }
     });
 
+    it('starts on the next attempt after an attempt aborted while its TCP connect was in flight', TEST, async () => {
+      const name = uniqueName('inflight');
+      const definition = nodeRedis({ name: 'rd-1', config: { uri: SERVER_URI, connectionName: name } });
+      const first = new AbortController();
+      const abortOnSocket = (): void => queueMicrotask(() => first.abort(new Error('start timed out')));
+      subscribe('net.client.socket', abortOnSocket);
+      const client = definition.useFactory(first.signal) as NodeRedisClient;
+      try {
+        await assert.rejects(Promise.resolve(definition.onStart!(client, first.signal)));
+      } finally {
+        unsubscribe('net.client.socket', abortOnSocket);
+      }
+      await definition.onStart!(client, new AbortController().signal);
+      try {
+        assert.equal(await client.ping(), 'PONG');
+        await connections(name, 1);
+      } finally {
+        await definition.onStop!(client, new AbortController().signal);
+      }
+      await connections(name, 0);
+    });
+
     it('fails a start against a closed port naming the address, in one attempt per retry, without reconnecting', TEST, async () => {
       const port = await freePort();
       const container = new Container({ logger: false });
@@ -76,6 +101,41 @@ export function nodeRedisCases(): void {
       const error = await bootError(container.startAll(), 'ServiceStartFailure');
       assert.equal(error.attempts, 2);
       assert.ok(String((error.cause as Error).message).includes(`127.0.0.1:${port} is unreachable`), String(error.cause));
+    });
+  });
+
+  describe(`node-redis provider (redis ${installedVersion('redis')}) against a server that accepts and never answers`, () => {
+    it('abandons each start attempt at its timeout and leaves no connection open, the retry included', TEST, async () => {
+      const server = await silentServer();
+      try {
+        const container = new Container({ logger: false });
+        container.register(nodeRedis({ name: 'rd-1', retries: 1, backoff: 10, startTimeout: 200, config: { uri: `redis://127.0.0.1:${server.port}` } }));
+        const error = await bootError(container.startAll(), 'ServiceStartFailure');
+        assert.equal(error.attempts, 2);
+        await eventually(() => server.open === 0, 'the server to see every connection closed', 2_000);
+        assert.equal(server.accepted, 2, 'one connection per attempt');
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('closes the socket of a start aborted while its TCP connect is still in flight', TEST, async () => {
+      // node-redis 5 and 6 lose a destroy() that comes before the socket's connect event: the
+      // socket then stayed open. The abort lands right after the client creates its socket.
+      const server = await silentServer();
+      const controller = new AbortController();
+      const abortOnSocket = (): void => queueMicrotask(() => controller.abort(new Error('start timed out')));
+      subscribe('net.client.socket', abortOnSocket);
+      try {
+        const definition = nodeRedis({ name: 'rd-1', config: { uri: `redis://127.0.0.1:${server.port}` } });
+        const client = definition.useFactory(controller.signal) as NodeRedisClient;
+        await assert.rejects(Promise.resolve(definition.onStart!(client, controller.signal)));
+        unsubscribe('net.client.socket', abortOnSocket);
+        await eventually(() => server.accepted === 1 && server.open === 0, 'the server to see the connection closed', 2_000);
+      } finally {
+        unsubscribe('net.client.socket', abortOnSocket);
+        await server.close();
+      }
     });
   });
 
@@ -99,4 +159,42 @@ export function nodeRedisCases(): void {
       assert.ok(inspect(client).includes('127.0.0.1:6379'));
     });
   });
+}
+
+interface SilentServer {
+  readonly port: number;
+  /** Connections accepted so far. */
+  readonly accepted: number;
+  /** Connections still open. */
+  readonly open: number;
+  close(): Promise<void>;
+}
+
+/** A private TCP server on a free port that accepts connections, reads, and never answers. */
+async function silentServer(): Promise<SilentServer> {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  const server = createServer((socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.resume(); // reading is what lets the server see the client's close
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port,
+    get accepted() {
+      return accepted;
+    },
+    get open() {
+      return sockets.size;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+      await once(server, 'close');
+    },
+  };
 }

@@ -19,9 +19,19 @@ interface ClientState {
   started: boolean;
   /** Whether the current outage was logged already. */
   outage: boolean;
+  /** Whether the current attempt's socket has connected (node-redis emitted 'connect'). */
+  socketUp: boolean;
+  /** Whether the current attempt was given up: its socket must close as soon as it exists. */
+  abandoned: boolean;
+  /** Settles when the current attempt's connect() is over: settled, or abandoned and closed (see abandon). */
+  landed: Promise<void>;
+  land: () => void;
 }
 
 const states = new WeakMap<object, ClientState>();
+
+/** How long an attempt abandoned mid-connect gets to wind down before the next attempt reuses the client. */
+const LANDED_GRACE_MS = 250;
 
 /** Reconnect delays after start: 50ms doubling, at most 2s, as ioredis's default does. */
 function reconnectDelay(retries: number): number {
@@ -88,7 +98,7 @@ export function nodeRedis(options: ProviderOptions<NodeRedisConfig>): FactoryDef
 function createNodeRedis(config: NodeRedisConfig, name: string): NodeRedisClient {
   const { createClient: create } = loadPeer<NodeRedis>('redis', 'node-redis');
   const url = new URL(config.uri);
-  const state: ClientState = { name, address: `${url.hostname || '127.0.0.1'}:${url.port || 6379}`, started: false, outage: false };
+  const state: ClientState = { name, address: `${url.hostname || '127.0.0.1'}:${url.port || 6379}`, started: false, outage: false, socketUp: false, abandoned: false, landed: Promise.resolve(), land: () => undefined };
   const options = nodeRedisOptions(config);
   const client = create({
     ...options,
@@ -102,6 +112,14 @@ function createNodeRedis(config: NodeRedisConfig, name: string): NodeRedisClient
     if (log) log.warn('redis connection lost; node-redis reconnects on its own', { service: name, address: state.address, error: describeCause(err) });
   });
   client.on('ready', () => (state.outage = false));
+  client.on('connect', () => {
+    state.socketUp = true;
+    if (!state.abandoned) return;
+    destroy(client);
+    // node-redis 6 then rejects connect(); node-redis 5 leaves it pending for good (its handshake
+    // waits on a socket that is gone), so the next attempt goes ahead after a grace period
+    setTimeout(state.land, LANDED_GRACE_MS).unref();
+  });
   const summary = `NodeRedisClient ${state.address}`;
   Object.defineProperty(client, inspect.custom, { value: () => summary });
   states.set(client, state);
@@ -110,14 +128,22 @@ function createNodeRedis(config: NodeRedisConfig, name: string): NodeRedisClient
 
 async function startClient(client: NodeRedisClient, signal: AbortSignal): Promise<void> {
   const state = stateOf(client);
+  // an abandoned attempt's connect may still be running: the next one starting on the same client
+  // now would have its socket torn down by the old one's failure path
+  await abortable(state.landed, signal, () => undefined);
+  state.socketUp = false;
+  state.abandoned = false;
+  state.landed = new Promise<void>((resolve) => (state.land = resolve));
   try {
+    const connecting = client.connect();
+    void connecting.then(state.land, state.land);
     await abortable(
-      client.connect().then(() => client.ping()),
+      connecting.then(() => client.ping()),
       signal,
-      () => destroy(client),
+      () => abandon(client, state),
     );
   } catch (err) {
-    destroy(client);
+    abandon(client, state);
     throw signal.aborted ? err : unreachable('redis', state.address, err);
   }
   state.started = true;
@@ -135,7 +161,18 @@ async function stopClient(client: NodeRedisClient, signal: AbortSignal): Promise
   }
 }
 
-/** Closes the socket at once, whatever state the client is in (connecting included). */
+/**
+ * Gives up a start attempt: closes its socket now, or the moment it connects. node-redis 5 and 6
+ * lose a `destroy()` that comes while the TCP connect is still in flight (the socket being created
+ * is not tracked yet), and then run the handshake on it anyway: against a server that accepts and
+ * never answers, that socket stayed open and `connect()` never settled.
+ */
+function abandon(client: NodeRedisClient, state: ClientState): void {
+  state.abandoned = true;
+  if (state.socketUp) destroy(client);
+}
+
+/** Closes the socket at once, if node-redis has one (a connect still in flight is not closed: see abandon). */
 function destroy(client: NodeRedisClient): void {
   try {
     client.destroy();

@@ -1,19 +1,19 @@
-// Next.js is not a dependency of this project yet, so this stand-in runs the recipe's files the
-// way `next start` does: it sets NEXT_RUNTIME, awaits instrumentation's register(), routes
+// Runs the Next app's files without Next (spec/samples/next-app.spec.ts runs them under a real
+// `next build` + `next start`): it sets NEXT_RUNTIME, awaits instrumentation's register(), routes
 // requests to the Route Handlers (Web Request/Response), and reloads the route modules once, as
-// a hot reload does, to show the container survives. With Next, drop this file: the three
-// others go to instrumentation.ts, app/visits/route.ts and app/readyz/route.ts.
+// the dev server's hot reload does, to show the container survives. Not part of a Next project.
 //   npm run build && PORT=8080 NODE_ENV=production node dist/samples/next-app/server.js
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-type Route = { GET(): Promise<Response> };
+type Route = { GET(): Response | Promise<Response> };
 
 function load(): Record<string, Route> {
   // re-evaluating the modules is what Next's dev server does on a change
-  for (const name of ['./route', './route-readyz', './container']) delete require.cache[require.resolve(name)];
+  const files = { '/visits': './app/visits/route', '/readyz': './app/readyz/route', '/livez': './app/livez/route' };
+  for (const name of [...Object.values(files), './container']) delete require.cache[require.resolve(name)];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return { '/visits': require('./route') as Route, '/readyz': require('./route-readyz') as Route };
+  return Object.fromEntries(Object.entries(files).map(([path, file]) => [path, require(file) as Route]));
 }
 
 async function main(): Promise<void> {
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const server = createServer((req, res) => {
     const route = routes[(req.url ?? '/').split('?')[0]!];
     if (!route || req.method !== 'GET') return void res.writeHead(404).end();
-    route.GET().then(
+    Promise.resolve(route.GET()).then(
       async (answer) => res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' }).end(await answer.text()),
       (err: unknown) => (console.error(err), res.writeHead(500).end()),
     );

@@ -2,11 +2,14 @@
  * A wire-level Kafka test broker: a TCP server speaking the real Kafka
  * protocol (int32 size framing, request header v1/v2) that answers just
  * enough for kafkajs admin.connect(), admin.describeCluster() and
- * producer.connect(), with injectable faults.
+ * producer.connect(), and for a @platformatic/kafka producer and group
+ * consumer (produce, fetch, consumer groups, committed offsets) on the
+ * topics it is started with, with injectable faults.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { FrameDecoder, KafkaReader, frameResponse } from './kafka/codec';
 import { handleRequest, readRequestHeader, type BrokerIdentity, type HandlerContext } from './kafka/handlers';
+import { BrokerState } from './kafka/state';
 
 export { ApiKey, ErrorCode } from './kafka/handlers';
 
@@ -22,6 +25,8 @@ export interface KafkaTestBrokerOptions {
   port?: number;
   /** Interface to bind and advertise in Metadata; defaults to 127.0.0.1. */
   host?: string;
+  /** Topics the broker hosts, one partition each, empty at start; by default none (Metadata answers UNKNOWN_TOPIC_OR_PARTITION). */
+  topics?: readonly string[];
   faults?: {
     /** Delay every response by this many milliseconds. */
     delayMs?: number;
@@ -53,6 +58,7 @@ type Faults = NonNullable<KafkaTestBrokerOptions['faults']>;
 class TestBroker implements KafkaTestBroker {
   readonly #server: Server;
   readonly #identity: BrokerIdentity;
+  readonly #state: BrokerState;
   readonly #sockets = new Set<Socket>();
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #apiKeys: number[] = [];
@@ -60,9 +66,11 @@ class TestBroker implements KafkaTestBroker {
   #producerId = 1000n;
   #closing: Promise<void> | undefined;
 
-  constructor(server: Server, identity: BrokerIdentity, faults: Faults | undefined) {
+  constructor(server: Server, identity: BrokerIdentity, options: KafkaTestBrokerOptions) {
     this.#server = server;
     this.#identity = identity;
+    this.#state = new BrokerState(options.topics ?? []);
+    const faults = options.faults;
     this.#faults = { ...faults };
     server.on('connection', (socket) => this.#accept(socket));
   }
@@ -95,6 +103,7 @@ class TestBroker implements KafkaTestBroker {
     this.#closing ??= new Promise<void>((resolve) => {
       for (const timer of this.#timers) clearTimeout(timer);
       this.#timers.clear();
+      this.#state.close();
       for (const socket of this.#sockets) socket.destroy();
       this.#server.close(() => resolve());
     });
@@ -116,7 +125,7 @@ class TestBroker implements KafkaTestBroker {
           if (socket.destroyed) break;
           const delayMs = this.#faults.delayMs ?? 0;
           const response = this.#respond(socket, frame);
-          if (response) queue = queue.then(() => this.#send(socket, response, delayMs));
+          if (response) queue = queue.then(async () => this.#send(socket, await response, delayMs));
         }
       } catch {
         socket.destroy();
@@ -124,8 +133,8 @@ class TestBroker implements KafkaTestBroker {
     });
   }
 
-  /** Decodes one request and returns the framed response, or null after closing the socket. */
-  #respond(socket: Socket, frame: Buffer): Buffer | null {
+  /** Decodes one request and returns the framed response (a promise while a Fetch waits), or null after closing the socket. */
+  #respond(socket: Socket, frame: Buffer): Buffer | Promise<Buffer> | null {
     const reader = new KafkaReader(frame);
     const header = readRequestHeader(reader);
     this.#apiKeys.push(header.apiKey);
@@ -133,17 +142,20 @@ class TestBroker implements KafkaTestBroker {
       socket.destroy();
       return null;
     }
-    const result = handleRequest(header, reader, this.#context());
+    const result = handleRequest(header, reader, this.#context(header.clientId ?? ''));
     if (!result) {
       socket.destroy();
       return null;
     }
-    return frameResponse(header.correlationId, result.headerVersion, result.body);
+    const { body, headerVersion } = result;
+    return Buffer.isBuffer(body) ? frameResponse(header.correlationId, headerVersion, body) : body.then((b) => frameResponse(header.correlationId, headerVersion, b));
   }
 
-  #context(): HandlerContext {
+  #context(clientId: string): HandlerContext {
     return {
       identity: this.#identity,
+      state: this.#state,
+      clientId,
       metadataErrorCode: this.#faults.errorCode,
       nextProducerId: () => this.#producerId++,
     };
@@ -168,7 +180,8 @@ class TestBroker implements KafkaTestBroker {
 /**
  * Starts a single-node Kafka test broker listening on `host:port`
  * (127.0.0.1 and a free port by default). It advertises itself as node
- * {@link KAFKA_TEST_BROKER_NODE_ID}, the controller, and hosts no topics.
+ * {@link KAFKA_TEST_BROKER_NODE_ID}, the controller, and hosts the topics
+ * in `options.topics` (none by default).
  */
 export function startKafkaTestBroker(options: KafkaTestBrokerOptions = {}): Promise<KafkaTestBroker> {
   const host = options.host ?? '127.0.0.1';
@@ -184,7 +197,7 @@ export function startKafkaTestBroker(options: KafkaTestBrokerOptions = {}): Prom
         return;
       }
       const identity = { nodeId: KAFKA_TEST_BROKER_NODE_ID, host, port: address.port, clusterId: KAFKA_TEST_BROKER_CLUSTER_ID };
-      resolve(new TestBroker(server, identity, options.faults));
+      resolve(new TestBroker(server, identity, options));
     });
   });
 }

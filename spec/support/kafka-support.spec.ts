@@ -259,12 +259,26 @@ describe('kafka test broker', () => {
       body.skipTaggedFields();
       return api;
     });
-    assert.deepEqual(apis, [[ApiKey.Metadata, 0, 12], [ApiKey.FindCoordinator, 4, 6], [ApiKey.ApiVersions, 0, 3], [ApiKey.InitProducerId, 0, 4]]);
+    assert.deepEqual(apis, [
+      [ApiKey.Produce, 7, 7],
+      [ApiKey.Fetch, 13, 13],
+      [ApiKey.ListOffsets, 5, 5],
+      [ApiKey.Metadata, 0, 12],
+      [ApiKey.OffsetCommit, 8, 8],
+      [ApiKey.OffsetFetch, 8, 8],
+      [ApiKey.FindCoordinator, 4, 6],
+      [ApiKey.JoinGroup, 6, 6],
+      [ApiKey.Heartbeat, 4, 4],
+      [ApiKey.LeaveGroup, 4, 4],
+      [ApiKey.SyncGroup, 4, 4],
+      [ApiKey.ApiVersions, 0, 3],
+      [ApiKey.InitProducerId, 0, 4],
+    ]);
 
     const v9 = new KafkaWriter().int16(ApiKey.ApiVersions).int16(9).int32(8).nullableString('raw');
     const downgraded = new KafkaReader((await sendRawRequest(broker.host, broker.port, v9.toBuffer()))!);
     assert.equal(downgraded.int16(), ErrorCode.UnsupportedVersion);
-    assert.equal(downgraded.nullableArray((r) => [r.int16(), r.int16(), r.int16()])?.length, 4);
+    assert.equal(downgraded.nullableArray((r) => [r.int16(), r.int16(), r.int16()])?.length, 13);
 
     const metadataV13 = new KafkaWriter().int16(ApiKey.Metadata).int16(13).int32(9).nullableString('raw').noTaggedFields().uvarint(1).bool(false).bool(false).noTaggedFields();
     assert.equal(await sendRawRequest(broker.host, broker.port, metadataV13.toBuffer()), null, 'unsupported versions close the connection');

@@ -38,8 +38,37 @@ export class KafkaReader {
     return this.#take(4).readInt32BE(0);
   }
 
+  int64(): bigint {
+    return this.#take(8).readBigInt64BE(0);
+  }
+
   bool(): boolean {
     return this.int8() !== 0;
+  }
+
+  /** A 16-byte UUID (topic ids), as 32 lowercase hex digits. */
+  uuid(): string {
+    return this.#take(16).toString('hex');
+  }
+
+  /** Classic BYTES / NULLABLE_BYTES / RECORDS (int32 length, -1 for null). */
+  nullableBytes(): Buffer | null {
+    const length = this.int32();
+    return length < 0 ? null : this.#take(length);
+  }
+
+  /** COMPACT_BYTES / COMPACT_NULLABLE_BYTES (uvarint length + 1, 0 for null). */
+  compactNullableBytes(): Buffer | null {
+    const length = this.uvarint() - 1;
+    return length < 0 ? null : this.#take(length);
+  }
+
+  /** COMPACT_ARRAY / COMPACT_NULLABLE_ARRAY (uvarint count + 1, 0 for null). */
+  compactNullableArray<T>(item: (reader: KafkaReader) => T): T[] | null {
+    const count = this.uvarint() - 1;
+    if (count < 0) return null;
+    if (count > this.remaining) throw new KafkaCodecError(`array count ${count} exceeds body`);
+    return Array.from({ length: count }, () => item(this));
   }
 
   /** Unsigned LEB128 varint as used by flexible versions. */
@@ -156,7 +185,6 @@ export class KafkaWriter {
     return this;
   }
 
-  /** An empty TAGGED_FIELDS section. */
   /** COMPACT_NULLABLE_STRING: uvarint length + 1 (0 for null), then UTF-8 bytes. */
   compactNullableString(value: string | null): this {
     if (value === null) return this.uvarint(0);
@@ -166,6 +194,21 @@ export class KafkaWriter {
     return this;
   }
 
+  /** A 16-byte UUID given as 32 hex digits. */
+  uuid(hex: string): this {
+    this.#chunks.push(Buffer.from(hex, 'hex'));
+    return this;
+  }
+
+  /** COMPACT_NULLABLE_BYTES / COMPACT_RECORDS: uvarint length + 1 (0 for null), then the bytes. */
+  compactNullableBytes(value: Buffer | null): this {
+    if (value === null) return this.uvarint(0);
+    this.uvarint(value.length + 1);
+    this.#chunks.push(value);
+    return this;
+  }
+
+  /** An empty TAGGED_FIELDS section. */
   noTaggedFields(): this {
     return this.uvarint(0);
   }

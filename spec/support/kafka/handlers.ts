@@ -1,33 +1,19 @@
 /**
- * Request parsing and the handful of Kafka APIs the test broker answers:
- * ApiVersions, Metadata, FindCoordinator and InitProducerId. That is everything kafkajs sends
- * for admin.connect(), admin.describeCluster() and producer.connect(),
- * including idempotent producers, and what the @platformatic/kafka provider's
- * start sends (flexible Metadata v9+, FindCoordinator v4+).
+ * Request parsing and the Kafka APIs the test broker answers: ApiVersions, Metadata,
+ * FindCoordinator and InitProducerId here (everything kafkajs sends for admin.connect(),
+ * admin.describeCluster() and producer.connect(), including idempotent producers, and what the
+ * @platformatic/kafka provider's start sends: flexible Metadata v9+, FindCoordinator v4+), the
+ * log APIs in log-apis.ts and the consumer group APIs in group-apis.ts (what a
+ * @platformatic/kafka producer and group consumer send).
  */
 import { KafkaReader, KafkaWriter } from './codec';
+import { groupApis } from './group-apis';
+import { logApis } from './log-apis';
+import { ApiKey, ErrorCode, INT32_UNSET, type ApiHandler, type HandlerContext } from './protocol';
+import type { HostedTopic } from './state';
 
-/** Kafka API keys the test broker knows about. */
-export const ApiKey = { Metadata: 3, FindCoordinator: 10, ApiVersions: 18, InitProducerId: 22 } as const;
-
-/** Kafka error codes the broker emits itself. */
-export const ErrorCode = { None: 0, UnknownTopicOrPartition: 3, UnsupportedVersion: 35 } as const;
-
-/** Who the broker claims to be in Metadata responses. */
-export interface BrokerIdentity {
-  readonly nodeId: number;
-  readonly host: string;
-  readonly port: number;
-  readonly clusterId: string;
-}
-
-/** Per-request state the server hands to the handlers. */
-export interface HandlerContext {
-  readonly identity: BrokerIdentity;
-  /** When set, every Metadata topic entry carries this error code. */
-  readonly metadataErrorCode: number | undefined;
-  nextProducerId(): bigint;
-}
+export { ApiKey, ErrorCode } from './protocol';
+export type { BrokerIdentity, HandlerContext } from './protocol';
 
 /** Request header v1 (classic) or v2 (flexible: adds tagged fields). */
 export interface RequestHeader {
@@ -37,18 +23,10 @@ export interface RequestHeader {
   readonly clientId: string | null;
 }
 
-/** A response ready to frame, or null when the connection must be closed. */
+/** A response ready to frame (its body may still be waiting), or null when the connection must be closed. */
 export interface HandlerResult {
   readonly headerVersion: 0 | 1;
-  readonly body: Buffer;
-}
-
-interface ApiHandler {
-  readonly minVersion: number;
-  readonly maxVersion: number;
-  /** First version using the flexible encoding (header v2, compact types). */
-  readonly firstFlexible: number;
-  handle(version: number, body: KafkaReader, ctx: HandlerContext): Buffer;
+  readonly body: Buffer | Promise<Buffer>;
 }
 
 /** Metadata has no top-level error code, so a cluster-only request needs a topic entry to carry it. */
@@ -61,6 +39,8 @@ const handlers = new Map<number, ApiHandler>([
   // the batched layout (v4+) only: @platformatic/kafka finds its group coordinator with it
   [ApiKey.FindCoordinator, { minVersion: 4, maxVersion: 6, firstFlexible: 4, handle: findCoordinatorBody }],
   [ApiKey.InitProducerId, { minVersion: 0, maxVersion: 4, firstFlexible: 2, handle: initProducerIdBody }],
+  ...logApis,
+  ...groupApis,
 ]);
 
 /** The supported version range of every implemented API, ascending by key. */
@@ -128,17 +108,28 @@ function readMetadataTopics(version: number, body: KafkaReader): string[] | null
   return topics;
 }
 
-function metadataTopicErrors(topics: string[] | null, ctx: HandlerContext): Array<[string, number]> {
+/** One topic entry of a Metadata response: hosted topics have partition 0, led by this broker. */
+interface MetadataTopic {
+  readonly name: string;
+  readonly errorCode: number;
+  readonly hosted?: HostedTopic;
+}
+
+function metadataTopics(topics: string[] | null, ctx: HandlerContext): MetadataTopic[] {
   if (ctx.metadataErrorCode) {
     const names = topics && topics.length > 0 ? topics : [FAULT_TOPIC];
-    return names.map((name) => [name, ctx.metadataErrorCode!]);
+    return names.map((name) => ({ name, errorCode: ctx.metadataErrorCode! }));
   }
-  // The broker hosts no topics, like a real one with auto-creation disabled.
-  return (topics ?? []).map((name) => [name, ErrorCode.UnknownTopicOrPartition]);
+  // Only the topics given at start-up exist, like a real broker with auto-creation disabled.
+  if (topics === null) return ctx.state.topics().map((hosted) => ({ name: hosted.name, errorCode: ErrorCode.None, hosted }));
+  return topics.map((name) => {
+    const hosted = ctx.state.topic(name);
+    return hosted ? { name, errorCode: ErrorCode.None, hosted } : { name, errorCode: ErrorCode.UnknownTopicOrPartition };
+  });
 }
 
 function metadataBody(version: number, body: KafkaReader, ctx: HandlerContext): Buffer {
-  const topics = metadataTopicErrors(readMetadataTopics(version, body), ctx);
+  const topics = metadataTopics(readMetadataTopics(version, body), ctx);
   const { nodeId, host, port, clusterId } = ctx.identity;
   const writer = new KafkaWriter();
   if (version >= 3) writer.int32(0); // throttle_time_ms
@@ -148,13 +139,18 @@ function metadataBody(version: number, body: KafkaReader, ctx: HandlerContext): 
   });
   if (version >= 2) writer.nullableString(clusterId);
   if (version >= 1) writer.int32(nodeId); // controller_id: the only broker is the controller
-  writer.array(topics, (w, [name, errorCode]) => {
+  writer.array(topics, (w, { name, errorCode, hosted }) => {
     w.int16(errorCode).nullableString(name);
     if (version >= 1) w.bool(false); // is_internal
-    w.int32(0); // no partitions (so no v7 leader epochs)
-    if (version >= 8) w.int32(-2147483648); // topic_authorized_operations: not asked for
+    w.array(hosted ? [nodeId] : [], (pw) => {
+      pw.int16(ErrorCode.None).int32(0).int32(nodeId); // partition 0, led by this broker
+      if (version >= 7) pw.int32(0); // leader_epoch
+      pw.array([nodeId], (rw, id) => rw.int32(id)).array([nodeId], (rw, id) => rw.int32(id)); // replicas, isr
+      if (version >= 5) pw.array([], () => undefined); // offline_replicas
+    });
+    if (version >= 8) w.int32(INT32_UNSET); // topic_authorized_operations: not asked for
   });
-  if (version >= 8) writer.int32(-2147483648); // cluster_authorized_operations
+  if (version >= 8) writer.int32(INT32_UNSET); // cluster_authorized_operations
   return writer.toBuffer();
 }
 
@@ -186,17 +182,23 @@ function readFlexibleMetadataTopics(version: number, body: KafkaReader): string[
 
 /** Metadata v9-v12, the flexible layout: compact strings and arrays, tagged fields, topic ids from v10. */
 function flexibleMetadataBody(version: number, body: KafkaReader, ctx: HandlerContext): Buffer {
-  const topics = metadataTopicErrors(readFlexibleMetadataTopics(version, body), ctx);
+  const topics = metadataTopics(readFlexibleMetadataTopics(version, body), ctx);
   const { nodeId, host, port, clusterId } = ctx.identity;
   const writer = new KafkaWriter().int32(0); // throttle_time_ms
   writer.compactArray([ctx.identity], (w) => w.int32(nodeId).compactNullableString(host).int32(port).compactNullableString(null).noTaggedFields());
   writer.compactNullableString(clusterId).int32(nodeId);
-  writer.compactArray(topics, (w, [name, errorCode]) => {
+  writer.compactArray(topics, (w, { name, errorCode, hosted }) => {
     w.int16(errorCode).compactNullableString(name);
-    if (version >= 10) w.int64(0n).int64(0n); // topic_id: none
-    w.bool(false).compactArray([], () => undefined).int32(-2147483648).noTaggedFields(); // is_internal, partitions, authorized operations
+    if (version >= 10) w.uuid(hosted?.id ?? '0'.repeat(32));
+    w.bool(false); // is_internal
+    w.compactArray(hosted ? [nodeId] : [], (pw) => {
+      // partition 0, led by this broker, leader epoch 0, replicas and isr this broker, no offline replicas
+      pw.int16(ErrorCode.None).int32(0).int32(nodeId).int32(0);
+      pw.compactArray([nodeId], (rw, id) => rw.int32(id)).compactArray([nodeId], (rw, id) => rw.int32(id)).compactArray([], () => undefined).noTaggedFields();
+    });
+    w.int32(INT32_UNSET).noTaggedFields(); // topic_authorized_operations
   });
-  if (version <= 10) writer.int32(-2147483648); // cluster_authorized_operations
+  if (version <= 10) writer.int32(INT32_UNSET); // cluster_authorized_operations
   return writer.noTaggedFields().toBuffer();
 }
 

@@ -1,5 +1,8 @@
-// app/visits/route.ts: a Route Handler using a started bandmaster service.
-import { appContainer, type Visits } from './container';
+// app/visits/route.ts: a Route Handler using a started bandmaster service (real PostgreSQL and Redis).
+import { appContainer, type Visits } from '../../container';
+
+// answered per request, never prerendered at build time (the build has no servers to ask)
+export const dynamic = 'force-dynamic';
 
 export async function GET(): Promise<Response> {
   const { container, booted } = appContainer();
