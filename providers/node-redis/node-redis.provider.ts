@@ -61,7 +61,7 @@ export function nodeRedisOptions(config: NodeRedisConfig): RedisClientOptions {
       connectTimeout: config.connectTimeout,
       ...(tls ? { tls: true as const, rejectUnauthorized: config.tlsRejectUnauthorized, ...(config.tlsCa ? { ca: config.tlsCa } : {}) } : {}),
     },
-  } as RedisClientOptions;
+  };
 }
 
 const provider = defineProvider<NodeRedisConfig, NodeRedisClient>({
@@ -103,7 +103,7 @@ function createNodeRedis(config: NodeRedisConfig, name: string): NodeRedisClient
   const client = create({
     ...options,
     socket: { ...options.socket, reconnectStrategy: (retries: number, cause: Error) => (state.started ? reconnectDelay(retries) : cause) },
-  } as RedisClientOptions) as NodeRedisClient;
+  }) as NodeRedisClient;
   // node-redis emits 'error' on every failed (re)connect: without a listener it crashes the process
   client.on('error', (err: unknown) => {
     if (!state.started || state.outage) return;
