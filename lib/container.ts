@@ -14,10 +14,13 @@ import { toSpec } from './registration';
 import { Registry } from './registry';
 import { lifecycleReport, reportService, type LifecycleReport, type ServiceReport } from './report';
 import { realClock, type Clock } from './retry';
+import { ScopeHost } from './scope/host';
+import type { Scope } from './scope/scope';
+import { scopeCheck } from './scope/validate';
 import { Shutdown } from './shutdown';
 import { handleSignals, type SignalOptions } from './signals';
 import { buildTimeline, type Timeline } from './timeline';
-import { checkToken, describeToken, isToken, type Constructor, type InjectionToken } from './tokens';
+import { checkToken, describeToken, isToken, registerBuiltin, tokenKey, type Constructor, type InjectionToken } from './tokens';
 
 /** Options of {@link Container}. */
 export interface ContainerOptions {
@@ -63,8 +66,15 @@ export class Container {
   /** This container's logger, as provider hooks get it (`false`: silent). */
   readonly #log: () => Logger | false;
   readonly #startWarningMs: number | false;
+  /** Scopes, and what singletons need of transients, tags and the container (lib/scope/). */
+  readonly #scopes: ScopeHost;
+  /** True from the end of a boot to the next stopAll: scopes may be created. */
+  #booted = false;
+  /** Failures of the scopes the last stopAll disposed. */
+  #scopeErrors: BandmasterError[] = [];
 
   constructor(options: ContainerOptions = {}) {
+    this.#scopes = new ScopeHost(this.#registry, this);
     this.#clock = options.clock ?? realClock;
     const warnAfter = options.startWarningMs;
     if (warnAfter !== undefined && warnAfter !== false && !(typeof warnAfter === 'number' && warnAfter > 0)) {
@@ -111,9 +121,9 @@ export class Container {
       const cls = stack.pop()!;
       if (seen.has(cls)) continue;
       seen.add(cls);
-      const node = this.#registry.lookup(cls) ?? this.#registry.add(toSpec(cls));
-      for (const token of node.spec.depTokens) {
-        if (typeof token === 'function' && hasServiceMetadata(token) && !this.#registry.lookup(token)) stack.push(token as Constructor);
+      const spec = this.#registry.specOf(cls) ?? this.#registry.add(toSpec(cls)).spec;
+      for (const token of spec.depTokens) {
+        if (typeof token === 'function' && hasServiceMetadata(token) && !this.#registry.specOf(token)) stack.push(token as Constructor);
       }
       for (const dep of readClassMetadata(cls).dependsOn) if (typeof dep === 'function' && hasServiceMetadata(dep)) stack.push(dep as Constructor);
     }
@@ -137,10 +147,13 @@ export class Container {
     if (node && node.state !== 'idle' && node.state !== 'stopped' && node.state !== 'failed') {
       throw new BandmasterError('InvalidDefinition', { service: node.name, detail: `cannot override a service that is ${node.state}; call stopAll() first` });
     }
-    const name = node ? node.name : typeof token === 'function' ? token.name : isToken(token) ? token.name : token;
-    const spec = toSpec({ required: node?.spec.required, ...replacement, name } as AnyDefinition);
+    const code = this.#registry.indexOf(token);
+    const entry = code <= -2 ? this.#registry.specAt(code) : undefined;
+    const name = node ? node.name : entry ? entry.name : typeof token === 'function' ? token.name : isToken(token) ? token.name : token;
+    const spec = toSpec({ required: (node?.spec ?? entry)?.required, scope: entry?.scope, ...replacement, name } as AnyDefinition);
     if (node) this.#registry.replace(node, spec);
-    else this.#registry.add(typeof token === 'function' ? { ...spec, aliases: [...spec.aliases, token] } : spec);
+    else if (entry) this.#registry.replaceScoped(code, spec);
+    else this.#registry.add(typeof token === 'function' ? { ...spec, aliases: [...spec.aliases, tokenKey(token)] } : spec);
     return this;
   }
 
@@ -156,11 +169,12 @@ export class Container {
     checkRunOptions('startAll()', options);
     await this.#afterShutdown();
     const nodes = this.#registry.linked();
-    const errors = validate(this.#registry.table, nodes);
+    const errors = validate(this.#registry.table, nodes, scopeCheck(this.#registry));
     if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
     const boot = this.#bootFor(options);
     boot.add(nodes);
     await boot.done;
+    this.#booted = true;
     return this.#bootOutcome(boot);
   }
 
@@ -180,11 +194,12 @@ export class Container {
     // links are rebuilt lazily: registrations since the last startAll are not in them yet
     this.#registry.linked();
     const nodes = closure(this.#registry.table, [node]);
-    const errors = validate(this.#registry.table, nodes);
+    const errors = validate(this.#registry.table, nodes, scopeCheck(this.#registry));
     if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
     const settled = new Promise<ServiceNode>((resolve) => node.watch(resolve));
     this.#bootFor(options).add(nodes);
     const result = await settled;
+    this.#booted = true;
     if (result.state !== 'started') throw result.error ?? new BandmasterError('ServiceNotStarted', { service: node.name });
     return result.instance as T;
   }
@@ -193,22 +208,27 @@ export class Container {
    * Stops every started service after the services that depend on it, in parallel otherwise.
    * A running boot is aborted first; a call while a shutdown runs joins it.
    *
+   * Open scopes are disposed first (newest first), then the singletons stop.
+   *
    * @returns the shutdown report.
-   * @throws ShutdownError when a service failed to stop (as a rejection); it stays started.
+   * @throws ShutdownError when a service failed to stop, or an instance of a scope did (as a rejection); it stays started.
    */
   async stopAll(options: RunOptions = {}): Promise<LifecycleReport> {
     checkRunOptions('stopAll()', options);
     let shutdown = this.#shutdown;
     if (!shutdown || shutdown.finished) {
+      this.#booted = false;
       if (this.#boot && !this.#boot.finished) this.#boot.abort(new DOMException('boot interrupted by stopAll()', 'AbortError'));
-      shutdown = this.#shutdown = new Shutdown({ events: this.events, clock: this.#clock, table: this.#registry.table });
-      shutdown.link(options.signal, options.timeout, 'stopAll');
-      shutdown.begin(this.#registry.linked());
+      const run = (shutdown = this.#shutdown = new Shutdown({ events: this.events, clock: this.#clock, table: this.#registry.table }));
+      run.link(options.signal, options.timeout, 'stopAll');
+      this.#scopeErrors = [];
+      if (this.#scopes.size === 0) run.begin(this.#registry.linked());
+      else void this.#scopes.closeAll(run.signal).then((errors) => ((this.#scopeErrors = errors), run.begin(this.#registry.linked())));
     } else {
       shutdown.link(options.signal, options.timeout, 'stopAll');
     }
     await shutdown.done;
-    const errors = shutdown.errors;
+    const errors = this.#scopeErrors.length === 0 ? shutdown.errors : [...this.#scopeErrors, ...shutdown.errors];
     const report = this.#report('stop', errors, shutdown.elapsedMs);
     if (errors.length > 0) throw new ShutdownError(errors, report);
     return report;
@@ -227,8 +247,54 @@ export class Container {
     if (i >= 0 && table.state[i] === STARTED) return table.instances[i] as T;
     // not started, not registered (ServiceUnknown) or not a token (InvalidArgument)
     checkToken(token, 'resolve()');
+    if (i <= -2) throw notSingleton(this.#registry.specAt(i).name, this.#registry.specAt(i).scope);
     const node = this.#require(token);
     throw new BandmasterError('ServiceNotStarted', { service: node.name, detail: `it is ${node.state}; await container.startAll(), start(token) or ready(token) first` });
+  }
+
+  /**
+   * The started singletons tagged `tag` (`@Service({ tags: [tag] })`), in registration order;
+   * optional ones that are not started are left out, `[]` for a tag no service has. Transient and
+   * scoped members are built by a scope: `scope.resolveAll(tag)`.
+   *
+   * @throws BandmasterError `ServiceNotStarted` for a required member that is not started; `InvalidArgument` when `tag` is not a token.
+   */
+  resolveAll<T = unknown>(tag: InjectionToken<T>): T[] {
+    checkToken(tag, 'resolveAll()', 'tag');
+    this.#registry.linked();
+    const out: T[] = [];
+    for (const code of this.#registry.tags.get(tokenKey(tag)) ?? []) {
+      if (code < 0) continue;
+      const node = this.#registry.table.nodes[code]!;
+      if (node.state === 'started') out.push(node.instance as T);
+      else if (node.spec.required) throw new BandmasterError('ServiceNotStarted', { service: node.name, detail: `it is ${node.state}, and tagged ${describeToken(tag)}` });
+    }
+    return out;
+  }
+
+  /**
+   * A new {@link Scope}: a unit of work (a request, a job) with its own scoped instances, which
+   * see the started singletons. Dispose it (`await scope.dispose()`, or `await using`); `stopAll`
+   * disposes the ones still open first.
+   *
+   * @throws BandmasterError `ServiceNotStarted` before the container has booted (`startAll`), or once `stopAll` began.
+   * @example
+   * ```ts
+   * await using scope = container.createScope();
+   * scope.provide(REQUEST, req);
+   * const handler = await scope.resolve(RequestHandler);
+   * ```
+   */
+  createScope(): Scope {
+    if (!this.#booted) {
+      throw new BandmasterError('ServiceNotStarted', { service: 'createScope()', detail: this.#shutdown ? 'the container is stopping or stopped: scopes are created between startAll() and stopAll()' : 'the container has not booted: await container.startAll() first' });
+    }
+    return this.#scopes.open();
+  }
+
+  /** `await using container = new Container()`: {@link Container.stopAll}. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stopAll();
   }
 
   /**
@@ -355,6 +421,8 @@ export class Container {
 }
 
 /** Rejects a malformed `signal` or `timeout` instead of silently running without a limit. */
+registerBuiltin(Container, 'container');
+
 function checkRunOptions(method: string, options: RunOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new BandmasterError('InvalidArgument', { service: method, detail: `options must be an object like { signal, timeout }, got ${String(options)}` });
@@ -366,6 +434,10 @@ function checkRunOptions(method: string, options: RunOptions): void {
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && !Number.isNaN(timeout))) {
     throw new BandmasterError('InvalidArgument', { service: method, detail: `timeout must be a number of ms >= 0 (Infinity for none), got ${describeValue(timeout)}` });
   }
+}
+
+function notSingleton(name: string, scope: string): BandmasterError {
+  return new BandmasterError('ServiceNotStarted', { service: name, detail: `it is ${scope}, built on demand: await container.createScope().resolve(token)` });
 }
 
 function unknownService(token: unknown): BandmasterError {
