@@ -70,6 +70,7 @@ export class Container {
   readonly #scopes: ScopeHost;
   /** True from the end of a boot to the next stopAll: scopes may be created. */
   #booted = false;
+  readonly #isTransient = (token: InjectionToken): boolean => this.#registry.specOf(token)?.scope === 'transient';
   /** Failures of the scopes the last stopAll disposed. */
   #scopeErrors: BandmasterError[] = [];
 
@@ -103,7 +104,7 @@ export class Container {
       const input = services[i]!;
       // only a class or a definition can carry provider hooks; toSpec reports anything else (undefined, null, 42)
       const bindable = typeof input === 'function' || (typeof input === 'object' && input !== null);
-      this.#registry.add(toSpec(bindable ? bindProviderLogger(input, this.#log) : input));
+      this.#registry.add(toSpec(bindable ? bindProviderLogger(input, this.#log) : input, this.#isTransient));
     }
     return this;
   }
@@ -353,7 +354,8 @@ export class Container {
 
   /** The dependency graph, with DOT and Mermaid renderings. */
   graph(): GraphView {
-    return graphView(this.#registry.linked(), describeToken);
+    this.#registry.linked();
+    return graphView(this.#registry, describeToken);
   }
 
   /** Runs the health check of every started service; `healthy` when every required one passes. */

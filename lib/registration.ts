@@ -5,13 +5,29 @@ import { badTokenDetail, describeToken, isAllToken, isInjectionToken, isToken, t
 
 const AMBIGUOUS_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array, Function, Promise, Symbol, BigInt]);
 
-/** Normalizes a `@Service` class or a plain definition into a {@link ServiceSpec}. */
-export function toSpec(input: Constructor | AnyDefinition): ServiceSpec {
-  if (typeof input === 'function') return classSpec(input, undefined, true);
+/** Whether a token names a transient service registered already: the registry's answer, during one {@link toSpec}. */
+let isTransient: ((token: InjectionToken) => boolean) | undefined;
+
+/**
+ * Normalizes a `@Service` class or a plain definition into a {@link ServiceSpec}. `transient`
+ * says which tokens name transient services already registered: those may repeat in one list.
+ */
+export function toSpec(input: Constructor | AnyDefinition, transient?: (token: InjectionToken) => boolean): ServiceSpec {
+  if (typeof input === 'function') return withTransient(transient, () => classSpec(input, undefined, true));
   if (typeof input !== 'object' || input === null) {
     throw new BandmasterError('InvalidDefinition', { service: describeValue(input), detail: 'register() takes a @Service class or a definition object (an undefined class usually means a circular import)' });
   }
-  return definitionSpec(input);
+  return withTransient(transient, () => definitionSpec(input));
+}
+
+function withTransient(transient: ((token: InjectionToken) => boolean) | undefined, make: () => ServiceSpec): ServiceSpec {
+  if (transient === undefined) return make();
+  isTransient = transient;
+  try {
+    return make();
+  } finally {
+    isTransient = undefined;
+  }
 }
 
 /** No further keys: shared (the common case saves a list per service), never written to. */
@@ -80,6 +96,8 @@ function classSpec(cls: Constructor, def: ClassDefinition<unknown> | undefined, 
 
 /** Whether a dependency on `token` may repeat in one list: a transient class gives a new instance each time. */
 function mayRepeat(token: DependencyToken): boolean {
+  if (isAllToken(token)) return false;
+  if (isTransient?.(token)) return true;
   return typeof token === 'function' && readClassMetadata(token).service?.options.scope === 'transient';
 }
 
