@@ -68,8 +68,6 @@ export class Container {
   readonly #startWarningMs: number | false;
   /** Scopes, and what singletons need of transients, tags and the container (lib/scope/). */
   readonly #scopes: ScopeHost;
-  /** True from the end of a boot to the next stopAll: scopes may be created. */
-  #booted = false;
   readonly #isTransient = (token: InjectionToken): boolean => this.#registry.specOf(token)?.scope === 'transient';
   /** Failures of the scopes the last stopAll disposed. */
   #scopeErrors: BandmasterError[] = [];
@@ -175,7 +173,7 @@ export class Container {
     const boot = this.#bootFor(options);
     boot.add(nodes);
     await boot.done;
-    this.#booted = true;
+    this.#scopes.live = true;
     return this.#bootOutcome(boot);
   }
 
@@ -200,7 +198,7 @@ export class Container {
     const settled = new Promise<ServiceNode>((resolve) => node.watch(resolve));
     this.#bootFor(options).add(nodes);
     const result = await settled;
-    this.#booted = true;
+    this.#scopes.live = true;
     if (result.state !== 'started') throw result.error ?? new BandmasterError('ServiceNotStarted', { service: node.name });
     return result.instance as T;
   }
@@ -218,7 +216,7 @@ export class Container {
     checkRunOptions('stopAll()', options);
     let shutdown = this.#shutdown;
     if (!shutdown || shutdown.finished) {
-      this.#booted = false;
+      this.#scopes.live = false;
       if (this.#boot && !this.#boot.finished) this.#boot.abort(new DOMException('boot interrupted by stopAll()', 'AbortError'));
       const run = (shutdown = this.#shutdown = new Shutdown({ events: this.events, clock: this.#clock, table: this.#registry.table }));
       run.link(options.signal, options.timeout, 'stopAll');
@@ -287,7 +285,7 @@ export class Container {
    * ```
    */
   createScope(): Scope {
-    if (!this.#booted) {
+    if (!this.#scopes.live) {
       throw new BandmasterError('ServiceNotStarted', { service: 'createScope()', detail: this.#shutdown ? 'the container is stopping or stopped: scopes are created between startAll() and stopAll()' : 'the container has not booted: await container.startAll() first' });
     }
     return this.#scopes.open();

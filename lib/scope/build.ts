@@ -14,6 +14,8 @@ export interface BuildHost {
   readonly plans: Plans;
   /** The container, for parameters typed `Container`. */
   readonly container: unknown;
+  /** A scope built its first instance: `stopAll` must dispose it (a scope that built nothing is not tracked). */
+  track(ctx: BuildContext): void;
 }
 
 /**
@@ -25,9 +27,11 @@ export interface BuildContext {
   /** The `Scope` object; undefined when building for a singleton. */
   readonly scope: unknown;
   provided: Map<unknown, unknown> | undefined;
-  /** Scoped instances (or their builds in flight) by encoded index. */
-  cache: Map<number, unknown> | undefined;
+  /** Scoped instances (or their builds in flight) by entry number (`-2 - code`); undefined: not built. */
+  cache: unknown[] | undefined;
   readonly created: unknown[];
+  /** Where the host tracks this scope (its index among the open ones); -1: not tracked. */
+  slot: number;
 }
 
 /** The signal of hooks without a time limit: never aborts. */
@@ -70,27 +74,33 @@ export function entry(ctx: BuildContext, code: number): unknown {
   const spec = ctx.host.registry.scoped[-2 - code]!;
   if (spec.scope !== 'scoped') return build(ctx, spec);
   if (ctx.scope === undefined) throw mismatch('a singleton', spec.name);
-  const cache = (ctx.cache ??= new Map());
-  if (cache.has(code)) return cache.get(code);
+  const k = -2 - code;
+  // an array, not a Map: a scope is made per request, and most hold a handful of instances
+  const cache = (ctx.cache ??= []);
+  const cached = cache[k];
+  if (cached !== undefined) return cached === UNDEFINED ? undefined : cached;
   const value = build(ctx, spec);
   if (!isThenable(value)) {
-    cache.set(code, value);
+    cache[k] = value === undefined ? UNDEFINED : value;
     return value;
   }
   const pending = Promise.resolve(value).then(
     (instance) => {
-      cache.set(code, instance);
+      cache[k] = instance === undefined ? UNDEFINED : instance;
       return instance;
     },
     (error: unknown) => {
       // a failed build is not kept: the next resolve tries again
-      cache.delete(code);
+      cache[k] = undefined;
       throw error;
     },
   );
-  cache.set(code, pending);
+  cache[k] = pending;
   return pending;
 }
+
+/** A scoped instance that is `undefined` (a factory's result), as the cache keeps it. */
+const UNDEFINED = Symbol('undefined');
 
 /** Every service of a tag, in registration order; members that are optional and not started are left out. */
 export function tagged(ctx: BuildContext, key: unknown, dependent: string): unknown {
@@ -178,6 +188,7 @@ function start(ctx: BuildContext, spec: ServiceSpec, instance: unknown, signal: 
 }
 
 function created(ctx: BuildContext, spec: ServiceSpec, instance: unknown): unknown {
+  if (ctx.slot < 0 && ctx.scope !== undefined) ctx.host.track(ctx);
   ctx.created.push(spec, instance);
   return instance;
 }
@@ -186,7 +197,9 @@ function created(ctx: BuildContext, spec: ServiceSpec, instance: unknown): unkno
 async function dropCreated(ctx: BuildContext, spec: ServiceSpec, instance: unknown): Promise<void> {
   const at = ctx.created.lastIndexOf(instance);
   if (at > 0 && ctx.created[at - 1] === spec) ctx.created.splice(at - 1, 2);
-  await stopOne(spec, instance, NEVER).catch(() => undefined);
+  await Promise.resolve()
+    .then(() => stopOne(spec, instance, NEVER))
+    .catch(() => undefined);
 }
 
 /** Calls a hook of `spec` on `instance`: the definition's, else the instance's own (class services). */

@@ -82,7 +82,7 @@ function extraEdges(registry: Registry, plan: Slot[], special: number[]): { toke
 function derivedSpec(host: BuildHost, base: ServiceSpec, plan: Slot[], special: number[], extra: { tokens: DependencyToken[]; optional: boolean[] }): ServiceSpec {
   const owned = new Map<unknown, unknown[]>();
   const fill = (args: unknown[], created: unknown[]): boolean => {
-    const ctx: BuildContext = { host, scope: undefined, provided: undefined, cache: undefined, created };
+    const ctx: BuildContext = { host, scope: undefined, provided: undefined, cache: undefined, created, slot: -1 };
     let async = false;
     for (const k of special) {
       if (k >= base.injectCount) continue;
@@ -100,14 +100,14 @@ function derivedSpec(host: BuildHost, base: ServiceSpec, plan: Slot[], special: 
     const created = owned.get(instance);
     if (created === undefined) return undefined;
     owned.delete(instance);
-    return stopCreated(created, NEVER).then((errors) => {
+    return Promise.resolve(stopCreated(created, NEVER)).then((errors) => {
       if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} transient instances of \`${base.name}\` failed to stop`);
     });
   };
   const create: ServiceSpec['create'] = (_spec, args, signal) => {
     const created: unknown[] = [];
     const failed = (error: unknown): never => {
-      void stopCreated(created, NEVER);
+      void Promise.resolve(stopCreated(created, NEVER));
       throw error;
     };
     try {

@@ -9,17 +9,23 @@ import { fromValue } from '../registration';
  * its `[Symbol.asyncDispose]` or `[Symbol.dispose]`; a `useValue` object belongs to its owner
  * and is only given its definition's `onStop`. Bounded by the service's stopTimeout and `signal`.
  */
-export async function stopOne(spec: ServiceSpec, instance: unknown, signal: AbortSignal): Promise<void> {
+export function stopOne(spec: ServiceSpec, instance: unknown, signal: AbortSignal): unknown {
   const call = stopCall(spec, instance);
-  if (call === undefined) return;
-  const limit = spec.stopTimeout === undefined ? undefined : deadline(signal, spec.stopTimeout, `\`${spec.name}\` stop`);
-  const active = limit?.signal ?? signal;
-  try {
-    const result = call(active);
-    if (isThenable(result)) await raceAbort(result, active);
-  } finally {
-    limit?.dispose();
+  if (call === undefined) return undefined;
+  if (spec.stopTimeout === undefined) {
+    const result = call(signal);
+    return isThenable(result) ? raceAbort(result, signal) : result;
   }
+  const limit = deadline(signal, spec.stopTimeout, `\`${spec.name}\` stop`);
+  let result: unknown;
+  try {
+    result = call(limit.signal);
+  } catch (error) {
+    limit.dispose();
+    throw error;
+  }
+  if (!isThenable(result)) return limit.dispose();
+  return raceAbort(result, limit.signal).finally(() => limit.dispose());
 }
 
 /** What stopping `instance` calls, or undefined when it has nothing to stop. */
@@ -37,18 +43,22 @@ function stopCall(spec: ServiceSpec, instance: unknown): ((signal: AbortSignal) 
 
 /**
  * Stops the instances of `created` (`spec, instance` pairs in creation order) in reverse order,
- * one at a time, and empties it. Every failure is kept, as a `ServiceStopFailure`.
+ * one at a time, and empties it. Every failure is kept, as a `ServiceStopFailure`. Synchronous
+ * (an array) while no stop returns a promise.
  */
-export async function stopCreated(created: unknown[], signal: AbortSignal): Promise<BandmasterError[]> {
-  const errors: BandmasterError[] = [];
+export function stopCreated(created: unknown[], signal: AbortSignal, errors: BandmasterError[] = []): BandmasterError[] | Promise<BandmasterError[]> {
   while (created.length > 0) {
     const instance = created.pop();
     const spec = created.pop() as ServiceSpec;
+    const failed = (cause: unknown): void => void errors.push(lifecycleError('ServiceStopFailure', { service: spec.name, cause, attempts: 1 }));
+    let result: unknown;
     try {
-      await stopOne(spec, instance, signal);
+      result = stopOne(spec, instance, signal);
     } catch (cause) {
-      errors.push(lifecycleError('ServiceStopFailure', { service: spec.name, cause, attempts: 1 }));
+      failed(cause);
+      continue;
     }
+    if (isThenable(result)) return Promise.resolve(result).then(() => undefined, failed).then(() => stopCreated(created, signal, errors));
   }
   return errors;
 }

@@ -1,9 +1,10 @@
-import { ShutdownError, type BandmasterError } from '../errors';
+import { BandmasterError, ShutdownError } from '../errors';
 import type { Registry } from '../registry';
 import { lifecycleReport } from '../report';
 import { deriveSingletons } from './derive';
 import { Plans } from './plan';
 import { Scope, type ScopeOwner } from './scope';
+import type { BuildContext } from './build';
 import { scopeCheck } from './validate';
 
 /**
@@ -14,7 +15,10 @@ export class ScopeHost implements ScopeOwner {
   readonly registry: Registry;
   readonly plans: Plans;
   readonly container: unknown;
-  readonly #open = new Set<Scope>();
+  /** The scopes that hold instances, as their contexts; each knows its index (`slot`): O(1) in and out. */
+  readonly #open: BuildContext[] = [];
+  /** True from the end of a boot to the next stopAll: scopes may be created and may build. */
+  live = false;
   /** The first error of the transient and scoped services' graph, checked once per registration version. */
   #invalid: BandmasterError | undefined = undefined;
 
@@ -25,19 +29,22 @@ export class ScopeHost implements ScopeOwner {
     registry.beforeLink = () => deriveSingletons(registry, this);
   }
 
-  /** A new scope, tracked until it is disposed. */
+  /** A new scope; tracked (for stopAll) from its first instance until it is disposed. */
   open(): Scope {
-    const scope = new Scope(this);
-    this.#open.add(scope);
-    return scope;
+    return new Scope(this);
   }
 
-  /** How many scopes are open. */
+  track(ctx: BuildContext): void {
+    ctx.slot = this.#open.push(ctx) - 1;
+  }
+
+  /** How many scopes hold instances. */
   get size(): number {
-    return this.#open.size;
+    return this.#open.length;
   }
 
   prepare(): void {
+    if (!this.live) throw new BandmasterError('ServiceNotStarted', { service: 'scope.resolve()', detail: 'the container is stopping or stopped: a scope builds between startAll() and stopAll()' });
     if (this.plans.refresh()) {
       this.registry.linked();
       // cycles among transient and scoped services would never finish building
@@ -46,8 +53,15 @@ export class ScopeHost implements ScopeOwner {
     if (this.#invalid) throw this.#invalid;
   }
 
-  closed(scope: Scope): void {
-    this.#open.delete(scope);
+  closed(ctx: BuildContext): void {
+    const slot = ctx.slot;
+    if (slot < 0) return;
+    ctx.slot = -1;
+    const last = this.#open.pop()!;
+    if (last !== ctx) {
+      this.#open[slot] = last;
+      last.slot = slot;
+    }
   }
 
   report(errors: BandmasterError[], durationMs: number): ShutdownError {
@@ -57,7 +71,8 @@ export class ScopeHost implements ScopeOwner {
   /** Disposes every open scope, one after the other (newest first); resolves to every failure. */
   async closeAll(signal: AbortSignal): Promise<BandmasterError[]> {
     const errors: BandmasterError[] = [];
-    const scopes = [...this.#open].reverse();
+    // newest first, roughly: removals swap the last one into the gap
+    const scopes = this.#open.map((ctx) => ctx.scope as Scope).reverse();
     for (const scope of scopes) errors.push(...(await scope.close(signal)));
     return errors;
   }

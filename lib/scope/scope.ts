@@ -7,15 +7,16 @@ import { PROVIDED, slotOf } from './plan';
 
 /** What a scope needs from the container that made it. */
 export interface ScopeOwner extends BuildHost {
-  /** Checks the registrations (once per version) before anything is built. */
+  /** Checks the registrations (once per version) before anything is built; throws once the container is stopping. */
   prepare(): void;
   /** Forgets a disposed scope. */
-  closed(scope: Scope): void;
+  closed(ctx: BuildContext): void;
   /** A report for a failed disposal's `ShutdownError`. */
   report(errors: BandmasterError[], durationMs: number): ShutdownError;
 }
 
 const NEVER = new AbortController().signal;
+const DONE: Promise<void> = Promise.resolve();
 
 /**
  * A unit of work with its own instances: one per request, job or message. Made by
@@ -38,7 +39,7 @@ export class Scope {
   /** @internal Made by `container.createScope()`. */
   constructor(owner: ScopeOwner) {
     this.#owner = owner;
-    this.#ctx = { host: owner, scope: this, provided: undefined, cache: undefined, created: [] };
+    this.#ctx = { host: owner, scope: this, provided: undefined, cache: undefined, created: [], slot: -1 };
   }
 
   /** True once `dispose()` was called. */
@@ -103,7 +104,12 @@ export class Scope {
    * @throws ShutdownError (as a rejection) holding a `ServiceStopFailure` per instance that failed to stop.
    */
   dispose(): Promise<void> {
-    return (this.#disposed ??= this.#dispose(NEVER));
+    if (this.#disposed) return this.#disposed;
+    if (this.#building()) return (this.#disposed = this.#dispose(NEVER));
+    // the common case, nothing whose stop returns a promise, settles without an async step
+    const errors = stopCreated(this.#ctx.created, NEVER);
+    if (isThenable(errors)) return (this.#disposed = Promise.resolve(errors).then((e) => this.#settled(e)));
+    return (this.#disposed = errors.length === 0 ? (this.#clear(), DONE) : Promise.resolve(errors).then((e) => this.#settled(e)));
   }
 
   /** `await using scope = container.createScope()`: {@link Scope.dispose}. */
@@ -124,20 +130,31 @@ export class Scope {
   }
 
   async #dispose(signal: AbortSignal): Promise<void> {
-    const started = performance.now();
-    const errors = await this.#stop(signal);
-    if (errors.length > 0) throw this.#owner.report(errors, performance.now() - started);
+    this.#settled(await this.#stop(signal));
+  }
+
+  #settled(errors: BandmasterError[]): void {
+    this.#clear();
+    if (errors.length > 0) throw this.#owner.report(errors, 0);
   }
 
   async #stop(signal: AbortSignal): Promise<BandmasterError[]> {
     // builds still running finish first: what they make is stopped with the rest
-    const cache = this.#ctx.cache;
-    if (cache !== undefined) await Promise.allSettled([...cache.values()].filter(isThenable));
+    if (this.#building()) await Promise.allSettled(this.#ctx.cache!.filter(isThenable));
     const errors = await stopCreated(this.#ctx.created, signal);
+    this.#clear();
+    return errors;
+  }
+
+  #building(): boolean {
+    const cache = this.#ctx.cache;
+    return cache !== undefined && cache.some(isThenable);
+  }
+
+  #clear(): void {
     this.#ctx.cache = undefined;
     this.#ctx.provided = undefined;
-    this.#owner.closed(this);
-    return errors;
+    this.#owner.closed(this.#ctx);
   }
 
   #value(token: InjectionToken): unknown {
