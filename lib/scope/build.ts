@@ -202,15 +202,25 @@ async function dropCreated(ctx: BuildContext, spec: ServiceSpec, instance: unkno
     .catch(() => undefined);
 }
 
-/** Calls a hook of `spec` on `instance`: the definition's, else the instance's own (class services). */
+/** Calls a hook of `spec` on `instance` (see {@link hookOf}); undefined when it has none. */
 export function specHook(spec: ServiceSpec, name: 'onStart' | 'onStop', instance: unknown, signal: AbortSignal): unknown {
+  const hook = hookOf(spec, name, instance);
+  return hook === undefined ? undefined : hook(signal);
+}
+
+/** The hook `name` for `instance`: the definition's own, else (class services) the instance's method. */
+export function hookOf(spec: ServiceSpec, name: 'onStart' | 'onStop', instance: unknown): ((signal: AbortSignal) => unknown) | undefined {
   const own = spec[name];
-  if (own) return own(instance, signal);
-  if (spec.instanceHooks && typeof instance === 'object' && instance !== null) {
-    const method = (instance as Record<string, unknown>)[name];
-    if (typeof method === 'function') return (method as (s: AbortSignal) => unknown).call(instance, signal);
-  }
-  return undefined;
+  if (own !== undefined) return (signal) => own(instance, signal);
+  const method = spec.instanceHooks ? methodOf(instance, name) : undefined;
+  return method === undefined ? undefined : (signal) => method.call(instance, signal);
+}
+
+/** `instance[key]` when it is a function (`instance` an object), else undefined. */
+export function methodOf(instance: unknown, key: PropertyKey): ((...args: unknown[]) => unknown) | undefined {
+  if (typeof instance !== 'object' || instance === null) return undefined;
+  const value = (instance as Record<PropertyKey, unknown>)[key];
+  return typeof value === 'function' ? (value as (...args: unknown[]) => unknown) : undefined;
 }
 
 function failure(spec: ServiceSpec, cause: unknown): BandmasterError {

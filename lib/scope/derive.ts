@@ -1,7 +1,7 @@
 import type { ServiceSpec } from '../definition';
 import { isThenable } from '../retry';
 import type { Registry } from '../registry';
-import type { DependencyToken } from '../tokens';
+import { builtinOf, isAllToken, type DependencyToken } from '../tokens';
 import { slotValue, specHook, type BuildContext, type BuildHost } from './build';
 import { stopCreated } from './dispose';
 import { ALL, CONTAINER, ENTRY, planOf, type Slot } from './plan';
@@ -34,6 +34,8 @@ export function deriveSingletons(registry: Registry, host: BuildHost): void {
 }
 
 function derive(registry: Registry, host: BuildHost, base: ServiceSpec): ServiceSpec {
+  // the common case, checked without allocating: nothing but singletons and missing tokens
+  if (!base.depTokens.some((t) => isAllToken(t) || builtinOf(t) === 'container' || registry.indexOf(t) <= -2)) return base;
   let special: number[] | undefined;
   const plan = planOf(registry, base);
   for (let k = 0; k < plan.length; k++) {

@@ -3,6 +3,7 @@ import type { BandmasterError } from '../errors';
 import { lifecycleError } from '../lifecycle/outcome';
 import { deadline, isThenable, raceAbort } from '../retry';
 import { fromValue } from '../registration';
+import { hookOf, methodOf } from './build';
 
 /**
  * Stops one instance built on demand: its `onStop` (the definition's, or the class's own), else
@@ -30,15 +31,10 @@ export function stopOne(spec: ServiceSpec, instance: unknown, signal: AbortSigna
 
 /** What stopping `instance` calls, or undefined when it has nothing to stop. */
 function stopCall(spec: ServiceSpec, instance: unknown): ((signal: AbortSignal) => unknown) | undefined {
-  const own = spec.onStop;
-  if (own) return (signal) => own(instance, signal);
-  if (spec.create === fromValue || typeof instance !== 'object' || instance === null) return undefined;
-  const target = instance as Record<PropertyKey, unknown>;
-  const onStop = spec.instanceHooks ? target['onStop'] : undefined;
-  if (typeof onStop === 'function') return (signal) => (onStop as (s: AbortSignal) => unknown).call(instance, signal);
-  const dispose = target[Symbol.asyncDispose] ?? target[Symbol.dispose];
-  if (typeof dispose === 'function') return () => (dispose as () => unknown).call(instance);
-  return undefined;
+  const hook = hookOf(spec, 'onStop', instance);
+  if (hook !== undefined || spec.create === fromValue) return hook;
+  const dispose = methodOf(instance, Symbol.asyncDispose) ?? methodOf(instance, Symbol.dispose);
+  return dispose === undefined ? undefined : () => dispose.call(instance);
 }
 
 /**
