@@ -15,6 +15,16 @@ export interface ScopeOwner extends BuildHost {
   report(errors: BandmasterError[], durationMs: number): ShutdownError;
 }
 
+declare global {
+  interface SymbolConstructor {
+    /**
+     * The well-known symbol of `await using` (Node has it); declared again for programs whose
+     * TypeScript `lib` predates it and that load no Node types, as Node's own types declare it.
+     */
+    readonly asyncDispose: unique symbol;
+  }
+}
+
 const NEVER = new AbortController().signal;
 const DONE: Promise<void> = Promise.resolve();
 
