@@ -1,6 +1,6 @@
 import { BandmasterError, ShutdownError } from '../errors';
 import { isThenable } from '../retry';
-import { checkToken, describeToken, registerBuiltin, tokenKey, type InjectionToken, type Resolved } from '../tokens';
+import { checkToken, describeToken, registerBuiltin, tokenKey, type InjectionToken } from '../tokens';
 import { slotValue, tagged, type BuildContext, type BuildHost } from './build';
 import { stopCreated } from './dispose';
 import { PROVIDED, slotOf } from './plan';
@@ -79,12 +79,10 @@ export class Scope {
    * registration and no `provide` gives), `ServiceStartFailure`, `DependencyUnavailable`,
    * `ServiceNotStarted`, `DependencyCircular`, `InvalidArgument` (not a token, or disposed).
    */
-  resolve<K extends InjectionToken>(token: K): Promise<Resolved<K>>;
-  resolve<T>(token: InjectionToken<T>): Promise<T>;
-  resolve(token: InjectionToken): Promise<unknown> {
+  resolve<T = unknown>(token: InjectionToken<T>): Promise<T> {
     try {
       const value = this.#value(token);
-      return isThenable(value) ? (value as Promise<unknown>) : Promise.resolve(value);
+      return (isThenable(value) ? value : Promise.resolve(value)) as Promise<T>;
     } catch (error) {
       return Promise.reject(error);
     }

@@ -20,6 +20,8 @@ describe('public types of scopes', () => {
       expectTypeOf(c.createScope()).toEqualTypeOf<Scope>();
       expectTypeOf(s.resolve(Ctx)).toEqualTypeOf<Promise<Ctx>>();
       expectTypeOf(s.resolve(token<number>('n'))).toEqualTypeOf<Promise<number>>();
+      expectTypeOf(s.resolve<string>('greeting')).toEqualTypeOf<Promise<string>>();
+      expectTypeOf(s.resolve('greeting')).toEqualTypeOf<Promise<unknown>>();
       expectTypeOf(s.resolveAll(token<string>('tag'))).toEqualTypeOf<Promise<string[]>>();
       expectTypeOf(c.resolveAll(token<string>('tag'))).toEqualTypeOf<string[]>();
       expectTypeOf(s.dispose()).toEqualTypeOf<Promise<void>>();
