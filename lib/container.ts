@@ -188,6 +188,8 @@ export class Container {
     checkRunOptions('start()', options);
     checkToken(token, 'start()');
     await this.#afterShutdown();
+    const code = this.#registry.indexOf(token);
+    if (code <= -2) throw notSingleton(this.#registry.specAt(code).name, this.#registry.specAt(code).scope);
     const node = this.#require(token);
     if (node.state === 'started') return node.instance as T;
     // links are rebuilt lazily: registrations since the last startAll are not in them yet
@@ -261,14 +263,7 @@ export class Container {
   resolveAll<T = unknown>(tag: InjectionToken<T>): T[] {
     checkToken(tag, 'resolveAll()', 'tag');
     this.#registry.linked();
-    const out: T[] = [];
-    for (const code of this.#registry.tags.get(tokenKey(tag)) ?? []) {
-      if (code < 0) continue;
-      const node = this.#registry.table.nodes[code]!;
-      if (node.state === 'started') out.push(node.instance as T);
-      else if (node.spec.required) throw new BandmasterError('ServiceNotStarted', { service: node.name, detail: `it is ${node.state}, and tagged ${describeToken(tag)}` });
-    }
-    return out;
+    return this.#scopes.startedOfTag(tag) as T[];
   }
 
   /**
@@ -285,10 +280,7 @@ export class Container {
    * ```
    */
   createScope(): Scope {
-    if (!this.#scopes.live) {
-      throw new BandmasterError('ServiceNotStarted', { service: 'createScope()', detail: this.#shutdown ? 'the container is stopping or stopped: scopes are created between startAll() and stopAll()' : 'the container has not booted: await container.startAll() first' });
-    }
-    return this.#scopes.open();
+    return this.#scopes.open(this.#shutdown !== undefined);
   }
 
   /** `await using container = new Container()`: {@link Container.stopAll}. */

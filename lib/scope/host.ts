@@ -1,5 +1,6 @@
 import { BandmasterError, ShutdownError } from '../errors';
 import type { Registry } from '../registry';
+import { describeToken, tokenKey, type InjectionToken } from '../tokens';
 import { lifecycleReport } from '../report';
 import { deriveSingletons } from './derive';
 import { Plans } from './plan';
@@ -29,9 +30,25 @@ export class ScopeHost implements ScopeOwner {
     registry.beforeLink = () => deriveSingletons(registry, this);
   }
 
-  /** A new scope; tracked (for stopAll) from its first instance until it is disposed. */
-  open(): Scope {
+  /** A new scope; tracked (for stopAll) from its first instance until it is disposed. `stopped`: a stopAll ran. */
+  open(stopped: boolean): Scope {
+    if (!this.live) {
+      throw new BandmasterError('ServiceNotStarted', { service: 'createScope()', detail: stopped ? 'the container is stopping or stopped: scopes are created between startAll() and stopAll()' : 'the container has not booted: await container.startAll() first' });
+    }
     return new Scope(this);
+  }
+
+  /** The started singletons of a tag, in registration order (optional ones not started left out); throws for a required one that is not. */
+  startedOfTag(tag: InjectionToken): unknown[] {
+    const out: unknown[] = [];
+    const { nodes } = this.registry.table;
+    for (const code of this.registry.tags.get(tokenKey(tag)) ?? []) {
+      if (code < 0) continue;
+      const node = nodes[code]!;
+      if (node.state === 'started') out.push(node.instance);
+      else if (node.spec.required) throw new BandmasterError('ServiceNotStarted', { service: node.name, detail: `it is ${node.state}, and tagged ${describeToken(tag)}` });
+    }
+    return out;
   }
 
   track(ctx: BuildContext): void {

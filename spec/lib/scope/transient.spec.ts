@@ -78,6 +78,7 @@ describe('Container', () => {
       const container = new Container({ logger: false }).register(T);
       await container.startAll();
       assert.throws(() => container.resolve(T), { kind: 'ServiceNotStarted', service: 'T' });
+      await assert.rejects(container.start(T), { kind: 'ServiceNotStarted', service: 'T' });
       assert.ok((await container.createScope().resolve(T)) instanceof T);
       await container.stopAll();
     });
