@@ -1,12 +1,13 @@
-// `npm run bench [-- --quick] [-- --only=dag,jitter,scale,heap,resolve,logging,cold] [-- --rounds=N]`
+// `npm run bench [-- --quick] [-- --only=dag,jitter,scale,heap,resolve,scope,logging,cold] [-- --rounds=N]`
 import { cpus, totalmem } from 'node:os';
 import { fixedLatency, jitteredLatency } from './hooks';
 import { Results } from './report';
 import { dagCase, heapCase, scaleCase, type SuiteConfig } from './suite';
 import { coldCase, loggingCase, resolveCase } from './suite-more';
+import { scopeCase } from './cases/scope';
 import { renderMarkdown, renderTable } from './table';
 
-const CASES = ['dag', 'jitter', 'scale', 'heap', 'resolve', 'logging', 'cold'] as const;
+const CASES = ['dag', 'jitter', 'scale', 'heap', 'resolve', 'scope', 'logging', 'cold'] as const;
 type CaseName = (typeof CASES)[number];
 
 function parseArgs(argv: readonly string[]): SuiteConfig & { only: Set<CaseName>; markdown: boolean } {
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     scale: () => scaleCase(results, config),
     heap: () => heapCase(results, config),
     resolve: () => resolveCase(results, config),
+    scope: () => scopeCase(results, config),
     logging: () => loggingCase(results, config),
     cold: () => coldCase(results, config),
   };

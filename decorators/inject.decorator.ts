@@ -1,5 +1,5 @@
 import { BandmasterError } from '../lib/errors';
-import { badTokenDetail, describeToken, isInjectionToken, type InjectionToken } from '../lib/tokens';
+import { all, badTokenDetail, describeToken, isInjectionToken, type InjectionToken } from '../lib/tokens';
 import { setInjectToken, setOptionalParam } from './metadata';
 
 /** A legacy parameter decorator, as `@Inject` and `@Optional` are. */
@@ -48,5 +48,29 @@ export function Optional(): ParameterDecorator {
   return (target, propertyKey, index) => {
     assertConstructorParam('@Optional()', target, propertyKey);
     setOptionalParam(target, index);
+  };
+}
+
+/**
+ * Injects every service tagged `tag` (`@Service({ tags: [tag] })`) into a constructor parameter,
+ * as an array in registration order; the service waits for all of them. A failed optional member
+ * is left out, a failed required one fails the service; a tag no service has gives `[]`.
+ *
+ * @throws BandmasterError `InvalidDefinition` on a method parameter or with an undefined tag.
+ * @example
+ * ```ts
+ * constructor(@InjectAll(HEALTH_CHECK) private readonly checks: Check[]) {}
+ * ```
+ */
+export function InjectAll(tag: InjectionToken): ParameterDecorator {
+  return (target, propertyKey, index) => {
+    assertConstructorParam('@InjectAll()', target, propertyKey);
+    if (!isInjectionToken(tag)) {
+      throw new BandmasterError('InvalidDefinition', {
+        service: describeToken(target),
+        detail: `@InjectAll() on parameter ${index}: ${badTokenDetail(tag)}`,
+      });
+    }
+    setInjectToken(target, index, all(tag));
   };
 }

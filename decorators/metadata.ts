@@ -1,5 +1,5 @@
 /// <reference types="reflect-metadata" />
-import type { DependencyEntry, InjectionToken } from '../lib/tokens';
+import type { DependencyEntry, DependencyToken, InjectionToken, ServiceScope } from '../lib/tokens';
 
 /**
  * Metadata keys, in one place. `Symbol.for` so that two copies of the library loaded side by side
@@ -35,6 +35,14 @@ export interface LifecycleOptions {
   readonly startTimeout?: number;
   /** Time limit of one stop attempt in ms. */
   readonly stopTimeout?: number;
+  /**
+   * How long an instance lives: `'singleton'` (default: one per container, booted by `startAll`),
+   * `'transient'` (a new one for every injection and every `resolve`) or `'scoped'` (one per
+   * `container.createScope()`).
+   */
+  readonly scope?: ServiceScope;
+  /** Tags the service carries: `@InjectAll(tag)`, `all(tag)` and `resolveAll(tag)` collect every service of a tag. */
+  readonly tags?: readonly InjectionToken[];
 }
 
 /** Options of `@Service()`. */
@@ -65,9 +73,9 @@ function ownMap<V>(key: symbol, target: MetadataTarget): Map<number, V> {
   return map;
 }
 
-/** Records `@Inject(token)` for constructor parameter `index`. */
-export function setInjectToken(target: MetadataTarget, index: number, token: InjectionToken): void {
-  ownMap<InjectionToken>(INJECT_TOKENS, target).set(index, token);
+/** Records `@Inject(token)` (or `@InjectAll(tag)`, as `all(tag)`) for constructor parameter `index`. */
+export function setInjectToken(target: MetadataTarget, index: number, token: DependencyToken): void {
+  ownMap<DependencyToken>(INJECT_TOKENS, target).set(index, token);
 }
 
 /** Records `@Optional()` for constructor parameter `index`. */
@@ -88,7 +96,7 @@ export interface ClassMetadata {
   /** The class's own `@DependsOn` tokens. */
   readonly dependsOn: readonly InjectionToken[];
   /** `@Inject` tokens of the constructor that builds the class (its own, or its base's when it has none). */
-  readonly injectTokens: ReadonlyMap<number, InjectionToken>;
+  readonly injectTokens: ReadonlyMap<number, DependencyToken>;
   /** `@Optional` parameters of that constructor. */
   readonly optionalParams: ReadonlyMap<number, true>;
   /** `design:paramtypes` of that constructor. */
@@ -115,7 +123,7 @@ export function readClassMetadata(target: MetadataTarget): ClassMetadata {
   return {
     service,
     dependsOn: (Reflect.getOwnMetadata(DEPENDS_ON, target) as InjectionToken[] | undefined) ?? [],
-    injectTokens: (Reflect.getOwnMetadata(INJECT_TOKENS, owner) as Map<number, InjectionToken> | undefined) ?? new Map(),
+    injectTokens: (Reflect.getOwnMetadata(INJECT_TOKENS, owner) as Map<number, DependencyToken> | undefined) ?? new Map(),
     optionalParams: (Reflect.getOwnMetadata(OPTIONAL_PARAMS, owner) as Map<number, true> | undefined) ?? new Map(),
     paramTypes: Reflect.getOwnMetadata(PARAM_TYPES, owner) as unknown[] | undefined,
     inject: ownerService?.options.inject,

@@ -14,10 +14,13 @@ import { toSpec } from './registration';
 import { Registry } from './registry';
 import { lifecycleReport, reportService, type LifecycleReport, type ServiceReport } from './ops/report';
 import { realClock, type Clock } from './lifecycle/retry';
+import { ScopeHost } from './scope/host';
+import type { Scope } from './scope/scope';
+import { scopeCheck } from './scope/validate';
 import { Shutdown } from './lifecycle/shutdown';
 import { handleSignals, type SignalOptions } from './ops/signals';
 import { buildTimeline, type Timeline } from './ops/timeline';
-import { checkToken, describeToken, isToken, type Constructor, type InjectionToken } from './tokens';
+import { checkToken, describeToken, isToken, registerBuiltin, tokenKey, type Constructor, type InjectionToken } from './tokens';
 
 /** Options of {@link Container}. */
 export interface ContainerOptions {
@@ -63,8 +66,14 @@ export class Container {
   /** This container's logger, as provider hooks get it (`false`: silent). */
   readonly #log: () => Logger | false;
   readonly #startWarningMs: number | false;
+  /** Scopes, and what singletons need of transients, tags and the container (lib/scope/). */
+  readonly #scopes: ScopeHost;
+  readonly #isTransient = (token: InjectionToken): boolean => this.#registry.specOf(token)?.scope === 'transient';
+  /** Failures of the scopes the last stopAll disposed. */
+  #scopeErrors: BandmasterError[] = [];
 
   constructor(options: ContainerOptions = {}) {
+    this.#scopes = new ScopeHost(this.#registry, this);
     this.#clock = options.clock ?? realClock;
     const warnAfter = options.startWarningMs;
     if (warnAfter !== undefined && warnAfter !== false && !(typeof warnAfter === 'number' && warnAfter > 0)) {
@@ -93,7 +102,7 @@ export class Container {
       const input = services[i]!;
       // only a class or a definition can carry provider hooks; toSpec reports anything else (undefined, null, 42)
       const bindable = typeof input === 'function' || (typeof input === 'object' && input !== null);
-      this.#registry.add(toSpec(bindable ? bindProviderLogger(input, this.#log) : input));
+      this.#registry.add(toSpec(bindable ? bindProviderLogger(input, this.#log) : input, this.#isTransient));
     }
     return this;
   }
@@ -111,11 +120,11 @@ export class Container {
       const cls = stack.pop()!;
       if (seen.has(cls)) continue;
       seen.add(cls);
-      const node = this.#registry.lookup(cls) ?? this.#registry.add(toSpec(cls));
-      for (const token of node.spec.depTokens) {
-        if (typeof token === 'function' && hasServiceMetadata(token) && !this.#registry.lookup(token)) stack.push(token);
+      const spec = this.#registry.specOf(cls) ?? this.#registry.add(toSpec(cls)).spec;
+      for (const token of spec.depTokens) {
+        if (typeof token === 'function' && hasServiceMetadata(token) && !this.#registry.specOf(token)) stack.push(token as Constructor);
       }
-      for (const dep of readClassMetadata(cls).dependsOn) if (typeof dep === 'function' && hasServiceMetadata(dep)) stack.push(dep);
+      for (const dep of readClassMetadata(cls).dependsOn) if (typeof dep === 'function' && hasServiceMetadata(dep)) stack.push(dep as Constructor);
     }
     return this;
   }
@@ -137,10 +146,13 @@ export class Container {
     if (node && node.state !== 'idle' && node.state !== 'stopped' && node.state !== 'failed') {
       throw new BandmasterError('InvalidDefinition', { service: node.name, detail: `cannot override a service that is ${node.state}; call stopAll() first` });
     }
-    const name = node ? node.name : typeof token === 'function' ? token.name : isToken(token) ? token.name : token;
-    const spec = toSpec({ required: node?.spec.required, ...replacement, name } as AnyDefinition);
+    const code = this.#registry.indexOf(token);
+    const entry = code <= -2 ? this.#registry.specAt(code) : undefined;
+    const name = node ? node.name : entry ? entry.name : typeof token === 'function' ? token.name : isToken(token) ? token.name : token;
+    const spec = toSpec({ required: (node?.spec ?? entry)?.required, scope: entry?.scope, ...replacement, name } as AnyDefinition);
     if (node) this.#registry.replace(node, spec);
-    else this.#registry.add(typeof token === 'function' ? { ...spec, aliases: [...spec.aliases, token] } : spec);
+    else if (entry) this.#registry.replaceScoped(code, spec);
+    else this.#registry.add(typeof token === 'function' ? { ...spec, aliases: [...spec.aliases, tokenKey(token)] } : spec);
     return this;
   }
 
@@ -156,11 +168,12 @@ export class Container {
     checkRunOptions('startAll()', options);
     await this.#afterShutdown();
     const nodes = this.#registry.linked();
-    const errors = validate(this.#registry.table, nodes);
+    const errors = validate(this.#registry.table, nodes, scopeCheck(this.#registry));
     if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
     const boot = this.#bootFor(options);
     boot.add(nodes);
     await boot.done;
+    this.#scopes.live = true;
     return this.#bootOutcome(boot);
   }
 
@@ -175,16 +188,19 @@ export class Container {
     checkRunOptions('start()', options);
     checkToken(token, 'start()');
     await this.#afterShutdown();
+    const code = this.#registry.indexOf(token);
+    if (code <= -2) throw notSingleton(this.#registry.specAt(code).name, this.#registry.specAt(code).scope);
     const node = this.#require(token);
     if (node.state === 'started') return node.instance as T;
     // links are rebuilt lazily: registrations since the last startAll are not in them yet
     this.#registry.linked();
     const nodes = closure(this.#registry.table, [node]);
-    const errors = validate(this.#registry.table, nodes);
+    const errors = validate(this.#registry.table, nodes, scopeCheck(this.#registry));
     if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
     const settled = new Promise<ServiceNode>((resolve) => node.watch(resolve));
     this.#bootFor(options).add(nodes);
     const result = await settled;
+    this.#scopes.live = true;
     if (result.state !== 'started') throw result.error ?? new BandmasterError('ServiceNotStarted', { service: node.name });
     return result.instance as T;
   }
@@ -193,22 +209,27 @@ export class Container {
    * Stops every started service after the services that depend on it, in parallel otherwise.
    * A running boot is aborted first; a call while a shutdown runs joins it.
    *
+   * Open scopes are disposed first (newest first), then the singletons stop.
+   *
    * @returns the shutdown report.
-   * @throws ShutdownError when a service failed to stop (as a rejection); it stays started.
+   * @throws ShutdownError when a service failed to stop, or an instance of a scope did (as a rejection); it stays started.
    */
   async stopAll(options: RunOptions = {}): Promise<LifecycleReport> {
     checkRunOptions('stopAll()', options);
     let shutdown = this.#shutdown;
     if (!shutdown || shutdown.finished) {
+      this.#scopes.live = false;
       if (this.#boot && !this.#boot.finished) this.#boot.abort(new DOMException('boot interrupted by stopAll()', 'AbortError'));
-      shutdown = this.#shutdown = new Shutdown({ events: this.events, clock: this.#clock, table: this.#registry.table });
-      shutdown.link(options.signal, options.timeout, 'stopAll');
-      shutdown.begin(this.#registry.linked());
+      const run = (shutdown = this.#shutdown = new Shutdown({ events: this.events, clock: this.#clock, table: this.#registry.table }));
+      run.link(options.signal, options.timeout, 'stopAll');
+      this.#scopeErrors = [];
+      if (this.#scopes.size === 0) run.begin(this.#registry.linked());
+      else void this.#scopes.closeAll(run.signal).then((errors) => ((this.#scopeErrors = errors), run.begin(this.#registry.linked())));
     } else {
       shutdown.link(options.signal, options.timeout, 'stopAll');
     }
     await shutdown.done;
-    const errors = shutdown.errors;
+    const errors = this.#scopeErrors.length === 0 ? shutdown.errors : [...this.#scopeErrors, ...shutdown.errors];
     const report = this.#report('stop', errors, shutdown.elapsedMs);
     if (errors.length > 0) throw new ShutdownError(errors, report);
     return report;
@@ -227,8 +248,44 @@ export class Container {
     if (i >= 0 && table.state[i] === STARTED) return table.instances[i] as T;
     // not started, not registered (ServiceUnknown) or not a token (InvalidArgument)
     checkToken(token, 'resolve()');
+    if (i <= -2) throw notSingleton(this.#registry.specAt(i).name, this.#registry.specAt(i).scope);
     const node = this.#require(token);
     throw new BandmasterError('ServiceNotStarted', { service: node.name, detail: `it is ${node.state}; await container.startAll(), start(token) or ready(token) first` });
+  }
+
+  /**
+   * The started singletons tagged `tag` (`@Service({ tags: [tag] })`), in registration order;
+   * optional ones that are not started are left out, `[]` for a tag no service has. Transient and
+   * scoped members are built by a scope: `scope.resolveAll(tag)`.
+   *
+   * @throws BandmasterError `ServiceNotStarted` for a required member that is not started; `InvalidArgument` when `tag` is not a token.
+   */
+  resolveAll<T = unknown>(tag: InjectionToken<T>): T[] {
+    checkToken(tag, 'resolveAll()', 'tag');
+    this.#registry.linked();
+    return this.#scopes.startedOfTag(tag) as T[];
+  }
+
+  /**
+   * A new {@link Scope}: a unit of work (a request, a job) with its own scoped instances, which
+   * see the started singletons. Dispose it (`await scope.dispose()`, or `await using`); `stopAll`
+   * disposes the ones still open first.
+   *
+   * @throws BandmasterError `ServiceNotStarted` before the container has booted (`startAll`), or once `stopAll` began.
+   * @example
+   * ```ts
+   * await using scope = container.createScope();
+   * scope.provide(REQUEST, req);
+   * const handler = await scope.resolve(RequestHandler);
+   * ```
+   */
+  createScope(): Scope {
+    return this.#scopes.open(this.#shutdown !== undefined);
+  }
+
+  /** `await using container = new Container()`: {@link Container.stopAll}. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stopAll();
   }
 
   /**
@@ -287,7 +344,8 @@ export class Container {
 
   /** The dependency graph, with DOT and Mermaid renderings. */
   graph(): GraphView {
-    return graphView(this.#registry.linked(), describeToken);
+    this.#registry.linked();
+    return graphView(this.#registry, describeToken);
   }
 
   /** Runs the health check of every started service; `healthy` when every required one passes. */
@@ -355,6 +413,8 @@ export class Container {
 }
 
 /** Rejects a malformed `signal` or `timeout` instead of silently running without a limit. */
+registerBuiltin(Container, 'container');
+
 function checkRunOptions(method: string, options: RunOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new BandmasterError('InvalidArgument', { service: method, detail: `options must be an object like { signal, timeout }, got ${String(options)}` });
@@ -366,6 +426,10 @@ function checkRunOptions(method: string, options: RunOptions): void {
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && !Number.isNaN(timeout))) {
     throw new BandmasterError('InvalidArgument', { service: method, detail: `timeout must be a number of ms >= 0 (Infinity for none), got ${describeValue(timeout)}` });
   }
+}
+
+function notSingleton(name: string, scope: string): BandmasterError {
+  return new BandmasterError('ServiceNotStarted', { service: name, detail: `it is ${scope}, built on demand: await container.createScope().resolve(token)` });
 }
 
 function unknownService(token: unknown): BandmasterError {

@@ -1,5 +1,5 @@
 import type { LifecycleOptions } from '../decorators/metadata';
-import type { Constructor, DependencyEntry, InjectionToken, Token } from './tokens';
+import type { AbstractConstructor, Constructor, DependencyEntry, DependencyToken, InjectionToken, ServiceScope, Token } from './tokens';
 
 /** A dependency of a factory: a token, or a token marked optional (`optional(token)` or `{ token, optional: true }`). */
 export type FactoryDependency = DependencyEntry;
@@ -16,8 +16,11 @@ export interface DefinitionHooks<T> {
 
 /** What every plain definition has: a name, lifecycle options, start-order dependencies. */
 export interface DefinitionBase<T> extends LifecycleOptions, DefinitionHooks<T> {
-  /** The name (or symbol, or typed token) the service is registered and injected under. */
-  readonly name: string | symbol | Token<T>;
+  /**
+   * The name (or symbol, or typed token) the service is registered and injected under; or a class,
+   * abstract ones included: parameters typed with it get what this definition provides.
+   */
+  readonly name: string | symbol | Token<T> | AbstractConstructor<T>;
   /** Start-order dependencies, not injected (always required). */
   readonly dependsOn?: readonly InjectionToken[];
 }
@@ -85,7 +88,7 @@ export interface ServiceSpec {
   /** Further registry keys that resolve to it (its class, a token it overrides); mostly none, and then a shared empty list. */
   readonly aliases: readonly (string | symbol | Constructor)[];
   /** Its dependencies: the injected ones (constructor or factory parameters) first, then `dependsOn`. */
-  readonly depTokens: readonly InjectionToken[];
+  readonly depTokens: readonly DependencyToken[];
   /** Indices into `depTokens` of the optional dependencies, ascending; undefined when none. */
   readonly optionalDeps: readonly number[] | undefined;
   /** How many leading `depTokens` are injected. */
@@ -107,4 +110,8 @@ export interface ServiceSpec {
   readonly healthCheck?: Hook;
   /** Hooks come from the instance (a `@Service` class) rather than the definition. */
   readonly instanceHooks: boolean;
+  /** How long an instance lives. */
+  readonly scope: ServiceScope;
+  /** Registry keys of its tags, in the order given; a shared empty list when none. */
+  readonly tags: readonly (string | symbol | Constructor)[];
 }

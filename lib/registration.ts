@@ -1,30 +1,52 @@
 import { readClassMetadata, hasServiceMetadata, type LifecycleOptions, type ServiceOptions } from '../decorators/metadata';
 import type { AnyDefinition, ClassDefinition, FactoryDependency, ServiceSpec } from './definition';
 import { BandmasterError, describeValue } from './errors';
-import { badTokenDetail, describeToken, isInjectionToken, isToken, tokenKey, type Constructor, type InjectionToken } from './tokens';
+import { badTokenDetail, describeToken, isAllToken, isInjectionToken, isToken, tokenKey, type Constructor, type DependencyToken, type InjectionToken } from './tokens';
 
 const AMBIGUOUS_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array, Function, Promise, Symbol, BigInt]);
 
-/** Normalizes a `@Service` class or a plain definition into a {@link ServiceSpec}. */
-export function toSpec(input: Constructor | AnyDefinition): ServiceSpec {
-  if (typeof input === 'function') return classSpec(input, undefined, true);
+/** Whether a token names a transient service registered already: the registry's answer, during one {@link toSpec}. */
+let isTransient: ((token: InjectionToken) => boolean) | undefined;
+
+/**
+ * Normalizes a `@Service` class or a plain definition into a {@link ServiceSpec}. `transient`
+ * says which tokens name transient services already registered: those may repeat in one list.
+ */
+export function toSpec(input: Constructor | AnyDefinition, transient?: (token: InjectionToken) => boolean): ServiceSpec {
+  if (typeof input === 'function') return withTransient(transient, () => classSpec(input, undefined, true));
   if (typeof input !== 'object' || input === null) {
     throw new BandmasterError('InvalidDefinition', { service: describeValue(input), detail: 'register() takes a @Service class or a definition object (an undefined class usually means a circular import)' });
   }
-  return definitionSpec(input);
+  return withTransient(transient, () => definitionSpec(input));
+}
+
+function withTransient(transient: ((token: InjectionToken) => boolean) | undefined, make: () => ServiceSpec): ServiceSpec {
+  if (transient === undefined) return make();
+  isTransient = transient;
+  try {
+    return make();
+  } finally {
+    isTransient = undefined;
+  }
 }
 
 /** No further keys: shared (the common case saves a list per service), never written to. */
 const NO_ALIASES: ServiceSpec['aliases'] = Object.freeze([]);
 
 /** No dependencies: shared, never written to. */
-const NO_DEPS: readonly InjectionToken[] = Object.freeze([]);
+const NO_DEPS: readonly DependencyToken[] = Object.freeze([]);
+
+/** No tags: shared, never written to. */
+const NO_TAGS: ServiceSpec['tags'] = Object.freeze([]);
+
+const SCOPES: readonly unknown[] = ['singleton', 'transient', 'scoped'];
 
 function definitionSpec(def: AnyDefinition): ServiceSpec {
   const keys = keysOf(def.name);
   const name = nameOfKey(keys[0]!);
   checkOptions(name, def);
   const dependsOn = def.dependsOn === undefined ? NO_DEPS : checkTokens(name, def.dependsOn, false);
+  if (typeof def.name === 'function' && 'useClass' in def && def.useClass === def.name) invalid(name, 'a class registered under its own name is register(TheClass); `name` names another class, such as an abstract one it implements');
   if (('useValue' in def ? 1 : 0) + ('useFactory' in def ? 1 : 0) + ('useClass' in def ? 1 : 0) > 1) {
     const kinds = (['useValue', 'useFactory', 'useClass'] as const).filter((k) => k in def);
     invalid(name, `a definition gives one of useValue, useFactory or useClass, not ${kinds.join(' and ')}`);
@@ -72,6 +94,13 @@ function classSpec(cls: Constructor, def: ClassDefinition<unknown> | undefined, 
   return makeSpec({ name, keys, depTokens, optionalDeps, injectCount: injected.length, options, hooks: def, instanceHooks: true, provides: cls, create: fromClass });
 }
 
+/** Whether a dependency on `token` may repeat in one list: a transient class gives a new instance each time. */
+function mayRepeat(token: DependencyToken): boolean {
+  if (isAllToken(token)) return false;
+  if (isTransient?.(token)) return true;
+  return typeof token === 'function' && readClassMetadata(token).service?.options.scope === 'transient';
+}
+
 type Factory = (...args: unknown[]) => unknown;
 
 /** Most arguments a call passes safely: past about 120,000, V8 overflows its stack on the spread. */
@@ -109,7 +138,7 @@ interface SpecParts {
   readonly name: string;
   /** The registry keys; the first names the service. */
   readonly keys: readonly (string | symbol | Constructor)[];
-  readonly depTokens: readonly InjectionToken[];
+  readonly depTokens: readonly DependencyToken[];
   readonly optionalDeps: readonly number[] | undefined;
   readonly injectCount: number;
   readonly options: LifecycleOptions;
@@ -144,18 +173,20 @@ function makeSpec(p: SpecParts): ServiceSpec {
     onStop: h?.onStop,
     healthCheck: h?.healthCheck,
     instanceHooks: p.instanceHooks,
+    scope: o.scope ?? 'singleton',
+    tags: o.tags === undefined || o.tags.length === 0 ? NO_TAGS : o.tags.map(tokenKey),
   };
 }
 
 type ClassMeta = ReturnType<typeof readClassMetadata>;
 
 /** The constructor's dependency tokens, in parameter order. */
-function paramTokens(name: string, cls: Constructor, meta: ClassMeta): readonly InjectionToken[] {
+function paramTokens(name: string, cls: Constructor, meta: ClassMeta): readonly DependencyToken[] {
   const listed = meta.inject;
   if (listed) return factoryTokens(name, listed, 'inject');
   let count = Math.max(meta.paramTypes?.length ?? 0, meta.paramCount);
   for (const i of meta.injectTokens.keys()) if (i + 1 > count) count = i + 1;
-  const tokens: InjectionToken[] = [];
+  const tokens: DependencyToken[] = [];
   for (let i = 0; i < count; i++) tokens.push(meta.injectTokens.get(i) ?? paramType(name, cls, meta, i));
   return tokens;
 }
@@ -199,8 +230,8 @@ function inheritedFrom(cls: Constructor, meta: ClassMeta): string {
 }
 
 /** A `{ token, optional }` entry of a factory's `deps`. */
-function isMarked(d: FactoryDependency): d is Exclude<FactoryDependency, InjectionToken> {
-  if (typeof d !== 'object' || d === null || isToken(d)) return false;
+function isMarked(d: FactoryDependency): d is Extract<FactoryDependency, { readonly optional: true }> {
+  if (typeof d !== 'object' || d === null || isToken(d) || isAllToken(d)) return false;
   try {
     return 'token' in d;
   } catch {
@@ -209,12 +240,13 @@ function isMarked(d: FactoryDependency): d is Exclude<FactoryDependency, Injecti
   }
 }
 
-function factoryTokens(name: string, deps: readonly FactoryDependency[], list = 'deps'): readonly InjectionToken[] {
+function factoryTokens(name: string, deps: readonly FactoryDependency[], list = 'deps'): readonly DependencyToken[] {
   if (!Array.isArray(deps)) invalid(name, `${list} must be an array of tokens`);
-  const out: InjectionToken[] = new Array(deps.length);
+  const out: DependencyToken[] = new Array(deps.length);
   for (let i = 0; i < deps.length; i++) {
     const d = deps[i]!;
-    out[i] = checkToken(name, isMarked(d) ? d.token : d, i);
+    const t = isMarked(d) ? d.token : d;
+    out[i] = isAllToken(t) ? t : checkToken(name, t, i);
   }
   return out;
 }
@@ -242,7 +274,7 @@ function checkToken(name: string, token: InjectionToken, index: number): Injecti
   return token;
 }
 
-function checkDeps(name: string, keys: readonly unknown[], injected: readonly InjectionToken[], dependsOn: readonly InjectionToken[]): readonly InjectionToken[] {
+function checkDeps(name: string, keys: readonly unknown[], injected: readonly DependencyToken[], dependsOn: readonly DependencyToken[]): readonly DependencyToken[] {
   checkList(name, keys, injected);
   checkList(name, keys, dependsOn);
   // both lists are made by this module (fresh, or the frozen NO_DEPS): no copy needed when one is empty
@@ -254,25 +286,31 @@ function checkDeps(name: string, keys: readonly unknown[], injected: readonly In
 /** Lists shorter than this are checked for duplicates pairwise: cheaper than a Set per service. */
 const PAIRWISE_MAX = 16;
 
-function checkList(name: string, keys: readonly unknown[], list: readonly InjectionToken[]): void {
+function checkList(name: string, keys: readonly unknown[], list: readonly DependencyToken[]): void {
   const seen = list.length > PAIRWISE_MAX ? new Set<unknown>() : undefined;
   for (let i = 0; i < list.length; i++) {
     const token = list[i]!;
-    const key = tokenKey(token);
+    const key = depKey(token);
     if (keys.includes(key)) throw new BandmasterError('ServiceDependsOnItself', { service: name });
-    if (seen ? seen.has(key) : seenBefore(list, i, key)) throw new BandmasterError('ServiceDuplicateDependency', { service: name, dependency: describeToken(token) });
+    if ((seen ? seen.has(key) : seenBefore(list, i, key)) && !mayRepeat(token)) throw new BandmasterError('ServiceDuplicateDependency', { service: name, dependency: describeToken(token) });
     seen?.add(key);
   }
 }
 
-function seenBefore(list: readonly InjectionToken[], end: number, key: unknown): boolean {
-  for (let j = 0; j < end; j++) if (tokenKey(list[j]!) === key) return true;
+/** The key a dependency is compared by: its token's key, or the (one per tag) `all(tag)` itself. */
+function depKey(token: DependencyToken): unknown {
+  return isAllToken(token) ? token : tokenKey(token);
+}
+
+function seenBefore(list: readonly DependencyToken[], end: number, key: unknown): boolean {
+  for (let j = 0; j < end; j++) if (depKey(list[j]!) === key) return true;
   return false;
 }
 
 /** The registry keys of a definition's `name`; the first one names the service. */
 function keysOf(name: unknown): (string | symbol | Constructor)[] {
   if (typeof name === 'string' && name.length > 0) return [name];
+  if (typeof name === 'function' && name.name) return [name.name, name as Constructor];
   if (typeof name === 'symbol') return [name];
   if (isToken(name)) return [name.name];
   return invalid(describeValue(name), 'a definition needs a non-empty `name`: a string, a symbol or a token');
@@ -286,7 +324,7 @@ function nameOfKey(key: string | symbol | Constructor): string {
 /** The `@Service` options, each lifecycle option overridden by the definition's where it gives one. */
 function mergeLifecycle(own: ServiceOptions | undefined, def: LifecycleOptions | undefined): ServiceOptions {
   const pick = <K extends keyof LifecycleOptions>(k: K): LifecycleOptions[K] => (def !== undefined && def[k] !== undefined ? def[k] : own?.[k]);
-  return { name: own?.name, required: pick('required'), retries: pick('retries'), backoff: pick('backoff'), startTimeout: pick('startTimeout'), stopTimeout: pick('stopTimeout') };
+  return { name: own?.name, required: pick('required'), retries: pick('retries'), backoff: pick('backoff'), startTimeout: pick('startTimeout'), stopTimeout: pick('stopTimeout'), scope: pick('scope'), tags: pick('tags') };
 }
 
 function checkOptions(name: string, o: LifecycleOptions): void {
@@ -296,6 +334,8 @@ function checkOptions(name: string, o: LifecycleOptions): void {
     const v = o[k];
     if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) invalid(name, `\`${k}\` must be a positive number of ms, got ${describeValue(v)}`);
   }
+  if (o.scope !== undefined && !SCOPES.includes(o.scope)) invalid(name, `\`scope\` must be 'singleton', 'transient' or 'scoped', got ${describeValue(o.scope)}`);
+  if (o.tags !== undefined && !(Array.isArray(o.tags) && o.tags.every(isInjectionToken))) invalid(name, '`tags` must be an array of tokens (classes, strings, symbols or token<T>(name))');
   const b = o.backoff;
   if (b === undefined) return;
   if (typeof b === 'number') {

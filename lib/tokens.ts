@@ -18,8 +18,12 @@ export interface Token<T> {
   readonly [tokenType]?: T;
 }
 
-/** Anything that names a service: a class, a string, a symbol or a typed {@link Token}. */
-export type InjectionToken<T = unknown> = Constructor<T> | Token<T> | string | symbol;
+/** A class that may be abstract: a token for what an implementation registered under it gives. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AbstractConstructor<T = unknown> = abstract new (...args: any[]) => T;
+
+/** Anything that names a service: a class (abstract ones too), a string, a symbol or a typed {@link Token}. */
+export type InjectionToken<T = unknown> = Constructor<T> | AbstractConstructor<T> | Token<T> | string | symbol;
 
 /** A dependency marked optional: `undefined` is injected when its service is missing or failed. Made by {@link optional}. */
 export interface OptionalToken<T = unknown> {
@@ -29,8 +33,58 @@ export interface OptionalToken<T = unknown> {
   readonly optional: true;
 }
 
-/** An entry of an `inject` or `deps` list: a token, or a token marked {@link optional}. */
-export type DependencyEntry<T = unknown> = InjectionToken<T> | OptionalToken<T>;
+/** Every service tagged `tag`, injected as an array in registration order. Made by {@link all}. */
+export interface AllToken<T = unknown> {
+  /** The tag: the token given in the services' `tags`. */
+  readonly tag: InjectionToken<T>;
+  /** Always `true`. */
+  readonly all: true;
+}
+
+/** An entry of an `inject` or `deps` list: a token, a token marked {@link optional}, or {@link all}`(tag)`. */
+export type DependencyEntry<T = unknown> = InjectionToken<T> | OptionalToken<T> | AllToken<T>;
+
+/** A dependency as a registration keeps it: a token, or every service of a tag. */
+export type DependencyToken = InjectionToken | AllToken;
+
+/** How long an instance lives: one per container (default), one per injection, one per {@link Scope}. */
+export type ServiceScope = 'singleton' | 'transient' | 'scoped';
+
+const ALL_BRAND = Symbol.for('bandmaster.all');
+/** One `all(tag)` per tag key: the same tag gives the same object, so a list names it once. */
+const allTokens = new Map<unknown, AllToken>();
+
+/**
+ * Injects every service tagged `tag` (`@Service({ tags: [tag] })`, definitions' `tags`) as an
+ * array, in registration order: the entry of an `inject` or `deps` list that `@InjectAll(tag)`
+ * is for a parameter. A dependent waits for all of them; an empty tag gives `[]`.
+ *
+ * @throws BandmasterError `InvalidArgument` when `tag` is not a token.
+ * @example
+ * ```ts
+ * @Service({ inject: [all(PLUGIN)] })
+ * class Host {
+ *   constructor(readonly plugins: Plugin[]) {}
+ * }
+ * ```
+ */
+export function all<T>(tag: InjectionToken<T>): AllToken<T> {
+  checkToken(tag, 'all()', 'tag');
+  const key = tokenKey(tag);
+  let made = allTokens.get(key);
+  if (!made) allTokens.set(key, (made = Object.freeze({ tag, all: true as const, [ALL_BRAND]: true, toString: () => `all(${describeToken(tag)})` }) as AllToken));
+  return made as AllToken<T>;
+}
+
+/** True when `value` was made by {@link all}. */
+export function isAllToken(value: unknown): value is AllToken {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return (value as Record<symbol, unknown>)[ALL_BRAND] === true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Marks an entry of `@Service({ inject: [...] })` (or of a factory's `deps`) optional, as
@@ -52,7 +106,7 @@ export function optional<T>(token: InjectionToken<T>): OptionalToken<T> {
 }
 
 /** The type a token resolves to. */
-export type Resolved<K> = K extends Constructor<infer T> ? T : K extends Token<infer T> ? T : unknown;
+export type Resolved<K> = K extends AbstractConstructor<infer T> ? T : K extends Token<infer T> ? T : unknown;
 
 /**
  * Creates a typed token.
@@ -83,6 +137,19 @@ export function isInjectionToken(value: unknown): value is InjectionToken {
   return typeof value === 'string' || typeof value === 'symbol' || typeof value === 'function' || isToken(value);
 }
 
+/** What the container itself provides, by the class that names it: `Container` and `Scope`. */
+const builtins = new Map<unknown, 'container' | 'scope'>();
+
+/** Makes `cls` a token the container provides itself (its own class, and the scope's). Internal. */
+export function registerBuiltin(cls: AbstractConstructor, what: 'container' | 'scope'): void {
+  builtins.set(cls, what);
+}
+
+/** `'container'` or `'scope'` when `t` is one of the classes the container provides itself. */
+export function builtinOf(t: unknown): 'container' | 'scope' | undefined {
+  return typeof t === 'function' ? builtins.get(t) : undefined;
+}
+
 /** The key of anything that is not a token: registered under no service, so a lookup misses. */
 const NOT_A_TOKEN: unique symbol = Symbol('not a token');
 
@@ -92,13 +159,15 @@ const NOT_A_TOKEN: unique symbol = Symbol('not a token');
  * plain `{ name }` object) gets a key no service has: callers report it with {@link checkToken}.
  */
 export function tokenKey(t: InjectionToken): string | symbol | Constructor {
-  if (typeof t === 'string' || typeof t === 'symbol' || typeof t === 'function') return t;
+  if (typeof t === 'string' || typeof t === 'symbol') return t;
+  if (typeof t === 'function') return t as Constructor;
   return isToken(t) ? t.name : NOT_A_TOKEN;
 }
 
 /** A readable name for a token, for messages; total for values that are not tokens. */
 export function describeToken(t: unknown): string {
   if (typeof t === 'string') return t;
+  if (isAllToken(t)) return `all(${describeToken(t.tag)})`;
   if (typeof t === 'symbol') return t.description ?? 'Symbol()';
   if (typeof t === 'function') return t.name || '<anonymous class>';
   if (isToken(t)) return t.name;

@@ -19,7 +19,8 @@ export type ErrorKind =
   | 'MetadataMissing'
   | 'InvalidConfig'
   | 'InvalidDefinition'
-  | 'InvalidArgument';
+  | 'InvalidArgument'
+  | 'ScopeMismatch';
 
 /**
  * Structured fields of a {@link BandmasterError}; which ones are set depends on its kind. Declared
@@ -29,7 +30,7 @@ export type ErrorKind =
 export interface BandmasterErrorFields {
   /** Name of the service the error is about (the variable prefix for `InvalidConfig`, the method for `InvalidArgument`). */
   readonly service?: string;
-  /** Name of the dependency that is missing, unavailable or listed twice. */
+  /** Name of the dependency that is missing, unavailable or listed twice (`ScopeMismatch`: the scoped service or scope value). */
   readonly dependency?: string;
   /** `ParentUnavailable`: name of the dependent that failed to stop. */
   readonly parent?: string;

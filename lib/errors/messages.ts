@@ -57,6 +57,8 @@ function render(kind: ErrorKind, f: BandmasterErrorFields, rootCause: Bandmaster
       return `${s}: invalid definition${detail}`;
     case 'InvalidArgument':
       return invalidArgument(f);
+    case 'ScopeMismatch':
+      return `${s}: singleton depends on ${name(f.dependency)}, which only a scope has${detail}`;
     default:
       return assertNever(kind);
   }

@@ -1,6 +1,7 @@
 import type { ServiceSpec } from '../definition';
 import { BandmasterError } from '../errors';
 import type { NodeTable, ServiceNode } from '../lifecycle/node';
+import type { ScopeCheck } from '../scope/validate';
 import { describeToken, type InjectionToken } from '../tokens';
 
 /** The most cycles one validation reports; a graph with more has bigger problems. */
@@ -24,7 +25,8 @@ export function link(table: NodeTable, indexOf: (t: InjectionToken) => number): 
     depStart[i] = e;
     const tokens = nodes[i]!.spec.depTokens;
     for (let k = 0; k < tokens.length; k++) {
-      const d = indexOf(tokens[k]!);
+      // an all(tag) entry links to nothing (-1): its members are edges of their own (lib/scope/derive.ts)
+      const d = indexOf(tokens[k] as InjectionToken);
       depIdx[e++] = d;
       if (d >= 0) fill[d]!++;
     }
@@ -100,9 +102,11 @@ export function closure(table: NodeTable, roots: readonly ServiceNode[]): Servic
 
 /**
  * Every missing dependency and every cycle among `nodes`, in O(V+E). Optional dependencies that
- * are not registered are not errors.
+ * are not registered are not errors. With `scopes`, dependencies on tags, on the container and on
+ * transient and scoped services are not missing, and its errors (`ScopeMismatch`, cycles among
+ * transient and scoped services) come after the others.
  */
-export function validate(table: NodeTable, nodes: readonly ServiceNode[]): BandmasterError[] {
+export function validate(table: NodeTable, nodes: readonly ServiceNode[], scopes?: ScopeCheck): BandmasterError[] {
   const errors: BandmasterError[] = [];
   const { depStart, depIdx } = table;
   for (let j = 0; j < nodes.length; j++) {
@@ -111,7 +115,8 @@ export function validate(table: NodeTable, nodes: readonly ServiceNode[]): Bandm
     for (let e = from; e < depStart[node.index + 1]!; e++) {
       const i = e - from;
       if (depIdx[e]! >= 0 || isOptionalDep(node.spec, i)) continue;
-      const token = node.spec.depTokens[i];
+      const token = node.spec.depTokens[i]!;
+      if (scopes !== undefined && scopes.notMissing(token)) continue;
       errors.push(new BandmasterError('DependencyMissing', {
         service: node.name,
         dependency: describeToken(token),
@@ -122,6 +127,7 @@ export function validate(table: NodeTable, nodes: readonly ServiceNode[]): Bandm
   for (const cycle of findCycles(table, nodes)) {
     errors.push(new BandmasterError('DependencyCircular', { service: cycle[0], cycle }));
   }
+  if (scopes !== undefined) errors.push(...scopes.errors(nodes));
   return errors;
 }
 

@@ -23,6 +23,7 @@ const EXAMPLES: Record<ErrorKind, BandmasterError> = {
   InvalidConfig: new BandmasterError('InvalidConfig', { service: 'RD', detail: '  - RD_PORT="x": must be a number', variables: ['RD_PORT'] }),
   InvalidDefinition: new BandmasterError('InvalidDefinition', { service: 'x', detail: '`retries` must be an integer >= 0, got -1' }),
   InvalidArgument: new BandmasterError('InvalidArgument', { service: 'startAll()', detail: 'timeout must be a number of ms >= 0 (Infinity for none), got "5s"' }),
+  ScopeMismatch: new BandmasterError('ScopeMismatch', { service: 'Reports', dependency: 'RequestContext', detail: 'make it scoped' }),
 };
 
 describe('BandmasterError', () => {
@@ -45,6 +46,7 @@ describe('BandmasterError', () => {
       InvalidConfig: '`RD`: invalid configuration:\n  - RD_PORT="x": must be a number',
       InvalidDefinition: '`x`: invalid definition (`retries` must be an integer >= 0, got -1)',
       InvalidArgument: 'invalid argument to startAll(): timeout must be a number of ms >= 0 (Infinity for none), got "5s"',
+      ScopeMismatch: '`Reports`: singleton depends on `RequestContext`, which only a scope has (make it scoped)',
     });
     const summary = new BootError([EXAMPLES.DependencyMissing, EXAMPLES.DependencyCircular], new LifecycleReport([], [], 0));
     assert.equal(summary.message, 'boot failed (2 errors):\n  - `C`: no such dependency: `D` (register a service under that name)\n  - `A`: circular dependencies: A -> D -> B -> A');

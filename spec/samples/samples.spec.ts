@@ -142,6 +142,17 @@ describe('samples', () => {
     }
   });
 
+  it('scopes serves requests each in its own scope on the real PostgreSQL: commits two, rolls back the failed one, and the pool ends idle', async () => {
+    const { code, out } = await runSample('scopes.js');
+    assert.equal(code, 0, out);
+    assert.match(out, /^POST \/buy milk: 201 saved$/m);
+    assert.match(out, /^POST \/this one should fail: 500 `Notes`: refusing "this one should fail"$|^POST \/this one should fail: 500 refusing "this one should fail"$/m);
+    assert.match(out, /^\/this%20one%20should%20fail: rolled back$/m);
+    assert.match(out, /^\/buy%20milk: committed$/m);
+    assert.match(out, /^notes: buy milk, call mum$/m);
+    assert.match(out, /^pool: (\d+) clients, \1 idle$/m);
+  });
+
   it('health-server answers the Kubernetes probes over HTTP and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const { code, out } = await runSample('health-server.js', {

@@ -20,10 +20,10 @@ describe('Container', () => {
       registerApi(container);
       const graph = container.graph();
       assert.deepEqual(graph.nodes, [
-        { name: 'db', state: 'idle', required: true },
-        { name: 'cache', state: 'idle', required: false },
-        { name: 'api', state: 'idle', required: true },
-        { name: 'migrations', state: 'idle', required: true },
+        { name: 'db', state: 'idle', required: true, scope: 'singleton', tags: [] },
+        { name: 'cache', state: 'idle', required: false, scope: 'singleton', tags: [] },
+        { name: 'api', state: 'idle', required: true, scope: 'singleton', tags: [] },
+        { name: 'migrations', state: 'idle', required: true, scope: 'singleton', tags: [] },
       ]);
       assert.deepEqual(graph.edges, [
         { from: 'api', to: 'db', optional: false, injected: true, missing: false },
