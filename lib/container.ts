@@ -4,8 +4,8 @@ import type { AnyDefinition, Override } from './definition';
 import { BandmasterError, BootError, ShutdownError, describeValue } from './errors';
 import { LifecycleEvents } from './events';
 import { closure, validate } from './graph';
-import { graphView, type GraphView } from './graph-view';
-import { checkHealth, type HealthOptions, type HealthReport } from './health';
+import type { GraphView } from './graph-view';
+import type { HealthOptions, HealthReport } from './health';
 import { attachLogger, getGlobalLogger, type Logger } from './logger';
 import { START_WARNING_MS } from './lifecycle/watchdog';
 import { bindProviderLogger } from './provider';
@@ -16,7 +16,7 @@ import { lifecycleReport, reportService, type LifecycleReport, type ServiceRepor
 import { realClock, type Clock } from './retry';
 import { Shutdown } from './shutdown';
 import { handleSignals, type SignalOptions } from './signals';
-import { buildTimeline, type Timeline } from './timeline';
+import type { Timeline } from './timeline';
 import { checkToken, describeToken, isToken, type Constructor, type InjectionToken } from './tokens';
 
 /** Options of {@link Container}. */
@@ -287,11 +287,16 @@ export class Container {
 
   /** The dependency graph, with DOT and Mermaid renderings. */
   graph(): GraphView {
+    // the graph view, health checks and timeline load on first use: a cold start compiles none of them
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { graphView } = require('./graph-view') as typeof import('./graph-view');
     return graphView(this.#registry.linked(), describeToken);
   }
 
   /** Runs the health check of every started service; `healthy` when every required one passes. */
   health(options: HealthOptions = {}): Promise<HealthReport> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { checkHealth } = require('./health') as typeof import('./health');
     return checkHealth(this.#registry.linked(), options);
   }
 
@@ -306,6 +311,8 @@ export class Container {
    * ```
    */
   timeline(): Timeline {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { buildTimeline } = require('./timeline') as typeof import('./timeline');
     return buildTimeline(this.#registry.linked());
   }
 
