@@ -24,25 +24,31 @@ export interface AppContestant {
 
 const bandmasterClasses = new WeakMap<App, Constructor[]>();
 
+/** A service's class, its start and stop under the hook names its container calls, named after the service. */
+function serviceClass(service: AppService, index: number, start: 'onStart' | 'onModuleInit', stop: 'onStop' | 'onModuleDestroy'): new (...deps: unknown[]) => AppInstance {
+  const cls = class implements AppInstance {
+    readonly index = index;
+    readonly deps: unknown[];
+    constructor(...deps: unknown[]) {
+      this.deps = deps;
+    }
+    [start](): Promise<void> {
+      return startService(service, this.deps);
+    }
+    [stop](): Promise<void> {
+      return stopService();
+    }
+  };
+  Object.defineProperty(cls, 'name', { value: service.name });
+  return cls;
+}
+
 /** The services as `@Service` classes (metadata-free `inject` form), made once per app as its code is. */
 function serviceClasses(app: App): Constructor[] {
   let classes = bandmasterClasses.get(app);
   if (classes) return classes;
-  classes = app.services.map((service) => {
-    const cls = class implements AppInstance {
-      readonly index = app.services.indexOf(service);
-      readonly deps: unknown[];
-      constructor(...deps: unknown[]) {
-        this.deps = deps;
-      }
-      onStart(): Promise<void> {
-        return startService(service, this.deps);
-      }
-      onStop(): Promise<void> {
-        return stopService();
-      }
-    };
-    Object.defineProperty(cls, 'name', { value: service.name });
+  classes = app.services.map((service, k) => {
+    const cls = serviceClass(service, k, 'onStart', 'onStop');
     Service({ name: service.name, inject: service.deps.map((d) => app.names[d]!) })(cls);
     return cls;
   });
@@ -96,20 +102,7 @@ async function stopByHand(app: App, opened: readonly OpenClient[]): Promise<void
 /** One `@Injectable()` class per service, its dependencies named with `@Inject`, started in `onModuleInit`. */
 function nestServices(common: Common, app: App): Ctor[] {
   return app.services.map((service: AppService, k) => {
-    const cls = class implements AppInstance {
-      readonly index = k;
-      readonly deps: unknown[];
-      constructor(...deps: unknown[]) {
-        this.deps = deps;
-      }
-      onModuleInit(): Promise<void> {
-        return startService(service, this.deps);
-      }
-      onModuleDestroy(): Promise<void> {
-        return stopService();
-      }
-    };
-    Object.defineProperty(cls, 'name', { value: service.name });
+    const cls = serviceClass(service, k, 'onModuleInit', 'onModuleDestroy');
     common.Injectable()(cls);
     service.deps.forEach((d, i) => common.Inject(app.names[d]!)(cls, undefined, i));
     return cls;
