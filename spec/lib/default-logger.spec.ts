@@ -49,11 +49,14 @@ describe('the default logger', () => {
     for (const line of stamped) assert.deepEqual(Object.keys(JSON.parse(line) as object).slice(0, 3), ['level', 'time', 'msg']);
   });
 
-  it('honours what is changed on it afterwards: its metadata, silence and level', () => {
+  it('honours what is changed on it afterwards: its metadata, silence, level and data listeners', () => {
     const meta = stdoutOf("b.createDefaultLogger('info')", "logger.defaultMeta = { app: 'x' };");
     assert.equal(meta.length, 8);
     assert.ok(meta.every((l) => (JSON.parse(l) as { app?: string }).app === 'x'));
     assert.deepEqual(stdoutOf("b.createDefaultLogger('info')", 'logger.silent = true;'), []);
     assert.equal(stdoutOf("b.createDefaultLogger('info')", "logger.level = 'warn';").length, 1);
+    const read = stdoutOf("b.createDefaultLogger('info')", "let n = 0; logger.on('data', () => n++); process.on('exit', () => process.stdout.write(JSON.stringify({ data: n }) + '\\n'));");
+    assert.deepEqual(JSON.parse(read.at(-1)!), { data: 8 });
+    assert.equal(read.length, 9);
   });
 });
