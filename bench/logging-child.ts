@@ -1,16 +1,19 @@
-// Measures what the default winston logger costs per service. Run with stdout sent to /dev/null
-// or a file (never the terminal); results go to the parent over IPC.
+// Measures what the default winston logger and fromPino cost per service. Run with stdout sent to
+// /dev/null or a file (never the terminal); results go to the parent over IPC.
 import 'reflect-metadata';
-import { Container, createDefaultLogger, setGlobalLogger, type AnyDefinition, type Logger } from '../lib';
+import pino from 'pino';
+import { Container, createDefaultLogger, fromPino, setGlobalLogger, type AnyDefinition, type Logger } from '../lib';
+import { PINO_ALONE, STDOUT_ALONE } from './logging-names';
 import { makeGraph, makeService, type Graph } from './graph';
 import { collect, rotate } from './stats';
 
 /** How the container logs in one mode: its own option, and the global logger. */
 interface Mode {
   readonly name: string;
-  readonly option: false | undefined;
+  readonly option: Logger | false | undefined;
   readonly global: Logger | false;
 }
+
 
 function definitions(graph: Graph): AnyDefinition[] {
   const { names, deps } = graph;
@@ -28,12 +31,54 @@ async function once(graph: Graph, mode: Mode): Promise<number> {
   collect();
   // CPU time, not wall time: logging is CPU work, and this machine may be shared
   const before = process.cpuUsage();
-  const container = new Container(mode.option === false ? { logger: false } : {});
+  const container = new Container(mode.option === undefined ? {} : { logger: mode.option });
   container.register(...definitions(graph));
   await container.startAll();
   await container.stopAll();
   const used = process.cpuUsage(before);
   return (used.user + used.system) / 1000;
+}
+
+/**
+ * The floor of the fromPino mode: the container's lines at info written straight with pino, the
+ * same messages and fields (durations made up), and nothing else; plus `logger: false`'s run, so
+ * that its figure over `logger: false` is pino's own cost.
+ */
+async function pinoAlone(graph: Graph, logger: pino.Logger): Promise<number> {
+  const { names } = graph;
+  const off = await once(graph, { name: 'logger: false', option: false, global: false });
+  collect();
+  const before = process.cpuUsage();
+  for (const service of names) {
+    logger.info({ service, attempt: 1 }, 'starting service...');
+    logger.info({ service, required: true, attempt: 1, durationMs: 0.1 }, 'service successfully started');
+  }
+  for (const service of names) {
+    logger.info({ service, attempt: 1 }, 'stopping service...');
+    logger.info({ service, required: true, durationMs: 0.1 }, 'service successfully stopped');
+  }
+  // pino's default destination writes asynchronously: let its writes finish inside the measure
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const used = process.cpuUsage(before);
+  return off + (used.user + used.system) / 1000;
+}
+
+/** The floor of the default logger's info mode: its 4 lines per service (made up durations) written with process.stdout.write. */
+async function stdoutAlone(graph: Graph): Promise<number> {
+  const off = await once(graph, { name: 'logger: false', option: false, global: false });
+  collect();
+  const before = process.cpuUsage();
+  const q = (s: string): string => JSON.stringify(s);
+  for (const service of graph.names) {
+    process.stdout.write(`{"level":"info","msg":"starting service...","service":${q(service)},"attempt":1}\n`);
+    process.stdout.write(`{"level":"info","msg":"service successfully started","service":${q(service)},"required":true,"attempt":1,"durationMs":0.1}\n`);
+  }
+  for (const service of graph.names) {
+    process.stdout.write(`{"level":"info","msg":"stopping service...","service":${q(service)},"attempt":1}\n`);
+    process.stdout.write(`{"level":"info","msg":"service successfully stopped","service":${q(service)},"required":true,"durationMs":0.1}\n`);
+  }
+  const used = process.cpuUsage(before);
+  return off + (used.user + used.system) / 1000;
 }
 
 async function main(): Promise<void> {
@@ -45,11 +90,16 @@ async function main(): Promise<void> {
     { name: 'default logger, level silent', option: undefined, global: false },
     { name: 'default logger, level warn', option: undefined, global: createDefaultLogger('warn') },
     { name: 'default logger, level info', option: undefined, global: createDefaultLogger('info') },
+    { name: 'fromPino(pino()), level info', option: fromPino(pino()), global: false },
+    { name: PINO_ALONE, option: undefined, global: false },
+    { name: STDOUT_ALONE, option: undefined, global: false },
   ];
+  const alone = pino();
+  const run = (g: Graph, m: Mode): Promise<number> => (m.name === PINO_ALONE ? pinoAlone(g, alone) : m.name === STDOUT_ALONE ? stdoutAlone(g) : once(g, m));
   const times = new Map<string, number[]>(modes.map((m) => [m.name, []]));
-  for (const m of modes) await once(makeGraph({ size: 200, seed: 4 }), m);
+  for (const m of modes) await run(makeGraph({ size: 200, seed: 4 }), m);
   for (let round = 0; round < rounds; round++) {
-    for (const m of rotate(modes, round)) times.get(m.name)!.push(await once(graph, m));
+    for (const m of rotate(modes, round)) times.get(m.name)!.push(await run(graph, m));
   }
   process.send!({ size, times: Object.fromEntries(times) });
 }

@@ -1,13 +1,14 @@
-// `npm run bench [-- --quick] [-- --only=dag,jitter,scale,heap,resolve,scope,logging,cold] [-- --rounds=N]`
+// `npm run bench [-- --quick] [-- --only=dag,jitter,scale,heap,resolve,scope,logging,cold,app] [-- --rounds=N]`
 import { cpus, totalmem } from 'node:os';
 import { fixedLatency, jitteredLatency } from './hooks';
 import { Results } from './report';
 import { dagCase, heapCase, scaleCase, type SuiteConfig } from './suite';
+import { appCase } from './suite-app';
 import { coldCase, loggingCase, resolveCase } from './suite-more';
 import { scopeCase } from './cases/scope';
 import { renderMarkdown, renderTable } from './table';
 
-const CASES = ['dag', 'jitter', 'scale', 'heap', 'resolve', 'scope', 'logging', 'cold'] as const;
+const CASES = ['dag', 'jitter', 'scale', 'heap', 'resolve', 'scope', 'logging', 'cold', 'app'] as const;
 type CaseName = (typeof CASES)[number];
 
 function parseArgs(argv: readonly string[]): SuiteConfig & { only: Set<CaseName>; markdown: boolean } {
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     scope: () => scopeCase(results, config),
     logging: () => loggingCase(results, config),
     cold: () => coldCase(results, config),
+    app: () => appCase(results, config),
   };
   for (const name of CASES) if (config.only.has(name)) await run[name]();
   const seconds = (performance.now() - started) / 1000;

@@ -4,8 +4,8 @@ import type { AnyDefinition, Override } from './definition';
 import { BandmasterError, BootError, ShutdownError, describeValue } from './errors';
 import { LifecycleEvents } from './events';
 import { closure, validate } from './graph/edges';
-import { graphView, type GraphView } from './graph/view';
-import { checkHealth, type HealthOptions, type HealthReport } from './ops/health';
+import type { GraphView } from './graph/view';
+import type { HealthOptions, HealthReport } from './ops/health';
 import { attachLogger, getGlobalLogger, type Logger } from './logger';
 import { START_WARNING_MS } from './lifecycle/watchdog';
 import { bindProviderLogger } from './provider';
@@ -19,7 +19,7 @@ import type { Scope } from './scope/scope';
 import { scopeCheck } from './scope/validate';
 import { Shutdown } from './lifecycle/shutdown';
 import { handleSignals, type SignalOptions } from './ops/signals';
-import { buildTimeline, type Timeline } from './ops/timeline';
+import type { Timeline } from './ops/timeline';
 import { checkToken, describeToken, isToken, registerBuiltin, tokenKey, type Constructor, type InjectionToken } from './tokens';
 
 /** Options of {@link Container}. */
@@ -344,12 +344,17 @@ export class Container {
 
   /** The dependency graph, with DOT and Mermaid renderings. */
   graph(): GraphView {
+    // the graph view, health checks and timeline load on first use: a cold start compiles none of them
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { graphView } = require('./graph/view') as typeof import('./graph/view');
     this.#registry.linked();
     return graphView(this.#registry, describeToken);
   }
 
   /** Runs the health check of every started service; `healthy` when every required one passes. */
   health(options: HealthOptions = {}): Promise<HealthReport> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { checkHealth } = require('./ops/health') as typeof import('./ops/health');
     return checkHealth(this.#registry.linked(), options);
   }
 
@@ -364,6 +369,8 @@ export class Container {
    * ```
    */
   timeline(): Timeline {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { buildTimeline } = require('./ops/timeline') as typeof import('./ops/timeline');
     return buildTimeline(this.#registry.linked());
   }
 

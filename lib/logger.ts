@@ -16,7 +16,6 @@ export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): unknown;
 }
 
-const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 const SILENT = new Set(['silent', 'off', 'none', 'false']);
 
 let globalLogger: Logger | false | undefined;
@@ -44,35 +43,18 @@ export function createDefaultLogger(level = process.env['BANDMASTER_LOG_LEVEL'] 
   const normalized = level.trim().toLowerCase();
   if (SILENT.has(normalized)) return false;
   const stamped = options.timestamp ?? /^(1|true|yes|on)$/i.test(process.env['BANDMASTER_LOG_TIMESTAMP']?.trim() ?? '');
-  // loaded on first use: an app that brings its own logger never pays for winston
+  // loaded on first use, with winston: an app that brings its own logger never pays for either
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const winston = require('winston') as typeof import('winston');
-  const line = winston.format.printf(stamped ? stampedLine : jsonLine);
-  return winston.createLogger({
-    level: (LEVELS as readonly string[]).includes(normalized) ? normalized : 'info',
-    format: line,
-    transports: [new winston.transports.Console()],
-  });
+  const winston = require('./default-logger') as typeof import('./default-logger');
+  writeDirect = winston.writeDirect;
+  return winston.createWinstonLogger(normalized, stamped);
 }
 
-type LogInfo = { level: string; message: unknown; [key: string]: unknown };
+/** The key under which a default logger keeps what its fast path needs (see default-logger.ts). */
+export const DEFAULT_SINK = Symbol('bandmaster.logger.defaultSink');
 
-/**
- * `{"level","msg",...fields}`: the fields copied by hand, since rest and spread cost
- * microseconds per line here. A field called `msg` wins over the message, as a spread would.
- */
-function jsonLine(info: LogInfo): string {
-  const out: Record<string, unknown> = { level: info.level, msg: info.message };
-  for (const key of Object.keys(info)) if (key !== 'level' && key !== 'message') out[key] = info[key];
-  return JSON.stringify(out);
-}
-
-/** {@link jsonLine} with `time` after `level`; a field called `time` wins, as in jsonLine. */
-function stampedLine(info: LogInfo): string {
-  const out: Record<string, unknown> = { level: info.level, time: new Date().toISOString(), msg: info.message };
-  for (const key of Object.keys(info)) if (key !== 'level' && key !== 'message') out[key] = info[key];
-  return JSON.stringify(out);
-}
+/** Set once a default logger exists: its fast path (see default-logger.ts). */
+let writeDirect: ((log: Logger, level: 'info' | 'warn', message: string, fields: object) => boolean) | undefined;
 
 /** The process-wide logger used by containers created without a `logger` option. */
 export function getGlobalLogger(): Logger | false {
@@ -122,28 +104,37 @@ const LEVEL_OF: Readonly<Record<LifecycleEventType, 'info' | 'warn'>> = {
 function writeEvent(log: Logger, e: LifecycleEvent): void {
   const level = LEVEL_OF[e.type] as 'info' | 'warn' | undefined;
   const aware = log as Partial<LevelAware>;
-  if (level && typeof aware.isLevelEnabled === 'function' && !aware.isLevelEnabled(level)) return;
+  // a default logger checks its level where it writes, cheaper than winston's isLevelEnabled
+  const direct = writeDirect !== undefined && DEFAULT_SINK in log;
+  if (level && !direct && typeof aware.isLevelEnabled === 'function' && !aware.isLevelEnabled(level)) return;
   const service = e.service;
   switch (e.type) {
     case 'starting':
-      return void log.info('starting service...', { service, attempt: e.attempt });
+      return write(log, 'info', 'starting service...', { service, attempt: e.attempt });
     case 'started':
-      return void log.info('service successfully started', { service, required: e.required, attempt: e.attempt, durationMs: round(e.durationMs) });
+      return write(log, 'info', 'service successfully started', { service, required: e.required, attempt: e.attempt, durationMs: round(e.durationMs) });
     case 'start-retrying':
-      return void log.info(`service failed to start, retrying in ${e.delayMs}ms...`, { service, error: describeCause(e.error), attempt: e.attempt });
+      return write(log, 'info', `service failed to start, retrying in ${e.delayMs}ms...`, { service, error: describeCause(e.error), attempt: e.attempt });
     case 'start-failed':
-      return void log.warn('service failed to start', { service, required: e.required, error: describeCause(e.error.cause ?? e.error), attempt: e.attempt });
+      return write(log, 'warn', 'service failed to start', { service, required: e.required, error: describeCause(e.error.cause ?? e.error), attempt: e.attempt });
     case 'stopping':
-      return void log.info('stopping service...', { service, attempt: e.attempt });
+      return write(log, 'info', 'stopping service...', { service, attempt: e.attempt });
     case 'stopped':
-      return void log.info('service successfully stopped', { service, required: e.required, durationMs: round(e.durationMs) });
+      return write(log, 'info', 'service successfully stopped', { service, required: e.required, durationMs: round(e.durationMs) });
     case 'stop-retrying':
-      return void log.info(`service failed to stop, retrying in ${e.delayMs}ms...`, { service, error: describeCause(e.error), attempt: e.attempt });
+      return write(log, 'info', `service failed to stop, retrying in ${e.delayMs}ms...`, { service, error: describeCause(e.error), attempt: e.attempt });
     case 'stop-failed':
-      return void log.warn('service failed to stop', { service, required: e.required, error: describeCause(e.error.cause ?? e.error), attempt: e.attempt });
+      return write(log, 'warn', 'service failed to stop', { service, required: e.required, error: describeCause(e.error.cause ?? e.error), attempt: e.attempt });
     default:
       return assertNever(e);
   }
+}
+
+/** One line: straight to stdout for an unchanged default logger, else through the logger. */
+function write(log: Logger, level: 'info' | 'warn', message: string, fields: Record<string, unknown>): void {
+  if (writeDirect !== undefined && writeDirect(log, level, message, fields)) return;
+  if (level === 'info') log.info(message, fields);
+  else log.warn(message, fields);
 }
 
 function round(ms: number): number {

@@ -53,3 +53,13 @@ export function loggingTimes(sink: string, size: number, rounds: number): Promis
     child.on('close', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`logging child failed (${code})`))));
   });
 }
+
+/** What `realapp-child.js` prints: per contestant, boot and stop wall times and boot CPU (ms); or why it skipped. */
+export type AppTimes =
+  | { readonly skipped: string }
+  | { readonly services: number; readonly times: Readonly<Record<string, { boot: number[]; stop: number[]; bootCpu: number[] }>> };
+
+/** Runs `realapp-child.js`: the real application's boot and stop, `rounds` rounds (see realapp-child.ts). */
+export function appBoots(rounds: number): Promise<AppTimes> {
+  return jsonChild('realapp-child.js', [String(rounds)], 'real-application child');
+}

@@ -5,19 +5,23 @@ import type { Booted, Built, Contestant } from '../contestant';
 
 import { importEsm } from './load';
 
-type Ctor = new (...args: never[]) => object;
+/** A class, as Nest's decorators take it. */
+export type Ctor = new (...args: never[]) => object;
 type Provider = { provide: string; useClass: Ctor } | { provide: string; inject: string[]; useFactory: (...args: unknown[]) => Promise<unknown> };
-interface ModuleMetadata {
+/** What `@Module` takes. */
+export interface ModuleMetadata {
   imports?: Ctor[];
   providers?: Provider[];
   exports?: string[];
 }
-interface Common {
+/** The part of @nestjs/common the adapters use. */
+export interface Common {
   Injectable(): (target: Ctor) => void;
   Inject(token: string): (target: Ctor, key: undefined, index: number) => void;
   Module(metadata: ModuleMetadata): (target: Ctor) => void;
 }
-interface AppContext {
+/** A Nest application context. */
+export interface AppContext {
   get(token: string): unknown;
   close(): Promise<void>;
 }
@@ -25,7 +29,8 @@ interface Core {
   NestFactory: { createApplicationContext(module: Ctor, options: { logger: false; abortOnError: false }): Promise<AppContext> };
 }
 
-async function nest(): Promise<{ common: Common; create: (module: Ctor) => Promise<AppContext> }> {
+/** Nest's common and core packages, and a way to create an application context without logs. */
+export async function nest(): Promise<{ common: Common; create: (module: Ctor) => Promise<AppContext> }> {
   const common = await importEsm<Common>('@nestjs/common');
   const { NestFactory } = await importEsm<Core>('@nestjs/core');
   return { common, create: (module) => NestFactory.createApplicationContext(module, { logger: false, abortOnError: false }) };
@@ -69,7 +74,8 @@ function hookClasses(common: Common, graph: Graph, hooks: Hooks): Ctor[] {
   });
 }
 
-function moduleOf(common: Common, name: string, metadata: ModuleMetadata): Ctor {
+/** A `@Module` class named `name`. */
+export function moduleOf(common: Common, name: string, metadata: ModuleMetadata): Ctor {
   const cls = class {};
   Object.defineProperty(cls, 'name', { value: name });
   common.Module(metadata)(cls);

@@ -1,6 +1,6 @@
 import { BandmasterError, describeValue } from '../errors';
 import type { HealthReport } from './health';
-import { buildState, EventMemory, toDashboardEvent, type DashboardSource } from './dashboard-state';
+import type { DashboardSource } from './dashboard-state';
 import type { DashboardPage } from './dashboard-page';
 
 /** Options of {@link dashboardHandler}. */
@@ -52,6 +52,12 @@ export interface DashboardRequestHandler {
   close(): void;
 }
 
+/** The dashboard's state builder, loaded with the first handler: `require('bandmaster')` compiles none of it. */
+function state(): typeof import('./dashboard-state') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./dashboard-state') as typeof import('./dashboard-state');
+}
+
 /**
  * A read-only live dashboard of the container: `GET path` is one self-contained HTML page (no
  * CDN, works offline) with the dependency graph in layers, each service coloured by state with
@@ -70,6 +76,7 @@ export interface DashboardRequestHandler {
  */
 export function dashboardHandler(container: DashboardSource, options: DashboardOptions = {}): DashboardRequestHandler {
   const base = normalizePath(options.path);
+  const { EventMemory } = state();
   const memory = new EventMemory();
   container.events.on((e) => memory.record(e));
   const health = coalesced(() => container.health({ timeout: options.healthTimeout ?? 1_000 }));
@@ -94,8 +101,8 @@ export function dashboardHandler(container: DashboardSource, options: DashboardO
     }
     if (route === 'events') return streamEvents({ container, streams, heartbeat }, req, res);
     health().then(
-      (report) => sendJson(req, res, buildState(container, memory, report)),
-      (err: unknown) => sendJson(req, res, buildState(container, memory, { healthy: false, services: [] }), err),
+      (report) => sendJson(req, res, state().buildState(container, memory, report)),
+      (err: unknown) => sendJson(req, res, state().buildState(container, memory, { healthy: false, services: [] }), err),
     );
   };
   return Object.assign(handler, {
@@ -140,7 +147,7 @@ function streamEvents({ container, streams, heartbeat }: Streaming, req: Dashboa
   if (req.method === 'HEAD') return void res.end();
   res.write('retry: 2000\n: connected\n\n');
   const off = container.events.on((e) => {
-    res.write(`event: lifecycle\ndata: ${JSON.stringify(toDashboardEvent(e))}\n\n`);
+    res.write(`event: lifecycle\ndata: ${JSON.stringify(state().toDashboardEvent(e))}\n\n`);
   });
   const timer = setInterval(() => res.write(': keep-alive\n\n'), heartbeat);
   timer.unref();

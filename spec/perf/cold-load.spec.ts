@@ -29,6 +29,24 @@ describe('cold load', () => {
     assert.deepEqual(loaded, ['reflect-metadata']);
   });
 
+  it('require(bandmaster) and a boot compile neither the timeline, the graph view, health checks nor the dashboard; nor node:os, nor node:diagnostics_channel on load', () => {
+    const script = `require('reflect-metadata');
+      const { Container } = require(${JSON.stringify(lib)});
+      const onLoad = process.moduleLoadList.filter((m) => / (os|diagnostics_channel)$/.test(m));
+      (async () => {
+        const c = new Container({ logger: false });
+        c.register({ name: 'a', useFactory: () => ({}) });
+        await c.startAll();
+        await c.stopAll();
+        const files = Object.keys(require.cache).map((f) => f.split(/[\\\\/]/).slice(-2).join('/'));
+        process.stdout.write(JSON.stringify({ files, builtins: [...onLoad, ...process.moduleLoadList.filter((m) => / os$/.test(m))] }));
+      })();`;
+    const { files, builtins } = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: join(__dirname, '../../..'), encoding: 'utf8' })) as { files: string[]; builtins: string[] };
+    assert.ok(files.includes('lib/container.js'), files.join(', '));
+    for (const lazy of ['lib/timeline.js', 'lib/timeline-svg.js', 'lib/graph-view.js', 'lib/health.js', 'ops/dashboard-state.js', 'ops/trace-events.js']) assert.ok(!files.includes(lazy), `${lazy} loaded`);
+    assert.deepEqual(builtins, []);
+  });
+
   it('loads class-validator and class-transformer once a config is read from the environment', () => {
     const loaded = loadedPackages(`const { loadEnv } = require(${JSON.stringify(lib)});
       class Config { host = 'localhost'; }
