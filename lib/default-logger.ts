@@ -1,4 +1,7 @@
-import { DEFAULT_SINK, type Logger } from './logger';
+import type { Logger } from './logger';
+
+/** The key under which a default logger keeps what its fast path needs. */
+export const DEFAULT_SINK = Symbol('bandmaster.logger.defaultSink');
 
 type Winston = typeof import('winston');
 type WinstonLogger = import('winston').Logger;

@@ -47,14 +47,14 @@ export function createDefaultLogger(level = process.env['BANDMASTER_LOG_LEVEL'] 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const winston = require('./default-logger') as typeof import('./default-logger');
   writeDirect = winston.writeDirect;
+  defaultSink = winston.DEFAULT_SINK;
   return winston.createWinstonLogger(normalized, stamped);
 }
 
-/** The key under which a default logger keeps what its fast path needs (see default-logger.ts). */
-export const DEFAULT_SINK = Symbol('bandmaster.logger.defaultSink');
-
 /** Set once a default logger exists: its fast path (see default-logger.ts). */
 let writeDirect: ((log: Logger, level: 'info' | 'warn', message: string, fields: object) => boolean) | undefined;
+/** The key under which a default logger keeps its fast path, once default-logger.ts is loaded. */
+let defaultSink: symbol | undefined;
 
 /** The process-wide logger used by containers created without a `logger` option. */
 export function getGlobalLogger(): Logger | false {
@@ -105,7 +105,7 @@ function writeEvent(log: Logger, e: LifecycleEvent): void {
   const level = LEVEL_OF[e.type] as 'info' | 'warn' | undefined;
   const aware = log as Partial<LevelAware>;
   // a default logger checks its level where it writes, cheaper than winston's isLevelEnabled
-  const direct = writeDirect !== undefined && DEFAULT_SINK in log;
+  const direct = writeDirect !== undefined && defaultSink !== undefined && defaultSink in log;
   if (level && !direct && typeof aware.isLevelEnabled === 'function' && !aware.isLevelEnabled(level)) return;
   const service = e.service;
   switch (e.type) {

@@ -6,6 +6,7 @@ import type { Registry } from '../registry';
 import { deadline, isThenable, raceAbort } from '../lifecycle/retry';
 import { describeToken } from '../tokens';
 import { stopOne } from './dispose';
+import { hookOf } from './hooks';
 import { ALL, CONTAINER, ENTRY, SCOPE, SINGLETON, type Plans, type Slot } from './plan';
 
 /** What every build of one container shares. */
@@ -206,21 +207,6 @@ async function dropCreated(ctx: BuildContext, spec: ServiceSpec, instance: unkno
 export function specHook(spec: ServiceSpec, name: 'onStart' | 'onStop', instance: unknown, signal: AbortSignal): unknown {
   const hook = hookOf(spec, name, instance);
   return hook === undefined ? undefined : hook(signal);
-}
-
-/** The hook `name` for `instance`: the definition's own, else (class services) the instance's method. */
-export function hookOf(spec: ServiceSpec, name: 'onStart' | 'onStop', instance: unknown): ((signal: AbortSignal) => unknown) | undefined {
-  const own = spec[name];
-  if (own !== undefined) return (signal) => own(instance, signal);
-  const method = spec.instanceHooks ? methodOf(instance, name) : undefined;
-  return method === undefined ? undefined : (signal) => method.call(instance, signal);
-}
-
-/** `instance[key]` when it is a function (`instance` an object), else undefined. */
-export function methodOf(instance: unknown, key: PropertyKey): ((...args: unknown[]) => unknown) | undefined {
-  if (typeof instance !== 'object' || instance === null) return undefined;
-  const value = (instance as Record<PropertyKey, unknown>)[key];
-  return typeof value === 'function' ? (value as (...args: unknown[]) => unknown) : undefined;
 }
 
 function failure(spec: ServiceSpec, cause: unknown): BandmasterError {

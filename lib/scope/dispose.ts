@@ -3,7 +3,7 @@ import type { BandmasterError } from '../errors';
 import { lifecycleError } from '../lifecycle/outcome';
 import { deadline, isThenable, raceAbort } from '../lifecycle/retry';
 import { fromValue } from '../registration';
-import { hookOf, methodOf } from './build';
+import { hookOf, methodOf } from './hooks';
 
 /**
  * Stops one instance built on demand: its `onStop` (the definition's, or the class's own), else
