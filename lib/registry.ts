@@ -2,7 +2,7 @@ import type { ServiceSpec } from './definition';
 import { BandmasterError } from './errors';
 import { link } from './graph/edges';
 import { NodeTable, type ServiceNode } from './lifecycle/node';
-import { tokenKey, type InjectionToken } from './tokens';
+import { builtinOf, isAllToken, tokenKey, type InjectionToken } from './tokens';
 
 const NO_TAGS = new Map<unknown, number[]>();
 
@@ -34,10 +34,38 @@ export class Registry {
   readonly table = new NodeTable();
   #version = 0;
   #linkedVersion = -1;
+  #special = false;
+
+  /**
+   * Whether any registration ever was transient or scoped, had tags, or injected the container, a
+   * scope or a tag: until then a relink derives nothing and walks no tags (a graph of plain
+   * singletons links as it did before scopes existed). Sticky: a derived spec, once made, is
+   * re-derived on every relink.
+   */
+  get special(): boolean {
+    return this.#special;
+  }
+
+  #mark(spec: ServiceSpec): void {
+    if (this.#special) return;
+    if (spec.scope !== 'singleton' || spec.tags.length > 0) {
+      this.#special = true;
+      return;
+    }
+    const tokens = spec.depTokens;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i];
+      if ((typeof t === 'object' && isAllToken(t)) || builtinOf(t) !== undefined) {
+        this.#special = true;
+        return;
+      }
+    }
+  }
 
   /** Adds a service; its name and keys must be free. */
   add(spec: ServiceSpec): { readonly spec: ServiceSpec } {
     this.#checkFree(spec, undefined);
+    this.#mark(spec);
     const singleton = spec.scope === 'singleton';
     const node = singleton ? this.table.add(spec) : undefined;
     const code = node ? node.index : -2 - this.scoped.push(spec) + 1;
@@ -80,6 +108,7 @@ export class Registry {
     // the registration keeps its scope, and its tags unless the replacement gives some
     const merged: ServiceSpec = { ...spec, name: old.name, key: old.key, aliases, scope: old.scope, tags: spec.tags.length > 0 ? spec.tags : old.tags };
     this.#checkFree(merged, node);
+    this.#mark(merged);
     for (const key of aliases) this.#byKey.set(key, node.index);
     node.spec = merged;
     node.instance = undefined;
@@ -134,8 +163,10 @@ export class Registry {
   /** Every service, with dependencies resolved against the current registrations. */
   linked(): readonly ServiceNode[] {
     if (this.#linkedVersion !== this.#version) {
-      this.#linkTags();
-      this.beforeLink?.();
+      if (this.#special) {
+        this.#linkTags();
+        this.beforeLink?.();
+      }
       link(this.table, (t) => this.indexOf(t));
       this.#linkedVersion = this.#version;
     }
