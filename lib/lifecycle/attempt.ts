@@ -1,4 +1,5 @@
 import type { BackoffOptions } from '../../decorators/metadata';
+import { attemptChannel, traceTry } from '../ops/attempt-channels';
 import { backoffDelay, deadline, isThenable, normalizeBackoff, onAbort, type Clock } from './retry';
 
 /** How one service's attempts ended: exactly one per {@link AttemptRun}, and it never throws. */
@@ -12,6 +13,10 @@ export type Outcome =
  * runner turns every way it ends into one outcome.
  */
 export interface Operation<S> {
+  /** Which tracing channel its tries are published on (`bandmaster:start` or `bandmaster:stop`). */
+  readonly phase: 'start' | 'stop';
+  /** The subject's name, for the tracing channel's context. */
+  name(subject: S): string;
   /** Retries after the first try. */
   retries(subject: S): number;
   backoff(subject: S): number | BackoffOptions | undefined;
@@ -112,7 +117,8 @@ export class AttemptRun<S> {
     }
     let value: unknown;
     try {
-      value = this.op.call(this.subject, signal, n, this);
+      const channel = attemptChannel(this.op.phase);
+      value = channel === undefined ? this.op.call(this.subject, signal, n, this) : traceTry(channel, { service: this.op.name(this.subject), attempt: n }, () => this.op.call(this.subject, signal, n, this));
     } catch (error) {
       this.#carrying = false;
       this.#carried = undefined;

@@ -13,6 +13,8 @@ import { injectedArgs } from './inject';
  * was aborted), abortably.
  */
 export const START: Operation<ServiceNode> = {
+  phase: 'start',
+  name: (node) => node.name,
   retries: (node) => node.spec.retries,
   backoff: (node) => node.spec.backoff,
   timeout: (node) => node.spec.startTimeout,
@@ -43,6 +45,8 @@ const UNWIND_GRACE_MS = 1_000;
  * stop closed the instance this one succeeds without calling the hook again. A retry does not wait.
  */
 export const STOP: Operation<ServiceNode> = {
+  phase: 'stop',
+  name: (node) => node.name,
   retries: (node) => node.spec.retries,
   backoff: (node) => node.spec.backoff,
   timeout: (node) => node.spec.stopTimeout,

@@ -17,7 +17,7 @@ let lifecycle: Channel | undefined;
  * @throws never.
  * @example
  * ```ts
- * import type { Channel } from 'node:diagnostics_channel';
+ * import diagnostics from 'node:diagnostics_channel';
  * publishLifecycle(container.events);
  * diagnostics.subscribe('bandmaster:lifecycle', (event) => console.log(event));
  * ```

@@ -36,6 +36,8 @@ function attempts(o: LoopOptions): Promise<Outcome> {
       late: (_, value) => o.onAbandoned?.(value),
     };
     const op: Operation<null> = {
+      phase: 'start',
+      name: () => 'x',
       retries: () => o.retries,
       backoff: () => o.backoff,
       timeout: () => o.timeout,
