@@ -46,11 +46,13 @@ function row(e: TimelineEntry, y: number, x: (ms: number) => number): string[] {
   const runColor = e.state === 'failed' ? COLORS.failed : e.critical ? COLORS.critical : COLORS.run;
   const tip = `${entryLabel(e)}: ${e.state}, waited ${fmt(e.waitedMs)}, start ${fmt(e.startMs)}, ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}${e.error ? `, ${e.error}` : ''}`;
   const runWidth = Math.max(e.attempts > 0 ? 2 : 0, x(e.settledMs) - x(startAt));
-  const label = `${e.critical ? '* ' : ''}${entryLabel(e)}`;
+  const label = `${e.critical ? '* ' : ''}${e.name}`;
   const info = `${e.state === 'started' ? `ready ${fmt(e.settledMs)}` : e.state} · ${e.attempts}×`;
   return [
     `<g><title>${escape(tip)}</title>`,
-    text(LABEL - 8, y + 16, clip(label, 22), `text-anchor="end"${e.critical ? ` fill="${COLORS.critical}" font-weight="bold"` : ''}`),
+    text(LABEL - 8, y + (e.tags ? 12 : 16), clip(label, 22), `text-anchor="end"${e.critical ? ` fill="${COLORS.critical}" font-weight="bold"` : ''}`),
+    // the tags under the name, smaller, so that a long name does not hide them
+    ...(e.tags ? [text(LABEL - 8, y + 22, clip(e.tags.join(', '), 30), 'text-anchor="end" font-size="9" fill="#6e7781"')] : []),
     rect(x(e.queuedMs), y + 5, x(startAt) - x(e.queuedMs), ROW - 10, COLORS.wait),
     rect(x(startAt), y + 4, runWidth, ROW - 8, runColor),
     text(LABEL + CHART + 10, y + 16, info, ''),
