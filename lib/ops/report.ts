@@ -42,6 +42,11 @@ export function onDemandOf(specs: readonly ServiceSpec[]): OnDemandService[] {
   return specs.map((spec) => ({ name: spec.name, scope: spec.scope as OnDemandService['scope'], tags: spec.tags.map(describeToken) }));
 }
 
+/** A service's name with its tags, `http [plugin, route]`, the tags bounded; the name alone without tags. */
+export function nameWithTags(service: { readonly name: string; readonly tags?: readonly string[] }): string {
+  return service.tags === undefined || service.tags.length === 0 ? service.name : `${service.name} [${cut(service.tags.join(', '), 60)}]`;
+}
+
 /** `on demand: RequestContext (scoped), Plugin (transient, tags: plugin)`, bounded; '' when there are none. */
 export function onDemandLine(services: readonly OnDemandService[]): string {
   if (services.length === 0) return '';

@@ -1,6 +1,6 @@
 import { boundedPath } from '../errors/render';
-import { onDemandLine } from './report';
-import { entryLabel, type Timeline, type TimelineEntry } from './timeline';
+import { nameWithTags, onDemandLine } from './report';
+import type { Timeline, TimelineEntry } from './timeline';
 
 const ROW = 24;
 const LABEL = 170;
@@ -44,7 +44,7 @@ export function timelineSvg(timeline: Timeline): string {
 function row(e: TimelineEntry, y: number, x: (ms: number) => number): string[] {
   const startAt = e.queuedMs + e.waitedMs;
   const runColor = e.state === 'failed' ? COLORS.failed : e.critical ? COLORS.critical : COLORS.run;
-  const tip = `${entryLabel(e)}: ${e.state}, waited ${fmt(e.waitedMs)}, start ${fmt(e.startMs)}, ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}${e.error ? `, ${e.error}` : ''}`;
+  const tip = `${nameWithTags(e)}: ${e.state}, waited ${fmt(e.waitedMs)}, start ${fmt(e.startMs)}, ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}${e.error ? `, ${e.error}` : ''}`;
   const runWidth = Math.max(e.attempts > 0 ? 2 : 0, x(e.settledMs) - x(startAt));
   const label = `${e.critical ? '* ' : ''}${e.name}`;
   const info = `${e.state === 'started' ? `ready ${fmt(e.settledMs)}` : e.state} · ${e.attempts}×`;

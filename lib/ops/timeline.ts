@@ -1,8 +1,8 @@
 import { describeCause } from '../errors';
 import type { ServiceNode, ServiceState } from '../lifecycle/node';
-import { boundedPath, cut } from '../errors/render';
+import { boundedPath } from '../errors/render';
 import { describeToken } from '../tokens';
-import { onDemandLine, type OnDemandService } from './report';
+import { nameWithTags, onDemandLine, type OnDemandService } from './report';
 import { timelineSvg } from './timeline-svg';
 import { timelineTraceEvents, type TraceEventDocument } from './trace-events';
 
@@ -152,7 +152,7 @@ function timelineText(timeline: Timeline, options: TimelineTextOptions = {}): st
   const onDemand = onDemandLine(timeline.onDemand);
   if (entries.length === 0) return ['boot timeline: no service has been through a boot yet', ...(onDemand ? [onDemand] : [])].join('\n');
   const scale = (ms: number): number => (totalMs > 0 ? Math.round((ms / totalMs) * width) : 0);
-  const labels = entries.map(entryLabel);
+  const labels = entries.map(nameWithTags);
   let nameWidth = 7;
   for (const l of labels) if (l.length > nameWidth) nameWidth = l.length;
   const header = `${'service'.padEnd(nameWidth)}   ${axis(totalMs, width)}${columns('waited', 'start', 'tries', 'ready')}`;
@@ -172,11 +172,6 @@ function timelineText(timeline: Timeline, options: TimelineTextOptions = {}): st
   const title = `boot timeline: ${entries.length} service${entries.length === 1 ? '' : 's'} in ${ms(totalMs)}; critical path (*): ${path}`;
   const legend = `${WAIT} waiting for dependencies  ${RUN} starting (attempts, backoff)  ${FAIL} failed`;
   return [title, header, ...rows, legend, ...(failures.length > 0 ? ['failures:', ...failures] : []), ...(onDemand ? [onDemand] : [])].join('\n');
-}
-
-/** A service's name with its tags, `http [plugin, route]`, the tags bounded. */
-export function entryLabel(e: TimelineEntry): string {
-  return e.tags === undefined ? e.name : `${e.name} [${cut(e.tags.join(', '), 60)}]`;
 }
 
 function columns(waited: string, start: string, tries: string, ready: string): string {
