@@ -12,7 +12,7 @@ import { bindProviderLogger } from './provider';
 import { STARTED, type ServiceNode } from './lifecycle/node';
 import { toSpec } from './registration';
 import { Registry } from './registry';
-import { lifecycleReport, reportService, type LifecycleReport, type ServiceReport } from './ops/report';
+import { lifecycleReport, onDemandOf, reportService, type LifecycleReport, type ServiceReport } from './ops/report';
 import { realClock, type Clock } from './lifecycle/retry';
 import { ScopeHost } from './scope/host';
 import type { Scope } from './scope/scope';
@@ -371,7 +371,7 @@ export class Container {
   timeline(): Timeline {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildTimeline } = require('./ops/timeline') as typeof import('./ops/timeline');
-    return buildTimeline(this.#registry.linked());
+    return buildTimeline(this.#registry.linked(), onDemandOf(this.#registry.scoped));
   }
 
   /**
@@ -409,7 +409,7 @@ export class Container {
   }
 
   #report(phase: 'start' | 'stop', errors: BandmasterError[], durationMs: number): LifecycleReport {
-    return lifecycleReport(this.#registry.table, phase, errors, durationMs);
+    return lifecycleReport(this.#registry.table, phase, errors, durationMs, onDemandOf(this.#registry.scoped));
   }
 
   #require(token: InjectionToken): ServiceNode {

@@ -23,7 +23,7 @@ export type { Logger, DefaultLoggerOptions } from './logger';
 export { fromPino } from './ops/pino';
 export type { PinoLike, PinoAdapter } from './ops/pino';
 export { LifecycleReport } from './ops/report';
-export type { ServiceReport } from './ops/report';
+export type { ServiceReport, OnDemandService } from './ops/report';
 export type { ServiceState } from './lifecycle/node';
 export type { GraphView, GraphNode, GraphEdge } from './graph/view';
 export type { HealthReport, ServiceHealth, HealthOptions } from './ops/health';
@@ -40,7 +40,7 @@ export type { HealthHandlerOptions, HealthRequestHandler, HealthSource, Readines
 export { publishLifecycle, LIFECYCLE_CHANNEL } from './ops/channels';
 export { dashboardHandler } from './ops/dashboard';
 export type { DashboardOptions, DashboardRequest, DashboardRequestHandler, DashboardResponse } from './ops/dashboard';
-export type { DashboardSource, DashboardState, DashboardService, DashboardEvent, DashboardTimeline, DashboardHealth } from './ops/dashboard-state';
+export type { DashboardSource, DashboardState, DashboardService, DashboardEvent, DashboardTimeline, DashboardHealth, DashboardOnDemand } from './ops/dashboard-state';
 export { handleSignals } from './ops/signals';
 export type { SignalOptions, Stoppable } from './ops/signals';
 export type { Timeline, TimelineEntry, TimelineTextOptions } from './ops/timeline';

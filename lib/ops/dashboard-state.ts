@@ -1,7 +1,7 @@
 import { maskValue } from '../env';
 import { describeCause } from '../errors';
 import type { LifecycleEvent, LifecycleEvents } from '../events';
-import type { GraphView } from '../graph/view';
+import type { GraphNode, GraphView } from '../graph/view';
 import type { HealthOptions, HealthReport, ServiceHealth } from './health';
 import type { ServiceState } from '../lifecycle/node';
 import type { ServiceReport } from './report';
@@ -37,12 +37,30 @@ export interface DashboardService {
   readonly error?: string;
   /** Names of the services it depends on (missing ones included). */
   readonly dependencies: readonly string[];
+  /** How long its instances live: `singleton` for every booted service. */
+  readonly scope: GraphNode['scope'];
+  /** The tags it carries, by name (empty when none). */
+  readonly tags: readonly string[];
+}
+
+/** A transient or scoped service in {@link DashboardState}: built on demand, never booted, so without a state. */
+export interface DashboardOnDemand {
+  /** Service name. */
+  readonly name: string;
+  /** How long its instances live. */
+  readonly scope: 'transient' | 'scoped';
+  /** The tags it carries, by name (empty when none). */
+  readonly tags: readonly string[];
+  /** Names of the services it depends on (missing ones, values a scope provides, included). */
+  readonly dependencies: readonly string[];
 }
 
 /** `GET path/state.json`: everything the page shows. */
 export interface DashboardState {
-  /** Every registered service. */
+  /** Every registered singleton (the services a boot starts). */
   readonly services: readonly DashboardService[];
+  /** The transient and scoped services, in registration order. */
+  readonly onDemand: readonly DashboardOnDemand[];
   /** The last boot. */
   readonly timeline: DashboardTimeline;
   /** The health checks' outcome when the state was read. */
@@ -169,6 +187,7 @@ export function buildState(source: DashboardSource, memory: EventMemory, health:
     if (!list) deps.set(e.from, (list = []));
     list.push(e.to);
   }
+  const nodes = new Map(graph.nodes.map((n) => [n.name, n]));
   const timeline = source.timeline();
   const booted = new Map(timeline.entries.map((e) => [e.name, e]));
   const services = source.status().map((s): DashboardService => {
@@ -180,6 +199,8 @@ export function buildState(source: DashboardSource, memory: EventMemory, health:
       attempts: memory.attempts(s.name) ?? booted.get(s.name)?.attempts ?? 0,
       restarts: memory.restarts(s.name),
       dependencies: deps.get(s.name) ?? [],
+      scope: nodes.get(s.name)?.scope ?? 'singleton',
+      tags: nodes.get(s.name)?.tags ?? [],
     };
     return error !== undefined && s.state !== 'started' ? { ...service, error } : service;
   });
@@ -193,8 +214,12 @@ export function buildState(source: DashboardSource, memory: EventMemory, health:
     settledMs: e.settledMs,
     critical: e.critical,
   }));
+  const onDemand = graph.nodes
+    .filter((n) => n.scope !== 'singleton')
+    .map((n): DashboardOnDemand => ({ name: n.name, scope: n.scope as DashboardOnDemand['scope'], tags: n.tags, dependencies: deps.get(n.name) ?? [] }));
   return {
     services,
+    onDemand,
     timeline: { totalMs: timeline.totalMs, criticalPath: timeline.criticalPath, entries },
     health: {
       healthy: health.healthy,

@@ -1,5 +1,8 @@
+import type { ServiceSpec } from '../definition';
 import { describeCause, type BandmasterError } from '../errors';
+import { boundedPath, cut } from '../errors/render';
 import { STATES, TIMES, type NodeTable, type ServiceNode, type ServiceState } from '../lifecycle/node';
+import { describeToken } from '../tokens';
 
 /** One service in a {@link LifecycleReport} or in `status()`. */
 export interface ServiceReport {
@@ -17,6 +20,38 @@ export interface ServiceReport {
   readonly durationMs: number;
   /** Why it failed, if it did. */
   readonly error?: BandmasterError;
+  /** The tags it carries, by name; absent when it has none. */
+  readonly tags?: readonly string[];
+}
+
+/**
+ * A transient or scoped service in a {@link LifecycleReport} or a timeline: built on demand
+ * (by a scope, or for each injection), never booted, so it has no state, attempts or timings.
+ */
+export interface OnDemandService {
+  /** Service name. */
+  readonly name: string;
+  /** How long its instances live. */
+  readonly scope: 'transient' | 'scoped';
+  /** The tags it carries, by name (empty when none). */
+  readonly tags: readonly string[];
+}
+
+/** The transient and scoped services of a registry, in registration order, as plain data. */
+export function onDemandOf(specs: readonly ServiceSpec[]): OnDemandService[] {
+  return specs.map((spec) => ({ name: spec.name, scope: spec.scope as OnDemandService['scope'], tags: spec.tags.map(describeToken) }));
+}
+
+/** A service's name with its tags, `http [plugin, route]`, the tags bounded; the name alone without tags. */
+export function nameWithTags(service: { readonly name: string; readonly tags?: readonly string[] }): string {
+  return service.tags === undefined || service.tags.length === 0 ? service.name : `${service.name} [${cut(service.tags.join(', '), 60)}]`;
+}
+
+/** `on demand: RequestContext (scoped), Plugin (transient, tags: plugin)`, bounded; '' when there are none. */
+export function onDemandLine(services: readonly OnDemandService[]): string {
+  if (services.length === 0) return '';
+  const items = services.map((s) => `${s.name} (${s.scope}${s.tags.length > 0 ? `, tags: ${s.tags.join(', ')}` : ''})`);
+  return cut(`on demand: ${boundedPath(items, ', ')}`);
 }
 
 /**
@@ -35,6 +70,8 @@ class Snapshot {
   readonly #phase: 'start' | 'stop';
   /** The services that have an error, and their errors. */
   readonly #errors: [number, BandmasterError][] = [];
+  /** The services that have tags, and their tags (keys: described when read). */
+  readonly #tags: [number, ServiceSpec['tags']][] = [];
 
   constructor(table: NodeTable, phase: 'start' | 'stop') {
     const { nodes } = table;
@@ -51,6 +88,7 @@ class Snapshot {
       this.#names[i] = spec.name;
       if (spec.required) this.#required[i] = 1;
       if (node.error) this.#errors.push([i, node.error]);
+      if (spec.tags.length > 0) this.#tags.push([i, spec.tags]);
     }
   }
 
@@ -67,6 +105,7 @@ class Snapshot {
       };
     }
     for (const [i, error] of this.#errors) out[i] = { ...out[i]!, error };
+    for (const [i, tags] of this.#tags) out[i] = { ...out[i]!, tags: tags.map(describeToken) };
     return out;
   }
 }
@@ -81,11 +120,14 @@ export class LifecycleReport {
   readonly errors: readonly BandmasterError[];
   /** Duration of the run, in ms. */
   readonly durationMs: number;
+  /** The transient and scoped services: not booted, built on demand, so not in {@link LifecycleReport.services}. */
+  readonly onDemand: readonly OnDemandService[];
 
-  constructor(services: readonly ServiceReport[], errors: readonly BandmasterError[], durationMs: number) {
+  constructor(services: readonly ServiceReport[], errors: readonly BandmasterError[], durationMs: number, onDemand: readonly OnDemandService[] = []) {
     this.#services = services;
     this.errors = errors;
     this.durationMs = durationMs;
+    this.onDemand = onDemand;
   }
 
   static {
@@ -106,16 +148,18 @@ export class LifecycleReport {
 
   /** What `console.log` and `util.inspect` show: the services too, though they are built on demand. */
   [Symbol.for('nodejs.util.inspect.custom')](): object {
-    return { services: this.services, errors: this.errors, durationMs: this.durationMs };
+    return { services: this.services, onDemand: this.onDemand, errors: this.errors, durationMs: this.durationMs };
   }
 
-  /** The report as a table, one service per line. */
+  /** The report as a table, one service per line (a tags column when some have tags), then the on-demand services in one line. */
   toString(): string {
-    const header = ['service', 'state', 'required', 'attempts', 'waited', 'took', 'error'];
+    const tagged = this.services.some((s) => s.tags !== undefined);
+    const header = ['service', 'state', 'required', ...(tagged ? ['tags'] : []), 'attempts', 'waited', 'took', 'error'];
     const rows = this.services.map((s) => [
       s.name,
       s.state,
       s.required ? 'yes' : 'no',
+      ...(tagged ? [cut(s.tags?.join(', ') ?? '', 100)] : []),
       String(s.attempts),
       `${Math.round(s.waitedMs)}ms`,
       `${Math.round(s.durationMs)}ms`,
@@ -126,7 +170,8 @@ export class LifecycleReport {
     for (const row of rows) for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
     const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
     const total = `${plural(this.services.length, 'service')}, ${plural(this.errors.length, 'error')}, ${Math.round(this.durationMs)}ms`;
-    return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), total].join('\n');
+    const onDemand = onDemandLine(this.onDemand);
+    return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), ...(onDemand ? [onDemand] : []), total].join('\n');
   }
 
   /** A plain object for JSON logs: errors as messages. */
@@ -135,13 +180,14 @@ export class LifecycleReport {
       durationMs: this.durationMs,
       services: this.services.map((s) => ({ ...s, error: s.error?.message })),
       errors: this.errors.map((e) => ({ kind: e.kind, service: e.service, message: e.message })),
+      onDemand: this.onDemand,
     };
   }
 }
 
 /** The report of every node as it is now; the per-service objects are built when first read. */
-export function lifecycleReport(table: NodeTable, phase: 'start' | 'stop', errors: readonly BandmasterError[], durationMs: number): LifecycleReport {
-  const report = new LifecycleReport([], errors, durationMs);
+export function lifecycleReport(table: NodeTable, phase: 'start' | 'stop', errors: readonly BandmasterError[], durationMs: number, onDemand: readonly OnDemandService[] = []): LifecycleReport {
+  const report = new LifecycleReport([], errors, durationMs, onDemand);
   attach(report, new Snapshot(table, phase));
   return report;
 }
@@ -158,7 +204,9 @@ export function reportService(node: ServiceNode, phase: 'start' | 'stop'): Servi
     waitedMs: waitedOf(phase, attempts, node.table.times, at),
     durationMs: durationOf(phase, attempts, node.table.times, at),
   };
-  return node.error ? { ...report, error: node.error } : report;
+  const { tags } = node.spec;
+  const tagged = tags.length > 0 ? { ...report, tags: tags.map(describeToken) } : report;
+  return node.error ? { ...tagged, error: node.error } : tagged;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { boundedPath } from '../errors/render';
+import { nameWithTags, onDemandLine } from './report';
 import type { Timeline, TimelineEntry } from './timeline';
 
 const ROW = 24;
@@ -19,7 +20,10 @@ const COLORS = { wait: '#d9dee5', run: '#4c78a8', critical: '#e4572e', failed: '
  */
 export function timelineSvg(timeline: Timeline): string {
   const { entries, totalMs } = timeline;
-  const height = TOP + Math.max(1, entries.length) * ROW + 40;
+  const onDemand = onDemandLine(timeline.onDemand);
+  // a line for the on-demand services between the rows and the legend, when there are any
+  const extra = onDemand ? 20 : 0;
+  const height = TOP + Math.max(1, entries.length) * ROW + 40 + extra;
   const width = LABEL + CHART + INFO;
   const x = (ms: number): number => LABEL + (totalMs > 0 ? (ms / totalMs) * CHART : 0);
   const parts: string[] = [
@@ -29,8 +33,9 @@ export function timelineSvg(timeline: Timeline): string {
     text(12, 40, `critical path: ${boundedPath(timeline.criticalPath, ' → ') || 'none'}`, `fill="${COLORS.critical}"`),
   ];
   // pushed one by one: no spread of a list as long as the services
-  for (const line of ticks(totalMs, x, height)) parts.push(line);
+  for (const line of ticks(totalMs, x, height - extra)) parts.push(line);
   for (let i = 0; i < entries.length; i++) for (const line of row(entries[i]!, TOP + i * ROW, x)) parts.push(line);
+  if (onDemand) parts.push(text(12, height - 36, onDemand, 'fill="#6e7781"'));
   for (const line of legend(height - 14)) parts.push(line);
   parts.push('</svg>');
   return parts.join('\n');
@@ -39,13 +44,15 @@ export function timelineSvg(timeline: Timeline): string {
 function row(e: TimelineEntry, y: number, x: (ms: number) => number): string[] {
   const startAt = e.queuedMs + e.waitedMs;
   const runColor = e.state === 'failed' ? COLORS.failed : e.critical ? COLORS.critical : COLORS.run;
-  const tip = `${e.name}: ${e.state}, waited ${fmt(e.waitedMs)}, start ${fmt(e.startMs)}, ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}${e.error ? `, ${e.error}` : ''}`;
+  const tip = `${nameWithTags(e)}: ${e.state}, waited ${fmt(e.waitedMs)}, start ${fmt(e.startMs)}, ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}${e.error ? `, ${e.error}` : ''}`;
   const runWidth = Math.max(e.attempts > 0 ? 2 : 0, x(e.settledMs) - x(startAt));
   const label = `${e.critical ? '* ' : ''}${e.name}`;
   const info = `${e.state === 'started' ? `ready ${fmt(e.settledMs)}` : e.state} · ${e.attempts}×`;
   return [
     `<g><title>${escape(tip)}</title>`,
-    text(LABEL - 8, y + 16, clip(label, 22), `text-anchor="end"${e.critical ? ` fill="${COLORS.critical}" font-weight="bold"` : ''}`),
+    text(LABEL - 8, y + (e.tags ? 12 : 16), clip(label, 22), `text-anchor="end"${e.critical ? ` fill="${COLORS.critical}" font-weight="bold"` : ''}`),
+    // the tags under the name, smaller, so that a long name does not hide them
+    ...(e.tags ? [text(LABEL - 8, y + 22, clip(e.tags.join(', '), 30), 'text-anchor="end" font-size="9" fill="#6e7781"')] : []),
     rect(x(e.queuedMs), y + 5, x(startAt) - x(e.queuedMs), ROW - 10, COLORS.wait),
     rect(x(startAt), y + 4, runWidth, ROW - 8, runColor),
     text(LABEL + CHART + 10, y + 16, info, ''),

@@ -1,6 +1,8 @@
 import { describeCause } from '../errors';
 import type { ServiceNode, ServiceState } from '../lifecycle/node';
 import { boundedPath } from '../errors/render';
+import { describeToken } from '../tokens';
+import { nameWithTags, onDemandLine, type OnDemandService } from './report';
 import { timelineSvg } from './timeline-svg';
 import { timelineTraceEvents, type TraceEventDocument } from './trace-events';
 
@@ -26,6 +28,8 @@ export interface TimelineEntry {
   readonly critical: boolean;
   /** Why it failed, one line. */
   readonly error?: string;
+  /** The tags it carries, by name; absent when it has none. */
+  readonly tags?: readonly string[];
 }
 
 /** Options of {@link Timeline.toText}. */
@@ -45,6 +49,8 @@ export interface Timeline {
   readonly totalMs: number;
   /** Names on the critical path, from its root dependency to the service that settled last. */
   readonly criticalPath: readonly string[];
+  /** The transient and scoped services: never booted, built on demand, so not in {@link Timeline.entries}. */
+  readonly onDemand: readonly OnDemandService[];
   /** A text Gantt chart for the terminal. */
   toText(options?: TimelineTextOptions): string;
   /** A self-contained SVG document (no scripts, no external references). */
@@ -65,7 +71,7 @@ export interface Timeline {
  * console.log(container.timeline().toText());
  * ```
  */
-export function buildTimeline(nodes: readonly ServiceNode[]): Timeline {
+export function buildTimeline(nodes: readonly ServiceNode[], onDemand: readonly OnDemandService[] = []): Timeline {
   // settled boots only; states rather than timestamps, which a fake clock may start at 0
   const booted = nodes.filter((n) => n.state !== 'idle' && n.state !== 'waiting' && n.state !== 'starting' && n.settledAt >= n.queuedAt);
   // loops, not Math.min(...list): spreading 130,000 values overflows the call stack
@@ -84,6 +90,7 @@ export function buildTimeline(nodes: readonly ServiceNode[]): Timeline {
     entries,
     totalMs: end - origin,
     criticalPath: path.map((n) => n.name),
+    onDemand,
     toText: (options) => timelineText(timeline, options),
     toSvg: () => timelineSvg(timeline),
     toTraceEvents: () => timelineTraceEvents(timeline),
@@ -105,7 +112,9 @@ function toEntry(node: ServiceNode, origin: number, critical: boolean): Timeline
     settledMs: node.settledAt - origin,
     critical,
   };
-  return node.state === 'failed' && node.error ? { ...entry, error: describeCause(node.error.cause ?? node.error) } : entry;
+  const { tags } = node.spec;
+  const tagged = tags.length > 0 ? { ...entry, tags: tags.map(describeToken) } : entry;
+  return node.state === 'failed' && node.error ? { ...tagged, error: describeCause(node.error.cause ?? node.error) } : tagged;
 }
 
 /**
@@ -140,12 +149,14 @@ const FAIL = '▒';
 function timelineText(timeline: Timeline, options: TimelineTextOptions = {}): string {
   const width = Math.max(10, Math.floor(options.width ?? 50));
   const { entries, totalMs } = timeline;
-  if (entries.length === 0) return 'boot timeline: no service has been through a boot yet';
+  const onDemand = onDemandLine(timeline.onDemand);
+  if (entries.length === 0) return ['boot timeline: no service has been through a boot yet', ...(onDemand ? [onDemand] : [])].join('\n');
   const scale = (ms: number): number => (totalMs > 0 ? Math.round((ms / totalMs) * width) : 0);
+  const labels = entries.map(nameWithTags);
   let nameWidth = 7;
-  for (const e of entries) if (e.name.length > nameWidth) nameWidth = e.name.length;
+  for (const l of labels) if (l.length > nameWidth) nameWidth = l.length;
   const header = `${'service'.padEnd(nameWidth)}   ${axis(totalMs, width)}${columns('waited', 'start', 'tries', 'ready')}`;
-  const rows = entries.map((e) => {
+  const rows = entries.map((e, i) => {
     const from = Math.min(scale(e.queuedMs), width - 1);
     let runFrom = Math.max(from, scale(e.queuedMs + e.waitedMs));
     let to = Math.max(runFrom + (e.attempts > 0 ? 1 : 0), scale(e.settledMs));
@@ -154,13 +165,13 @@ function timelineText(timeline: Timeline, options: TimelineTextOptions = {}): st
     const bar = ' '.repeat(from) + WAIT.repeat(runFrom - from) + (e.state === 'failed' ? FAIL : RUN).repeat(to - runFrom);
     const ready = e.state === 'started' ? ms(e.settledMs) : e.state === 'failed' ? 'failed' : e.state;
     const cells = columns(ms(e.waitedMs), ms(e.startMs), String(e.attempts), ready);
-    return `${e.name.padEnd(nameWidth)} ${e.critical ? '*' : ' '} |${bar.padEnd(width).slice(0, width)}|${cells}`;
+    return `${labels[i]!.padEnd(nameWidth)} ${e.critical ? '*' : ' '} |${bar.padEnd(width).slice(0, width)}|${cells}`;
   });
   const path = boundedPath(timeline.criticalPath, ' -> ');
   const failures = entries.filter((e) => e.error).map((e) => `  ${e.name}: ${e.error}`);
   const title = `boot timeline: ${entries.length} service${entries.length === 1 ? '' : 's'} in ${ms(totalMs)}; critical path (*): ${path}`;
   const legend = `${WAIT} waiting for dependencies  ${RUN} starting (attempts, backoff)  ${FAIL} failed`;
-  return [title, header, ...rows, legend, ...(failures.length > 0 ? ['failures:', ...failures] : [])].join('\n');
+  return [title, header, ...rows, legend, ...(failures.length > 0 ? ['failures:', ...failures] : []), ...(onDemand ? [onDemand] : [])].join('\n');
 }
 
 function columns(waited: string, start: string, tries: string, ready: string): string {

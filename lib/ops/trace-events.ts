@@ -1,3 +1,4 @@
+import { onDemandLine } from './report';
 import type { Timeline, TimelineEntry } from './timeline';
 
 /**
@@ -39,6 +40,8 @@ export interface TraceSummary {
   readonly totalMs: number;
   /** The critical path, `a -> b -> c`. */
   readonly criticalPath: string;
+  /** The transient and scoped services (never booted, so without tracks), `on demand: a (scoped), ...`; '' when none. */
+  readonly onDemand: string;
 }
 
 const PID = 1;
@@ -48,12 +51,12 @@ const us = (ms: number): number => Math.round(ms * 1000);
 export function timelineTraceEvents(timeline: Timeline): TraceEventDocument {
   const events: TraceEvent[] = [{ name: 'process_name', ph: 'M', ts: 0, pid: PID, tid: 0, args: { name: 'bandmaster boot' } }];
   timeline.entries.forEach((entry, i) => events.push(...entryEvents(entry, i + 1)));
-  return { traceEvents: events, displayTimeUnit: 'ms', otherData: { totalMs: timeline.totalMs, criticalPath: timeline.criticalPath.join(' -> ') } };
+  return { traceEvents: events, displayTimeUnit: 'ms', otherData: { totalMs: timeline.totalMs, criticalPath: timeline.criticalPath.join(' -> '), onDemand: onDemandLine(timeline.onDemand) } };
 }
 
 function entryEvents(e: TimelineEntry, tid: number): TraceEvent[] {
   const critical = e.critical ? ',critical' : '';
-  const args = { state: e.state, required: e.required, attempts: e.attempts, critical: e.critical, ...(e.error ? { error: e.error } : {}) };
+  const args = { state: e.state, required: e.required, attempts: e.attempts, critical: e.critical, ...(e.tags ? { tags: e.tags.join(', ') } : {}), ...(e.error ? { error: e.error } : {}) };
   const out: TraceEvent[] = [
     { name: 'thread_name', ph: 'M', ts: 0, pid: PID, tid, args: { name: e.name } },
     { name: 'thread_sort_index', ph: 'M', ts: 0, pid: PID, tid, args: { sort_index: tid } },

@@ -83,9 +83,10 @@ describe('dashboardHandler', () => {
       assert.equal(typeof first.at, 'number');
 
       const state = (await (await fetch(`${http.url}/bandmaster/state.json`)).json()) as DashboardState;
-      assert.deepEqual(Object.keys(state).sort(), ['health', 'services', 'timeline']);
+      assert.deepEqual(Object.keys(state).sort(), ['health', 'onDemand', 'services', 'timeline']);
       const by = new Map(state.services.map((s) => [s.name, s]));
-      assert.deepEqual(by.get('flaky'), { name: 'flaky', state: 'started', required: true, attempts: 2, restarts: 0, dependencies: ['db'] });
+      assert.deepEqual(by.get('flaky'), { name: 'flaky', state: 'started', required: true, attempts: 2, restarts: 0, dependencies: ['db'], scope: 'singleton', tags: [] });
+      assert.deepEqual(state.onDemand, []);
       assert.equal(by.get('search')?.state, 'failed');
       assert.equal(by.get('search')?.error, 'connect ECONNREFUSED https://elastic:****@127.0.0.1:1');
       assert.equal(state.health.healthy, true);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { Container, LifecycleReport } from '../../../lib';
+import { Container, LifecycleReport, token } from '../../../lib';
 import { turns } from '../../support/deferred';
 import { bootError } from '../../support/errors';
 import { FakeClock } from '../../support/fake-clock';
@@ -102,5 +102,67 @@ describe('LifecycleReport', () => {
     ]);
     assert.equal(boot.services, boot.services, 'built once');
     assert.match(inspect(boot), /name: 'api'/);
+  });
+});
+
+/** A tagged singleton, a plain one, and two on-demand services (one tagged): none of them fails. */
+function registerScoped(container: Container): void {
+  const PLUGIN = token('plugin');
+  container.register(
+    { name: 'db', useFactory: () => ({}) },
+    { name: 'metrics', tags: [PLUGIN, 'http'], useFactory: () => ({}) },
+    { name: 'RequestContext', scope: 'scoped', deps: ['db'], useFactory: () => ({}) },
+    { name: 'Handler', scope: 'transient', tags: [PLUGIN], useFactory: () => ({}) },
+  );
+}
+
+describe('LifecycleReport with scopes and tags', () => {
+  it('lists transient and scoped services as on demand, with scope and tags, and keeps singletons without a state change', async () => {
+    const container = new Container({ logger: false, clock: new FakeClock() });
+    registerScoped(container);
+    const report = await container.startAll();
+    assert.deepEqual(report.services.map((s) => [s.name, s.state, s.tags]), [['db', 'started', undefined], ['metrics', 'started', ['plugin', 'http']]]);
+    assert.equal('tags' in report.services[0]!, false, 'no tags field on a service without tags');
+    assert.deepEqual(report.onDemand, [
+      { name: 'RequestContext', scope: 'scoped', tags: [] },
+      { name: 'Handler', scope: 'transient', tags: ['plugin'] },
+    ]);
+    assert.deepEqual(container.status().map((s) => [s.name, s.tags]), [['db', undefined], ['metrics', ['plugin', 'http']]]);
+    const stop = await container.stopAll();
+    assert.deepEqual(stop.onDemand.map((s) => s.name), ['RequestContext', 'Handler']);
+  });
+
+  it('renders a tags column when a service has tags, and the on-demand services in one line before the total', async () => {
+    const container = new Container({ logger: false, clock: new FakeClock() });
+    registerScoped(container);
+    const report = await container.startAll();
+    assert.equal(
+      report.toString(),
+      [
+        'service  state    required  tags          attempts  waited  took  error',
+        '-------  -------  --------  ------------  --------  ------  ----  -----',
+        'db       started  yes                     1         0ms     0ms',
+        'metrics  started  yes       plugin, http  1         0ms     0ms',
+        'on demand: RequestContext (scoped), Handler (transient, tags: plugin)',
+        '2 services, 0 errors, 0ms',
+      ].join('\n'),
+    );
+  });
+
+  it('bounds the on-demand line however many services there are', () => {
+    const many = Array.from({ length: 5_000 }, (_, i) => ({ name: `Scoped${i}`, scope: 'scoped' as const, tags: [] }));
+    const line = new LifecycleReport([], [], 0, many).toString().split('\n').find((l) => l.startsWith('on demand:'))!;
+    assert.ok(line.length < 1_100, `${line.length} characters`);
+    assert.match(line, /Scoped0 \(scoped\), .*more.*Scoped4999 \(scoped\)$/);
+  });
+
+  it('adds onDemand and tags to its JSON, keeping the fields it had', async () => {
+    const container = new Container({ logger: false, clock: new FakeClock() });
+    registerScoped(container);
+    const json = JSON.parse(JSON.stringify(await container.startAll())) as { services: { name: string; tags?: string[] }[]; onDemand: unknown[] };
+    assert.deepEqual(Object.keys(json).sort(), ['durationMs', 'errors', 'onDemand', 'services']);
+    assert.deepEqual(json.services.map((s) => [s.name, s.tags]), [['db', undefined], ['metrics', ['plugin', 'http']]]);
+    assert.deepEqual(json.onDemand, [{ name: 'RequestContext', scope: 'scoped', tags: [] }, { name: 'Handler', scope: 'transient', tags: ['plugin'] }]);
+    assert.deepEqual(new LifecycleReport([], [], 1).onDemand, [], 'a report made by hand has none');
   });
 });
