@@ -17,6 +17,10 @@ export interface ServiceReport {
   readonly durationMs: number;
   /** Why it failed, if it did. */
   readonly error?: BandmasterError;
+  /** How many times it was restarted (`status()` only; absent when never). */
+  readonly restarts?: number;
+  /** Its current instance is lost and not restarted yet (`status()` only; absent when not). */
+  readonly lost?: boolean;
 }
 
 /**
