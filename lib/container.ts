@@ -75,6 +75,11 @@ export class Container {
   #scopeErrors: BandmasterError[] = [];
   /** Restarts, losses and health polls (lib/supervision/). */
   readonly #supervisor: Supervisor;
+  /** A provider's `lost(error)`: marks the service lost when `client` is its started instance. */
+  readonly #loseClient = (name: string, client: unknown, error: unknown): void => {
+    const node = this.#registry.lookup(name);
+    if (node) this.#supervisor.lose(node, error, client);
+  };
 
   constructor(options: ContainerOptions = {}) {
     this.#scopes = new ScopeHost(this.#registry, this);
@@ -107,7 +112,7 @@ export class Container {
       const input = services[i]!;
       // only a class or a definition can carry provider hooks; toSpec reports anything else (undefined, null, 42)
       const bindable = typeof input === 'function' || (typeof input === 'object' && input !== null);
-      this.#registry.add(toSpec(bindable ? bindProviderLogger(input, this.#log) : input, this.#isTransient));
+      this.#registry.add(toSpec(bindable ? bindProviderLogger(input, this.#log, this.#loseClient) : input, this.#isTransient));
     }
     return this;
   }
