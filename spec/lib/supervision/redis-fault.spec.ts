@@ -36,7 +36,9 @@ async function kill(child: ChildProcess): Promise<void> {
 function next(container: Container, type: LifecycleEvent['type'], service: string): Promise<LifecycleEvent> {
   return new Promise((resolve) => {
     const off = container.events.on((e) => {
-      if (e.type === type && e.service === service) (off(), resolve(e));
+      if (e.type !== type || e.service !== service) return;
+      off();
+      resolve(e);
     });
   });
 }
