@@ -51,6 +51,8 @@ export class Supervisor {
   /** The shutdown of the running restart, so that `halt()` can end it. */
   #running: Shutdown | undefined;
   #halted = false;
+  /** Aborted by `halt()`: ends the backoff of pending supervised restarts. */
+  #halt = new AbortController();
   /** The health poll, with `healthInterval`. */
   readonly #poll: HealthPoll | undefined;
 
@@ -72,12 +74,14 @@ export class Supervisor {
   /** `stopAll` began: the running restart ends, pending supervised restarts are dropped. */
   halt(): void {
     this.#halted = true;
+    this.#halt.abort(new DOMException('supervision halted by stopAll()', 'AbortError'));
     this.#poll?.stop();
     this.#running?.abort(new DOMException('restart interrupted by stopAll()', 'AbortError'));
   }
 
   /** A boot ended: supervised restarts may run again, and health polls (with `healthInterval`). */
   booted(): void {
+    if (this.#halted) this.#halt = new AbortController();
     this.#halted = false;
     this.#poll?.arm();
   }
@@ -108,7 +112,7 @@ export class Supervisor {
     history.push(now);
     const delay = backoffDelay(normalizeBackoff(policy.backoff), history.length, () => this.#host.clock.random());
     void this.#queue(async () => {
-      if (delay > 0) await this.#host.clock.sleep(delay, new AbortController().signal);
+      if (delay > 0) await this.#host.clock.sleep(delay, this.#halt.signal).catch(() => undefined);
       // stopped, restarted or halted meanwhile: nothing to do
       if (this.#halted || !this.isLost(node)) return;
       await this.#restartNow(node, {}, error).catch(() => undefined);

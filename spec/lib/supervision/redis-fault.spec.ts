@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { Container, type LifecycleEvent } from '../../../lib';
+import { Container } from '../../../lib';
 import { redis, type RedisClient } from '../../../providers/redis';
 import { freePort } from '../../support/provider-spec';
+import { nextEvent } from './next-event';
 
 /** A private redis-server on `port`, resolved once it accepts connections; ended by its PID. */
 async function privateRedis(port: number): Promise<ChildProcess> {
@@ -33,16 +34,6 @@ async function kill(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-function next(container: Container, type: LifecycleEvent['type'], service: string): Promise<LifecycleEvent> {
-  return new Promise((resolve) => {
-    const off = container.events.on((e) => {
-      if (e.type !== type || e.service !== service) return;
-      off();
-      resolve(e);
-    });
-  });
-}
-
 describe('supervision against a private redis-server', () => {
   it('restarts the redis service and its dependent with a fresh client once the killed server is back', { timeout: 30_000 }, async () => {
     const port = await freePort();
@@ -55,8 +46,8 @@ describe('supervision against a private redis-server', () => {
     try {
       await container.startAll();
       const first = container.resolve<RedisClient>('rd-sup');
-      const lost = next(container, 'lost', 'rd-sup');
-      const restarted = next(container, 'restarted', 'rd-sup');
+      const lost = nextEvent(container, 'lost', 'rd-sup');
+      const restarted = nextEvent(container, 'restarted', 'rd-sup');
       await kill(server);
       await lost;
       server = await privateRedis(port);

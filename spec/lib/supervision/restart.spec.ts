@@ -94,6 +94,22 @@ describe('container.restart()', () => {
     await assert.rejects(container.restart('nope', { timeout: -1 }), { kind: 'InvalidArgument' });
   });
 
+  it('a stopAll during a restart ends it, rejecting it, and stops everything', async () => {
+    let release!: () => void;
+    let slow = false;
+    const container = new Container({ logger: false });
+    container.register({ name: 'db', useFactory: () => ({}), onStart: (_i: unknown, signal: AbortSignal) => (slow ? new Promise<void>((resolve, reject) => ((release = resolve), signal.addEventListener('abort', () => reject(signal.reason)))) : undefined) }, numbered('repo', ['db']));
+    await container.startAll();
+    slow = true;
+    const restarting = container.restart('db');
+    await new Promise((resolve) => container.events.on((e) => e.type === 'starting' && e.service === 'db' && resolve(undefined)));
+    const stopping = container.stopAll();
+    await assert.rejects(restarting, BootError);
+    await stopping;
+    release?.();
+    assert.deepEqual(container.status().map((s) => s.state), ['stopped', 'stopped']);
+  });
+
   it('two restarts at once run one after the other and leave every service started', async () => {
     const container = new Container({ logger: false });
     container.register(numbered('db'), numbered('repo', ['db']));

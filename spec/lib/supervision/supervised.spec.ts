@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Container, Service, defineProvider, type LifecycleEvent } from '../../../lib';
+import { Container, Service, defineProvider } from '../../../lib';
+import { nextEvent } from './next-event';
 
 interface Client {
   readonly n: number;
@@ -27,18 +28,6 @@ function flaky(name: string, clients: Client[], options: Record<string, unknown>
   return provider({ name, ...options });
 }
 
-function until(container: Container, type: LifecycleEvent['type'], service: string, timeoutMs = 5_000): Promise<LifecycleEvent> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${type} of ${service} within ${timeoutMs} ms`)), timeoutMs);
-    const off = container.events.on((e) => {
-      if (e.type !== type || e.service !== service) return;
-      clearTimeout(timer);
-      off();
-      resolve(e);
-    });
-  });
-}
-
 const dependent = (name: string, dep: string) => ({ name, deps: [dep], useFactory: (client: Client) => ({ client }) });
 
 describe('supervision', () => {
@@ -47,7 +36,7 @@ describe('supervision', () => {
     const container = new Container({ logger: false });
     container.register(flaky('rd', clients, { restart: { maxRestarts: 3, withinMs: 60_000 } }), dependent('repo', 'rd'));
     await container.startAll();
-    const restarted = until(container, 'restarted', 'rd');
+    const restarted = nextEvent(container, 'restarted', 'rd');
     clients[0]!.lost!(new Error('connection closed for good'));
     await restarted;
     assert.equal(container.resolve<Client>('rd').n, 2);
@@ -88,10 +77,10 @@ describe('supervision', () => {
     const container = new Container({ logger: false });
     container.register(flaky('rd', clients, { restart: { maxRestarts: 1, withinMs: 60_000 } }), dependent('repo', 'rd'));
     await container.startAll();
-    const first = until(container, 'restarted', 'rd');
+    const first = nextEvent(container, 'restarted', 'rd');
     clients[0]!.lost!(new Error('lost once'));
     await first;
-    const gaveUp = until(container, 'restart-failed', 'rd');
+    const gaveUp = nextEvent(container, 'restart-failed', 'rd');
     clients[1]!.lost!(new Error('lost twice'));
     const event = await gaveUp;
     assert.equal(event.type === 'restart-failed' && event.error.kind, 'ServiceStartFailure');
@@ -113,7 +102,7 @@ describe('supervision', () => {
     await container.startAll();
     const seen: string[] = [];
     container.events.on((e) => seen.push(e.type));
-    const restarted = until(container, 'restarted', 'rd');
+    const restarted = nextEvent(container, 'restarted', 'rd');
     clients[0]!.healthy = false;
     await restarted;
     assert.deepEqual(seen.slice(0, 2), ['lost', 'restarting']);
@@ -126,7 +115,7 @@ describe('supervision', () => {
     const container = new Container({ logger: false, healthInterval: 10, healthFailures: 1000 });
     container.register(flaky('rd', clients, { healthFailures: 1 }));
     await container.startAll();
-    const lost = until(container, 'lost', 'rd');
+    const lost = nextEvent(container, 'lost', 'rd');
     clients[0]!.healthy = false;
     await lost;
     await container.stopAll();
@@ -148,7 +137,7 @@ describe('supervision', () => {
     const container = new Container({ logger: false, healthInterval: 5, healthFailures: 1, healthTimeout: 20 });
     container.register({ name: 'hangs', useValue: {}, healthCheck: () => new Promise(() => undefined) });
     await container.startAll();
-    const event = await until(container, 'lost', 'hangs');
+    const event = await nextEvent(container, 'lost', 'hangs');
     assert.match(String(event.type === 'lost' && (event.error as Error).message), /timed out|20/);
     await container.stopAll();
   });
