@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Container, Service, defineProvider } from '../../../lib';
+import { FakeClock } from '../../support/fake-clock';
 import { nextEvent } from './next-event';
 
 interface Client {
@@ -139,6 +140,41 @@ describe('supervision', () => {
     await container.startAll();
     const event = await nextEvent(container, 'lost', 'hangs');
     assert.match(String(event.type === 'lost' && (event.error as Error).message), /timed out|20/);
+    await container.stopAll();
+  });
+
+  it('waits restart.backoff before a supervised restart, doubling per restart in the window (fake clock)', async () => {
+    const clients: Client[] = [];
+    const clock = new FakeClock();
+    const container = new Container({ logger: false, clock });
+    container.register(flaky('rd', clients, { restart: { maxRestarts: 5, withinMs: 60_000, backoff: 100 } }));
+    await container.startAll();
+    for (const [i, delay] of [100, 200].entries()) {
+      const restarted = nextEvent(container, 'restarted', 'rd');
+      const sleep = clock.nextSleep();
+      clients[i]!.lost!(new Error(`lost #${i + 1}`));
+      assert.equal((await sleep).ms, delay);
+      assert.equal(container.status()[0]?.lost, true);
+      clock.advance(delay);
+      await restarted;
+    }
+    assert.equal(container.resolve<Client>('rd').n, 3);
+    await container.stopAll();
+  });
+
+  it('a loss older than withinMs no longer counts toward maxRestarts (fake clock)', async () => {
+    const clients: Client[] = [];
+    const clock = new FakeClock();
+    const container = new Container({ logger: false, clock });
+    container.register(flaky('rd', clients, { restart: { maxRestarts: 1, withinMs: 1_000 } }));
+    await container.startAll();
+    for (let i = 0; i < 3; i++) {
+      const restarted = nextEvent(container, 'restarted', 'rd');
+      clients[i]!.lost!(new Error(`lost #${i + 1}`));
+      await restarted;
+      clock.advance(1_001);
+    }
+    assert.equal(container.status()[0]?.restarts, 3);
     await container.stopAll();
   });
 
