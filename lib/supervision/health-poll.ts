@@ -1,7 +1,7 @@
 import { describeSafely } from '../lifecycle/outcome';
 import { callHook, hasHook } from '../lifecycle/hooks';
 import { STARTED, type NodeTable, type ServiceNode } from '../lifecycle/node';
-import { deadline, raceAbort } from '../lifecycle/retry';
+import { deadline, isThenable } from '../lifecycle/retry';
 
 /** Options of a {@link HealthPoll}. */
 export interface HealthPollOptions {
@@ -62,22 +62,58 @@ export class HealthPoll {
     if (checked.length === 0) return;
     this.#polling = true;
     this.rounds++;
-    await Promise.all(checked.map((node) => this.#check(node)));
+    await this.#checkAll(checked);
     this.#polling = false;
     if (!this.#stopped) this.arm();
   }
 
-  async #check(node: ServiceNode): Promise<void> {
-    const instance = node.instance;
-    const limit = deadline(undefined, this.#options.timeout, `\`${node.name}\` health check`);
-    let error: unknown;
-    try {
-      await raceAbort(Promise.resolve().then(() => callHook(node, 'healthCheck', instance, limit.signal)), limit.signal);
-    } catch (err) {
-      error = err ?? new Error(describeSafely(err));
-    } finally {
-      limit.dispose();
+  /**
+   * Runs the checks of one round under one time limit (they begin together, so it bounds each):
+   * a synchronous check settles at once, an async one when it settles or the limit passes. No
+   * promise, timer or listener per check.
+   */
+  #checkAll(checked: readonly ServiceNode[]): Promise<void> {
+    const limit = deadline(undefined, this.#options.timeout, 'health check');
+    const open = new Map<ServiceNode, unknown>();
+    let left = checked.length;
+    let endRound!: () => void;
+    const ended = new Promise<void>((resolve) => (endRound = resolve));
+    const done = (node: ServiceNode, instance: unknown, error: unknown): void => {
+      this.#record(node, instance, error);
+      if (--left === 0) endRound();
+    };
+    const failed = (node: ServiceNode, err: unknown): unknown => err ?? new Error(`\`${node.name}\` health check failed: ${describeSafely(err)}`);
+    limit.signal.addEventListener('abort', () => {
+      const timedOut = [...open];
+      open.clear();
+      for (const [node, instance] of timedOut) done(node, instance, limit.signal.reason);
+    });
+    for (const node of checked) {
+      const instance = node.instance;
+      let result: unknown;
+      try {
+        result = callHook(node, 'healthCheck', instance, limit.signal);
+      } catch (err) {
+        done(node, instance, failed(node, err));
+        continue;
+      }
+      if (!isThenable(result)) {
+        done(node, instance, undefined);
+        continue;
+      }
+      open.set(node, instance);
+      const settle = (error: unknown): void => void (open.delete(node) && done(node, instance, error));
+      try {
+        result.then(() => settle(undefined), (err: unknown) => settle(failed(node, err)));
+      } catch (err) {
+        settle(failed(node, err));
+      }
     }
+    return ended.then(() => limit.dispose());
+  }
+
+  /** Counts a failed check of `instance`; `healthFailures` in a row mark it lost. */
+  #record(node: ServiceNode, instance: unknown, error: unknown): void {
     const entry = this.#failures.get(node);
     if (error === undefined) {
       if (entry) this.#failures.delete(node);
