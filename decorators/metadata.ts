@@ -23,6 +23,16 @@ export interface BackoffOptions {
   readonly jitter?: number;
 }
 
+/** Supervision of a started service: how often a lost one is restarted (see docs/supervision.md). */
+export interface RestartOptions {
+  /** Supervised restarts allowed within `withinMs`; past them the service is given up (`failed`). */
+  readonly maxRestarts: number;
+  /** The window of `maxRestarts`, in ms. */
+  readonly withinMs: number;
+  /** Delay before a supervised restart in ms, doubling per restart in the window; or full {@link BackoffOptions}. Default none. */
+  readonly backoff?: number | BackoffOptions;
+}
+
 /** Lifecycle options shared by `@Service` and plain definitions. */
 export interface LifecycleOptions {
   /** A required service that fails to start fails the boot; default true. */
@@ -43,6 +53,10 @@ export interface LifecycleOptions {
   readonly scope?: ServiceScope;
   /** Tags the service carries: `@InjectAll(tag)`, `all(tag)` and `resolveAll(tag)` collect every service of a tag. */
   readonly tags?: readonly InjectionToken[];
+  /** Restart it when it is lost (default: a loss is only reported). */
+  readonly restart?: RestartOptions;
+  /** Consecutive failed health polls that mark it lost; default the container's `healthFailures`. */
+  readonly healthFailures?: number;
 }
 
 /** Options of `@Service()`. */

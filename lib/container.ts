@@ -18,12 +18,14 @@ import { ScopeHost } from './scope/host';
 import type { Scope } from './scope/scope';
 import { scopeCheck } from './scope/validate';
 import { Shutdown } from './lifecycle/shutdown';
+import { healthPollOptions, type SupervisionOptions } from './supervision/options';
+import { Supervisor, type RestartRunOptions, type SupervisorHost } from './supervision/supervisor';
 import { handleSignals, type SignalOptions } from './ops/signals';
 import type { Timeline } from './ops/timeline';
 import { checkToken, describeToken, isToken, registerBuiltin, tokenKey, type Constructor, type InjectionToken } from './tokens';
 
 /** Options of {@link Container}. */
-export interface ContainerOptions {
+export interface ContainerOptions extends SupervisionOptions {
   /** Where lifecycle logs go: a logger, or `false` for none. Default: the global logger (winston). */
   readonly logger?: Logger | false;
   /** Time source for retries and reports; tests inject a fake one. */
@@ -71,10 +73,18 @@ export class Container {
   readonly #isTransient = (token: InjectionToken): boolean => this.#registry.specOf(token)?.scope === 'transient';
   /** Failures of the scopes the last stopAll disposed. */
   #scopeErrors: BandmasterError[] = [];
+  /** Restarts, losses and health polls (lib/supervision/). */
+  readonly #supervisor: Supervisor;
+  /** A provider's `lost(error)`: marks the service lost when `client` is its started instance. */
+  readonly #loseClient = (name: string, client: unknown, error: unknown): void => {
+    const node = this.#registry.lookup(name);
+    if (node) this.#supervisor.lose(node, error, client);
+  };
 
   constructor(options: ContainerOptions = {}) {
     this.#scopes = new ScopeHost(this.#registry, this);
     this.#clock = options.clock ?? realClock;
+    this.#supervisor = new Supervisor(this.#supervisorHost(), healthPollOptions(options));
     const warnAfter = options.startWarningMs;
     if (warnAfter !== undefined && warnAfter !== false && !(typeof warnAfter === 'number' && warnAfter > 0)) {
       throw new BandmasterError('InvalidArgument', { service: 'new Container()', detail: `startWarningMs must be a number of ms > 0, or false for no warning, got ${describeValue(warnAfter)}` });
@@ -102,7 +112,7 @@ export class Container {
       const input = services[i]!;
       // only a class or a definition can carry provider hooks; toSpec reports anything else (undefined, null, 42)
       const bindable = typeof input === 'function' || (typeof input === 'object' && input !== null);
-      this.#registry.add(toSpec(bindable ? bindProviderLogger(input, this.#log) : input, this.#isTransient));
+      this.#registry.add(toSpec(bindable ? bindProviderLogger(input, this.#log, this.#loseClient) : input, this.#isTransient));
     }
     return this;
   }
@@ -174,6 +184,7 @@ export class Container {
     boot.add(nodes);
     await boot.done;
     this.#scopes.live = true;
+    this.#supervisor.booted();
     return this.#bootOutcome(boot);
   }
 
@@ -201,6 +212,7 @@ export class Container {
     this.#bootFor(options).add(nodes);
     const result = await settled;
     this.#scopes.live = true;
+    this.#supervisor.booted();
     if (result.state !== 'started') throw result.error ?? new BandmasterError('ServiceNotStarted', { service: node.name });
     return result.instance as T;
   }
@@ -219,6 +231,7 @@ export class Container {
     let shutdown = this.#shutdown;
     if (!shutdown || shutdown.finished) {
       this.#scopes.live = false;
+      this.#supervisor.halt();
       if (this.#boot && !this.#boot.finished) this.#boot.abort(new DOMException('boot interrupted by stopAll()', 'AbortError'));
       const run = (shutdown = this.#shutdown = new Shutdown({ events: this.events, clock: this.#clock, table: this.#registry.table }));
       run.link(options.signal, options.timeout, 'stopAll');
@@ -337,9 +350,39 @@ export class Container {
     });
   }
 
-  /** State, attempts, timings and last error of every service. */
+  /**
+   * Restarts a service on demand (credentials rotated...): its started dependents stop (dependents
+   * first), then the service; it starts again with its `retries`/`backoff`, then its dependents,
+   * all with fresh instances. A service not started is started, with its dependencies. Does not
+   * count toward `maxRestarts`; runs after a restart already running.
+   *
+   * @returns the report of the restart's start.
+   * @throws BootError when the service cannot come back (as a rejection); BandmasterError `ServiceUnknown`, `InvalidArgument`.
+   * @example
+   * ```ts
+   * await container.restart('db', { timeout: 10_000 });
+   * ```
+   */
+  async restart(token: InjectionToken, options: RestartRunOptions = {}): Promise<LifecycleReport> {
+    checkRunOptions('restart()', options);
+    checkToken(token, 'restart()');
+    await this.#afterShutdown();
+    const code = this.#registry.indexOf(token);
+    if (code <= -2) throw notSingleton(this.#registry.specAt(code).name, this.#registry.specAt(code).scope);
+    const report = await this.#supervisor.restart(this.#require(token), options);
+    this.#scopes.live = true;
+    return report;
+  }
+
+  /** State, attempts, timings, last error and restarts of every service. */
   status(): ServiceReport[] {
-    return this.#registry.linked().map((n) => reportService(n, n.state === 'stopped' || n.state === 'stopping' ? 'stop' : 'start'));
+    const supervisor = this.#supervisor;
+    return this.#registry.linked().map((n) => {
+      const report = reportService(n, n.state === 'stopped' || n.state === 'stopping' ? 'stop' : 'start');
+      const restarts = supervisor.restarts(n.name);
+      const lost = supervisor.isLost(n);
+      return restarts === 0 && !lost ? report : { ...report, restarts, ...(lost ? { lost } : {}) };
+    });
   }
 
   /** The dependency graph, with DOT and Mermaid renderings. */
@@ -388,6 +431,18 @@ export class Container {
    */
   handleSignals(options: SignalOptions = {}): () => void {
     return handleSignals(this, options);
+  }
+
+  #supervisorHost(): SupervisorHost {
+    return {
+      events: this.events,
+      clock: this.#clock,
+      linked: () => (this.#registry.linked(), this.#registry.table),
+      shutdown: () => new Shutdown({ events: this.events, clock: this.#clock, table: this.#registry.table }),
+      boot: (signal, timeout) => this.#bootFor({ signal, timeout }),
+      validate: (nodes) => validate(this.#registry.table, nodes, scopeCheck(this.#registry)),
+      closure: (roots) => closure(this.#registry.table, roots),
+    };
   }
 
   #bootFor(options: RunOptions): Boot {

@@ -98,6 +98,10 @@ export interface ServiceSpec {
   readonly backoff: LifecycleOptions['backoff'];
   readonly startTimeout?: number;
   readonly stopTimeout?: number;
+  /** Its supervision policy, if any. */
+  readonly restart?: LifecycleOptions['restart'];
+  /** Its own `healthFailures`, if any. */
+  readonly healthFailures?: number;
   /** What the spec provides: the factory, the class or the value that `create` turns into an instance. */
   readonly provides: unknown;
   /**

@@ -59,6 +59,30 @@ export type LifecycleEvent =
       readonly type: 'stop-failed';
       /** Its error; `cause` holds the last attempt's error, the failed dependent's, or the abort reason. */
       readonly error: BandmasterError;
+    })
+  | (EventBase & {
+      /** A started service is lost: its health check failed `healthFailures` times, or its provider reported its client closed for good. */
+      readonly type: 'lost';
+      /** Why it is lost. */
+      readonly error: unknown;
+    })
+  | (EventBase & {
+      /** The service and its started dependents are about to be restarted (a loss, or `restart(token)`). */
+      readonly type: 'restarting';
+      /** Why: the loss's error, or undefined for `restart(token)`. */
+      readonly reason: unknown;
+    })
+  | (EventBase & {
+      /** The service and its dependents are started again, with fresh instances. */
+      readonly type: 'restarted';
+      /** From `restarting` to `restarted`, in ms. */
+      readonly durationMs: number;
+    })
+  | (EventBase & {
+      /** The service could not come back, or was given up (more than `maxRestarts` within `withinMs`). */
+      readonly type: 'restart-failed';
+      /** Why. */
+      readonly error: BandmasterError;
     });
 
 /** The `type` of a {@link LifecycleEvent}. */

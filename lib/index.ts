@@ -6,11 +6,13 @@ if (typeof Reflect !== 'object' || typeof (Reflect as { getMetadata?: unknown })
 
 export { Container } from './container';
 export type { ContainerOptions, RunOptions } from './container';
+export type { RestartRunOptions } from './supervision/supervisor';
+export type { SupervisionOptions } from './supervision/options';
 export type { Clock } from './lifecycle/retry';
 export { globalContainer, replaceGlobalContainer } from './global';
 export { Scope } from './scope/scope';
 export { Service, DependsOn, Inject, InjectAll, Optional } from '../decorators';
-export type { OnStart, OnStop, HealthCheck, ServiceOptions, LifecycleOptions, BackoffOptions, ClassDecorator, ParameterDecorator } from '../decorators';
+export type { OnStart, OnStop, HealthCheck, ServiceOptions, LifecycleOptions, BackoffOptions, RestartOptions, ClassDecorator, ParameterDecorator } from '../decorators';
 export { token, optional, all } from './tokens';
 export type { Token, InjectionToken, Constructor, AbstractConstructor, Resolved, OptionalToken, AllToken, DependencyEntry, ServiceScope } from './tokens';
 export type { Definition, AnyDefinition, ValueDefinition, FactoryDefinition, ClassDefinition, DefinitionBase, DefinitionHooks, FactoryDependency, Override } from './definition';

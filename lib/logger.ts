@@ -99,6 +99,10 @@ const LEVEL_OF: Readonly<Record<LifecycleEventType, 'info' | 'warn'>> = {
   stopped: 'info',
   'stop-retrying': 'info',
   'stop-failed': 'warn',
+  lost: 'warn',
+  restarting: 'info',
+  restarted: 'info',
+  'restart-failed': 'warn',
 };
 
 function writeEvent(log: Logger, e: LifecycleEvent): void {
@@ -125,6 +129,14 @@ function writeEvent(log: Logger, e: LifecycleEvent): void {
       return write(log, 'info', `service failed to stop, retrying in ${e.delayMs}ms...`, { service, error: describeCause(e.error), attempt: e.attempt });
     case 'stop-failed':
       return write(log, 'warn', 'service failed to stop', { service, required: e.required, error: describeCause(e.error.cause ?? e.error), attempt: e.attempt });
+    case 'lost':
+      return write(log, 'warn', 'service lost', { service, required: e.required, error: describeCause(e.error) });
+    case 'restarting':
+      return write(log, 'info', 'restarting service...', e.reason === undefined ? { service } : { service, reason: describeCause(e.reason) });
+    case 'restarted':
+      return write(log, 'info', 'service successfully restarted', { service, required: e.required, durationMs: round(e.durationMs) });
+    case 'restart-failed':
+      return write(log, 'warn', 'service failed to restart', { service, required: e.required, error: describeCause(e.error.cause ?? e.error) });
     default:
       return assertNever(e);
   }

@@ -32,7 +32,18 @@ export interface ProviderContext {
   readonly name: string;
   /** The container's own logger; never the process-wide one when the container has its own. */
   readonly log: Logger;
+  /**
+   * Reports the client closed for good (a connection that will not come back, a client ended by
+   * the user's code): the service is marked **lost**, and restarted when it has `restart`. Only
+   * the client this hook was given counts, and only while it is started; elsewhere a no-op.
+   */
+  readonly lost: (error: unknown) => void;
 }
+
+/** How a container learns that provider `name`'s `client` is lost. */
+export type LoseClient = (name: string, client: unknown, error: unknown) => void;
+
+const NO_LOSS: LoseClient = () => undefined;
 
 /** What a provider is made of: how to build, start, check and stop its client. */
 export interface ProviderSpec<C extends object, T> {
@@ -121,7 +132,7 @@ function withDeadline<R>(provider: string, deadline: { ms: number; address: stri
 const BIND_LOGGER = Symbol.for('bandmaster:provider-logger');
 
 type HookSet<T> = Pick<FactoryDefinition<T>, 'useFactory' | 'onStart' | 'onStop' | 'healthCheck'>;
-type Binder = (log: () => Logger | false) => HookSet<unknown>;
+type Binder = (log: () => Logger | false, lose?: LoseClient) => HookSet<unknown>;
 
 /**
  * Turns a {@link ProviderSpec} into a provider factory. The configuration is read and validated
@@ -151,13 +162,13 @@ export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (
     if (spec.peer !== undefined) loadPeer(spec.peer, spec.provider);
     const config = resolveConfig(spec.configClass, options);
     const { name, env: _env, config: _config, ...lifecycle } = options;
-    const hooks = (getLog: () => Logger | false): HookSet<T> => {
+    const hooks = (getLog: () => Logger | false, lose: LoseClient = NO_LOSS): HookSet<T> => {
       const log = lazyLogger(getLog);
-      const context = (signal: AbortSignal): ProviderContext => ({ signal, name, log });
+      const context = (signal: AbortSignal, client?: T): ProviderContext => ({ signal, name, log, lost: (error) => client !== undefined && lose(name, client, error) });
       const bounded = <R>(signal: AbortSignal, run: (s: AbortSignal) => Promise<R>): Promise<R> => withDeadline(spec.provider, spec.connectDeadline?.(config), signal, run);
       const set: HookSet<T> = {
         useFactory: connect ? (signal: AbortSignal) => bounded(signal, (s) => connect(config, context(s))) : (signal: AbortSignal) => create!(config, context(signal)),
-        onStart: (client, signal) => bounded(signal, (s) => spec.start(client, context(s), config)),
+        onStart: (client, signal) => bounded(signal, (s) => spec.start(client, context(s, client), config)),
         onStop: (client, signal) => spec.stop(client, context(signal)),
         healthCheck: (client, signal) => spec.healthCheck(client, context(signal)),
       };
@@ -177,11 +188,11 @@ export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (
  *
  * @internal
  */
-export function bindProviderLogger<D extends AnyDefinition | Constructor>(definition: D, log: () => Logger | false): D {
+export function bindProviderLogger<D extends AnyDefinition | Constructor>(definition: D, log: () => Logger | false, lose?: LoseClient): D {
   if (typeof definition !== 'object' || definition === null) return definition;
   const bind = (definition as { [BIND_LOGGER]?: Binder })[BIND_LOGGER];
   if (typeof bind !== 'function') return definition;
-  const rebound = bind(log);
+  const rebound = bind(log, lose);
   const out: Record<string | symbol, unknown> = { ...(definition as object) };
   for (const key of ['useFactory', 'onStart', 'onStop', 'healthCheck'] as const) {
     // a caller's replacement (`{ ...redis(...), onStart }`) is theirs: only the provider's own hooks move

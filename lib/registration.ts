@@ -1,6 +1,7 @@
 import { readClassMetadata, hasServiceMetadata, type LifecycleOptions, type ServiceOptions } from '../decorators/metadata';
 import type { AnyDefinition, ClassDefinition, FactoryDependency, ServiceSpec } from './definition';
 import { BandmasterError, describeValue } from './errors';
+import { checkSupervision } from './supervision/options';
 import { badTokenDetail, describeToken, isAllToken, isInjectionToken, isToken, tokenKey, type Constructor, type DependencyToken, type InjectionToken } from './tokens';
 
 const AMBIGUOUS_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array, Function, Promise, Symbol, BigInt]);
@@ -167,6 +168,8 @@ function makeSpec(p: SpecParts): ServiceSpec {
     backoff: o.backoff,
     startTimeout: o.startTimeout,
     stopTimeout: o.stopTimeout,
+    restart: o.restart,
+    healthFailures: o.healthFailures,
     provides: p.provides,
     create: p.create,
     onStart: h?.onStart,
@@ -324,7 +327,7 @@ function nameOfKey(key: string | symbol | Constructor): string {
 /** The `@Service` options, each lifecycle option overridden by the definition's where it gives one. */
 function mergeLifecycle(own: ServiceOptions | undefined, def: LifecycleOptions | undefined): ServiceOptions {
   const pick = <K extends keyof LifecycleOptions>(k: K): LifecycleOptions[K] => (def !== undefined && def[k] !== undefined ? def[k] : own?.[k]);
-  return { name: own?.name, required: pick('required'), retries: pick('retries'), backoff: pick('backoff'), startTimeout: pick('startTimeout'), stopTimeout: pick('stopTimeout'), scope: pick('scope'), tags: pick('tags') };
+  return { name: own?.name, required: pick('required'), retries: pick('retries'), backoff: pick('backoff'), startTimeout: pick('startTimeout'), stopTimeout: pick('stopTimeout'), scope: pick('scope'), tags: pick('tags'), restart: pick('restart'), healthFailures: pick('healthFailures') };
 }
 
 function checkOptions(name: string, o: LifecycleOptions): void {
@@ -336,16 +339,21 @@ function checkOptions(name: string, o: LifecycleOptions): void {
   }
   if (o.scope !== undefined && !SCOPES.includes(o.scope)) invalid(name, `\`scope\` must be 'singleton', 'transient' or 'scoped', got ${describeValue(o.scope)}`);
   if (o.tags !== undefined && !(Array.isArray(o.tags) && o.tags.every(isInjectionToken))) invalid(name, '`tags` must be an array of tokens (classes, strings, symbols or token<T>(name))');
-  const b = o.backoff;
+  checkSupervision(name, o, invalid, checkBackoff);
+  checkBackoff(name, o.backoff, 'backoff');
+}
+
+/** Checks a backoff option named `field` (`backoff`, `restart.backoff`). */
+function checkBackoff(name: string, b: LifecycleOptions['backoff'], field: string): void {
   if (b === undefined) return;
   if (typeof b === 'number') {
-    if (!(b >= 0 && Number.isFinite(b))) invalid(name, `\`backoff\` must be >= 0 ms, got ${b}`);
+    if (!(b >= 0 && Number.isFinite(b))) invalid(name, `\`${field}\` must be >= 0 ms, got ${b}`);
     return;
   }
-  if (typeof b !== 'object' || b === null || !(b.initial >= 0)) invalid(name, '`backoff` must be a number of ms or { initial, factor?, max?, jitter? } with initial >= 0');
-  if (b.factor !== undefined && !(b.factor >= 1)) invalid(name, `\`backoff.factor\` must be >= 1, got ${b.factor}`);
-  if (b.max !== undefined && !(b.max >= 0)) invalid(name, `\`backoff.max\` must be >= 0, got ${b.max}`);
-  if (b.jitter !== undefined && !(b.jitter >= 0 && b.jitter <= 1)) invalid(name, `\`backoff.jitter\` must be within 0..1, got ${b.jitter}`);
+  if (typeof b !== 'object' || b === null || !(b.initial >= 0)) invalid(name, `\`${field}\` must be a number of ms or { initial, factor?, max?, jitter? } with initial >= 0`);
+  if (b.factor !== undefined && !(b.factor >= 1)) invalid(name, `\`${field}.factor\` must be >= 1, got ${b.factor}`);
+  if (b.max !== undefined && !(b.max >= 0)) invalid(name, `\`${field}.max\` must be >= 0, got ${b.max}`);
+  if (b.jitter !== undefined && !(b.jitter >= 0 && b.jitter <= 1)) invalid(name, `\`${field}.jitter\` must be within 0..1, got ${b.jitter}`);
 }
 
 function invalid(service: string, detail: string): never {

@@ -129,6 +129,11 @@ const STATE_AFTER: Readonly<Record<LifecycleEvent['type'], ServiceState>> = {
   'stop-retrying': 'stopping',
   // a service that failed to stop stays started
   'stop-failed': 'started',
+  // supervision: a lost service is started until its restart stops it
+  lost: 'started',
+  restarting: 'started',
+  restarted: 'started',
+  'restart-failed': 'failed',
 };
 
 /** The event as the page receives it. */

@@ -22,6 +22,10 @@ export interface ServiceReport {
   readonly error?: BandmasterError;
   /** The tags it carries, by name; absent when it has none. */
   readonly tags?: readonly string[];
+  /** How many times it was restarted (`status()` only; absent when never). */
+  readonly restarts?: number;
+  /** Its current instance is lost and not restarted yet (`status()` only; absent when not). */
+  readonly lost?: boolean;
 }
 
 /**

@@ -102,7 +102,11 @@ function providerFor(pkg: NatsClientPackage): (options: ProviderOptions<NatsConf
       peer: pkg,
       configClass: NatsConfig,
       connect: (config, { name, signal }) => connectNats(pkg, config, name, signal),
-      start: (nc, { signal }) => flushOrClose(nc, signal),
+      start: async (nc, { signal, lost }) => {
+        await flushOrClose(nc, signal);
+        // closed() resolves once the connection is closed for good (reconnects exhausted, or closed by the user's code)
+        void nc.closed().then((err) => lost(err ?? new Error(`nats connection to ${nc.getServer()} closed`)));
+      },
       healthCheck: async (nc, { signal }) => {
         if (nc.isClosed()) throw new Error('nats connection is closed');
         await abortable(nc.flush(), signal, () => undefined);

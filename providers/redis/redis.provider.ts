@@ -50,7 +50,11 @@ export const redis = defineProvider<RedisConfig, RedisClient>({
   peer: 'ioredis',
   configClass: RedisConfig,
   create: (config, { name, log }) => createClient(config, name, log),
-  start: (client, { signal }, config) => startClient(client, signal, config),
+  start: async (client, { signal, lost }, config) => {
+    await startClient(client, signal, config);
+    // 'end': no reconnection will follow (its retries gave up, or the user's code closed it)
+    client.once('end', () => lost(new Error(`redis client ${stateOf(client).address} ended: no more reconnections`)));
+  },
   healthCheck: (client, { signal }) => abortable(client.ping(), signal, () => undefined),
   stop: (client, { signal }) => stopClient(client, signal),
   connectDeadline: (config) => ({ ms: config.connectTimeout, address: describeTarget(config, parseUri(config)) }),

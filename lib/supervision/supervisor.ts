@@ -1,0 +1,215 @@
+import type { RestartOptions } from '../../decorators/metadata';
+import { BandmasterError, BootError } from '../errors';
+import type { LifecycleEvents } from '../events';
+import type { Boot } from '../lifecycle/boot';
+import { FAILED, STARTED, STOPPED, WAITING, type NodeTable, type ServiceNode } from '../lifecycle/node';
+import { lifecycleError } from '../lifecycle/outcome';
+import { backoffDelay, normalizeBackoff, type Clock } from '../lifecycle/retry';
+import type { Shutdown } from '../lifecycle/shutdown';
+import { lifecycleReport, type LifecycleReport } from '../ops/report';
+import { HealthPoll, type HealthPollOptions } from './health-poll';
+
+/** What a supervisor needs of its container. */
+export interface SupervisorHost {
+  readonly events: LifecycleEvents;
+  readonly clock: Clock;
+  /** The container's services, with their edges linked. */
+  linked(): NodeTable;
+  /** A new shutdown on the container's services. */
+  shutdown(): Shutdown;
+  /** The container's boot (a running one is joined), linked to `signal` and `timeout`. */
+  boot(signal: AbortSignal | undefined, timeout: number | undefined): Boot;
+  /** Graph errors of `nodes` (a dependency closure), as `startAll` checks them. */
+  validate(nodes: readonly ServiceNode[]): BandmasterError[];
+  /** Every dependency of `roots`, transitively, roots included. */
+  closure(roots: readonly ServiceNode[]): ServiceNode[];
+}
+
+/** Options of `container.restart()`. */
+export interface RestartRunOptions {
+  /** Aborting it cancels the restart. */
+  readonly signal?: AbortSignal;
+  /** Time limit of the whole restart (stop and start) in ms. */
+  readonly timeout?: number;
+}
+
+/**
+ * Restarts services and their dependents, on demand or when they are lost, one restart at a
+ * time (a second loss while one runs waits its turn: states stay consistent); gives a lost
+ * service up after more than `maxRestarts` supervised restarts within `withinMs`.
+ */
+export class Supervisor {
+  readonly #host: SupervisorHost;
+  /** Restarts and give-ups run one after the other. */
+  #chain: Promise<unknown> = Promise.resolve();
+  /** Restarts per service name, supervised and on demand. */
+  readonly #restarts = new Map<string, number>();
+  /** When each supervised restart of a service began, within its window. */
+  readonly #history = new Map<ServiceNode, number[]>();
+  /** Lost services, with the instance that was lost (a fresh one is not lost). */
+  readonly #lost = new Map<ServiceNode, unknown>();
+  /** The shutdown of the running restart, so that `halt()` can end it. */
+  #running: Shutdown | undefined;
+  #halted = false;
+  /** Aborted by `halt()`: ends the backoff of pending supervised restarts. */
+  #halt = new AbortController();
+  /** The health poll, with `healthInterval`. */
+  readonly #poll: HealthPoll | undefined;
+
+  constructor(host: SupervisorHost, health: HealthPollOptions | undefined) {
+    this.#host = host;
+    this.#poll = health && new HealthPoll(health, () => host.linked(), (node, error, instance) => this.lose(node, error, instance));
+  }
+
+  /** How many times the service was restarted. */
+  restarts(name: string): number {
+    return this.#restarts.get(name) ?? 0;
+  }
+
+  /** Whether the service's current instance is lost (and not restarted yet). */
+  isLost(node: ServiceNode): boolean {
+    return node.code === STARTED && this.#lost.has(node) && this.#lost.get(node) === node.instance;
+  }
+
+  /** `stopAll` began: the running restart ends, pending supervised restarts are dropped. */
+  halt(): void {
+    this.#halted = true;
+    this.#halt.abort(new DOMException('supervision halted by stopAll()', 'AbortError'));
+    this.#poll?.stop();
+    this.#running?.abort(new DOMException('restart interrupted by stopAll()', 'AbortError'));
+  }
+
+  /** A boot ended: supervised restarts may run again, and health polls (with `healthInterval`). */
+  booted(): void {
+    if (this.#halted) this.#halt = new AbortController();
+    this.#halted = false;
+    this.#poll?.arm();
+  }
+
+  /** Restarts `node` and its started dependents on demand; see {@link Supervisor}. */
+  restart(node: ServiceNode, options: RestartRunOptions): Promise<LifecycleReport> {
+    return this.#queue(() => this.#restartNow(node, options, undefined));
+  }
+
+  /**
+   * Marks the started `node` lost (once per instance): reported by a `lost` event, and restarted
+   * when it has a `restart` policy (or given up past its intensity).
+   */
+  lose(node: ServiceNode, error: unknown, instance: unknown = node.instance): void {
+    if (node.code !== STARTED || node.instance !== instance || this.isLost(node)) return;
+    this.#lost.set(node, instance);
+    const events = this.#host.events;
+    if (events.active) events.emit({ type: 'lost', service: node.name, required: node.spec.required, attempt: 0, error });
+    const policy = node.spec.restart;
+    if (!policy || this.#halted) return;
+    const now = this.#host.clock.now();
+    const history = (this.#history.get(node) ?? []).filter((t) => t > now - policy.withinMs);
+    this.#history.set(node, history);
+    if (history.length >= policy.maxRestarts) {
+      void this.#queue(() => this.#giveUp(node, error, policy));
+      return;
+    }
+    history.push(now);
+    const delay = backoffDelay(normalizeBackoff(policy.backoff), history.length, () => this.#host.clock.random());
+    void this.#queue(async () => {
+      if (delay > 0) await this.#host.clock.sleep(delay, this.#halt.signal).catch(() => undefined);
+      // stopped, restarted or halted meanwhile: nothing to do
+      if (this.#halted || !this.isLost(node)) return;
+      await this.#restartNow(node, {}, error).catch(() => undefined);
+    });
+  }
+
+  #queue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#chain.then(work);
+    this.#chain = next.catch(() => undefined);
+    return next;
+  }
+
+  async #restartNow(node: ServiceNode, options: RestartRunOptions, reason: unknown): Promise<LifecycleReport> {
+    const host = this.#host;
+    const table = host.linked();
+    const t0 = host.clock.now();
+    const set = withDependents(table, node);
+    this.#emit(node, { type: 'restarting', reason });
+    this.#restarts.set(node.name, this.restarts(node.name) + 1);
+    const shutdown = (this.#running = host.shutdown());
+    shutdown.link(options.signal, options.timeout, 'restart');
+    shutdown.begin(set);
+    await shutdown.done;
+    this.#running = undefined;
+    for (const n of set) this.#lost.delete(n);
+    if (shutdown.errors.length > 0) return this.#failed(node, shutdown.errors, t0);
+    const nodes = host.closure(set);
+    const invalid = host.validate(nodes);
+    if (invalid.length > 0) return this.#failed(node, invalid, t0);
+    const left = options.timeout === undefined ? undefined : Math.max(0, options.timeout - (host.clock.now() - t0));
+    const boot = host.boot(options.signal, left);
+    boot.add(nodes);
+    await boot.done;
+    const errors = nodes.filter((n) => n.code !== STARTED && n.error).map((n) => n.error!);
+    if (node.code !== STARTED || nodes.some((n) => n.code !== STARTED && n.spec.required)) return this.#failed(node, errors, t0);
+    this.#emit(node, { type: 'restarted', durationMs: host.clock.now() - t0 });
+    if (!this.#halted) this.#poll?.arm();
+    return lifecycleReport(table, 'start', errors, host.clock.now() - t0);
+  }
+
+  #failed(node: ServiceNode, errors: BandmasterError[], t0: number): never {
+    const error = errors.find((e) => e.service === node.name) ?? errors[0] ?? new BandmasterError('ServiceNotStarted', { service: node.name, detail: 'the restart was interrupted' });
+    this.#emit(node, { type: 'restart-failed', error });
+    throw new BootError(errors.length > 0 ? errors : [error], lifecycleReport(this.#host.linked(), 'start', errors, this.#host.clock.now() - t0));
+  }
+
+  /** Past its intensity: stops it and its dependents, and leaves them failed until the next `startAll`. */
+  async #giveUp(node: ServiceNode, cause: unknown, policy: RestartOptions): Promise<void> {
+    const table = this.#host.linked();
+    const set = withDependents(table, node);
+    const shutdown = (this.#running = this.#host.shutdown());
+    shutdown.begin(set);
+    await shutdown.done;
+    this.#running = undefined;
+    const detail = `given up: more than ${policy.maxRestarts} restarts within ${policy.withinMs} ms`;
+    const error = lifecycleError('ServiceStartFailure', { service: node.name, cause, attempts: 0, detail });
+    markFailed(node, error);
+    this.#emit(node, { type: 'restart-failed', error });
+    for (const dependent of set.slice(1)) {
+      const dependentError = lifecycleError('DependencyUnavailable', { service: dependent.name, dependency: node.name, cause: error });
+      if (markFailed(dependent, dependentError) && this.#host.events.active) {
+        this.#host.events.emit({ type: 'start-failed', service: dependent.name, required: dependent.spec.required, attempt: 0, error: dependentError });
+      }
+    }
+  }
+
+  #emit(node: ServiceNode, event: { type: 'restarting'; reason: unknown } | { type: 'restarted'; durationMs: number } | { type: 'restart-failed'; error: BandmasterError }): void {
+    const events = this.#host.events;
+    if (events.active) events.emit({ ...event, service: node.name, required: node.spec.required, attempt: 0 });
+  }
+}
+
+/** A stopped service becomes failed with `error` (through waiting: the state machine's only way); false when it is not stopped. */
+function markFailed(node: ServiceNode, error: BandmasterError): boolean {
+  if (node.code !== STOPPED) return false;
+  node.transition(WAITING);
+  node.transition(FAILED);
+  node.error = error;
+  node.notify();
+  return true;
+}
+
+/** `node` first, then every service that depends on it, transitively (breadth-first). */
+export function withDependents(table: NodeTable, node: ServiceNode): ServiceNode[] {
+  const { dntStart, dntIdx, nodes } = table;
+  const seen = new Uint8Array(nodes.length);
+  const out = [node];
+  seen[node.index] = 1;
+  for (let q = 0; q < out.length; q++) {
+    const i = out[q]!.index;
+    for (let k = dntStart[i]!; k < dntStart[i + 1]!; k++) {
+      const j = dntIdx[k]!;
+      if (seen[j] === 0) {
+        seen[j] = 1;
+        out.push(nodes[j]!);
+      }
+    }
+  }
+  return out;
+}
