@@ -3,7 +3,6 @@ import { lifecycleError } from './outcome';
 import { START_WARNING_MS, StartWatchdog } from './watchdog';
 import { FAILED, IDLE, STARTED, STARTING, STOPPED, WAITING, type NodeTable, type ServiceNode } from './node';
 import { isOptionalEdge } from '../graph/edges';
-import type { Clock } from './retry';
 import { Run } from './run';
 import { stopInstance } from './hooks';
 import { AttemptRun, type AttemptHost, type Outcome } from './attempt';
@@ -106,10 +105,6 @@ export class Boot extends Run implements AttemptHost<ServiceNode> {
     if (node.spec.startTimeout === undefined) this.#watch();
     const run = (node.attempt = new AttemptRun(node, this, START, now));
     run.begin();
-  }
-
-  get clock(): Clock {
-    return this.ctx.clock;
   }
 
   /** {@link AttemptHost.began}: counts the attempt, announces it. */

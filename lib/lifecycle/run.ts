@@ -46,6 +46,11 @@ export abstract class Run {
     return this.#aborted;
   }
 
+  /** The container's clock: every attempt of the run reads time and sleeps through it. */
+  get clock(): Clock {
+    return this.ctx.clock;
+  }
+
   get finished(): boolean {
     return this.#done;
   }

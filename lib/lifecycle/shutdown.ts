@@ -2,7 +2,6 @@ import type { BandmasterError } from '../errors';
 import { lifecycleError } from './outcome';
 import { abandonedSettled } from './hooks';
 import { FAILED, STARTED, STARTING, STOPPED, STOPPING, WAITING, type ServiceNode } from './node';
-import type { Clock } from './retry';
 import { Run } from './run';
 import { AttemptRun, type AttemptHost, type Outcome } from './attempt';
 import { STOP } from './operations';
@@ -88,10 +87,6 @@ export class Shutdown extends Run implements AttemptHost<ServiceNode> {
     node.transition(STOPPING);
     const run = (node.attempt = new AttemptRun(node, this, STOP, t0));
     run.begin();
-  }
-
-  get clock(): Clock {
-    return this.ctx.clock;
   }
 
   /** {@link AttemptHost.began}: counts the attempt, announces it. */
