@@ -1,6 +1,5 @@
 // One scope per HTTP request, shared by bandmaster/fastify and scopeMiddleware (Express, connect,
 // node:http): opened on first use of `scope`, disposed once when the response is over.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Container } from '../container';
 import { BandmasterError } from '../errors';
 import { getGlobalLogger, type Logger } from '../logger';
@@ -8,12 +7,25 @@ import type { Scope } from '../scope/scope';
 import { token, type Token } from '../tokens';
 
 /**
+ * What {@link REQUEST} is typed as: the parts of Node's `IncomingMessage` every framework keeps
+ * (declared here so that the main entry needs no Node types; the value is the `IncomingMessage`).
+ */
+export interface ScopeRequest {
+  /** The HTTP method. */
+  readonly method?: string | undefined;
+  /** The request path, query included. */
+  readonly url?: string | undefined;
+  /** The request headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/**
  * The Node.js request (`IncomingMessage`) of the scope it is provided in: every request scope of
  * `scopeMiddleware` and of `bandmaster/fastify` provides it, so a scoped service can take it with
- * `@Inject(REQUEST)` whatever the framework. Only scopes give it: a singleton depending on it is a
- * `ScopeMismatch`.
+ * `@Inject(REQUEST) req: IncomingMessage` whatever the framework. Only scopes give it: a singleton
+ * depending on it is a `ScopeMismatch`.
  */
-export const REQUEST: Token<IncomingMessage> = token<IncomingMessage>('bandmaster:request');
+export const REQUEST: Token<ScopeRequest> = token<ScopeRequest>('bandmaster:request');
 
 /** What a request scope reports a disposal failure through, and what it provides in the scope. */
 export interface RequestScopeHooks {
@@ -30,12 +42,12 @@ export interface RequestScopeHooks {
  */
 export class RequestScope {
   readonly #container: Container;
-  readonly #request: IncomingMessage;
+  readonly #request: ScopeRequest;
   readonly #hooks: RequestScopeHooks;
   #scope: Scope | undefined = undefined;
   #ended = false;
 
-  constructor(container: Container, request: IncomingMessage, hooks: RequestScopeHooks) {
+  constructor(container: Container, request: ScopeRequest, hooks: RequestScopeHooks) {
     this.#container = container;
     this.#request = request;
     this.#hooks = hooks;
@@ -76,8 +88,12 @@ export interface ScopeMiddlewareOptions {
   readonly logger?: Logger;
 }
 
-/** A connect-style middleware: Express, connect, or a plain `node:http` handler calling it. */
-export type ScopeMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+/** A connect-style middleware: Express, connect, or a plain `node:http` handler calling it with its `req` and `res`. */
+export type ScopeMiddleware = (
+  req: ScopeRequest,
+  res: { once(event: 'finish' | 'close', listener: () => void): unknown },
+  next: (error?: unknown) => void,
+) => void;
 
 declare global {
   // Express's own request type merges this (its types live in the global `Express` namespace)
