@@ -11,6 +11,8 @@ export type { SupervisionOptions } from './supervision/options';
 export type { Clock } from './lifecycle/retry';
 export { globalContainer, replaceGlobalContainer } from './global';
 export { Scope } from './scope/scope';
+export { scopeMiddleware, REQUEST } from './frameworks/request-scope';
+export type { ScopeMiddleware, ScopeMiddlewareOptions, ScopeRequest } from './frameworks/request-scope';
 export { Service, DependsOn, Inject, InjectAll, Optional } from '../decorators';
 export type { OnStart, OnStop, HealthCheck, ServiceOptions, LifecycleOptions, BackoffOptions, RestartOptions, ClassDecorator, ParameterDecorator } from '../decorators';
 export { token, optional, all } from './tokens';

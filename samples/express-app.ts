@@ -1,28 +1,27 @@
 // bandmaster around an Express application: the HTTP server is itself a bandmaster service that
 // depends on what the routes use, so it listens only once they are started and, on SIGTERM,
 // stops first (server.close() + closeIdleConnections()), before the services it uses.
+// `scopeMiddleware(container)` gives each request `req.scope`: here a repository holding a pooled
+// PostgreSQL client for the request, given back when the response is done.
 //   npm run build && PORT=8080 node dist/samples/express-app.js
 import 'reflect-metadata';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { Container, Inject, Service, healthHandler, type HealthRequestHandler } from 'bandmaster';
+import { Container, Inject, Service, healthHandler, scopeMiddleware, type HealthRequestHandler } from 'bandmaster';
 import { redis, type RedisClient } from 'bandmaster/providers/redis';
-import { sql, type Pool } from 'bandmaster/providers/sql';
+import { sql } from 'bandmaster/providers/sql';
+import { VisitLog } from './support/visit-log';
 
 @Service()
 class Visits {
-  constructor(
-    @Inject('redis') private readonly redis: RedisClient,
-    @Inject('db') private readonly db: Pool,
-  ) {}
+  constructor(@Inject('redis') private readonly redis: RedisClient) {}
 
-  async count(key: string): Promise<{ visits: number; database: string }> {
+  async count(key: string): Promise<number> {
     const visits = await this.redis.incr(key);
     await this.redis.expire(key, 60);
-    const { rows } = await this.db.query<{ now: Date }>('SELECT now() AS now');
-    return { visits, database: rows[0]!.now.toISOString() };
+    return visits;
   }
 }
 
@@ -34,11 +33,15 @@ class Visits {
 class HttpServer {
   readonly server: Server;
 
-  constructor(visits: Visits, @Inject('probes') probes: HealthRequestHandler) {
+  constructor(visits: Visits, @Inject('probes') probes: HealthRequestHandler, container: Container) {
     const app = express();
     app.use(probes);
-    app.get('/visits', (_req, res, next) => {
-      visits.count(`bandmaster:sample:express:${process.pid}`).then((body) => res.json(body), next);
+    app.use(scopeMiddleware(container));
+    app.get('/visits', async (req, res) => {
+      const count = await visits.count(`bandmaster:sample:express:${process.pid}`);
+      // scoped: built for this request, disposed (client released) once the response is done
+      const log = await req.scope.resolve(VisitLog);
+      res.json({ visits: count, ...(await log.record()) });
     });
     this.server = createServer(app);
   }
@@ -63,6 +66,7 @@ async function main(): Promise<void> {
     redis({ name: 'redis', env: 'SAMPLE_REDIS' }),
     sql({ name: 'db', env: 'SAMPLE_SQL' }),
     Visits,
+    VisitLog,
     { name: 'probes', useValue: healthHandler(container) },
     HttpServer,
   );

@@ -1,8 +1,9 @@
 // bandmaster/fastify: the container inside a Fastify application's own lifecycle.
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { BandmasterError, dashboardHandler, healthHandler } from '../index';
-import type { Container, DashboardOptions, HealthHandlerOptions } from '../index';
+import { BandmasterError, dashboardHandler, healthHandler, token } from '../index';
+import type { Container, DashboardOptions, HealthHandlerOptions, Scope, Token } from '../index';
+import { RequestScope } from './request-scope';
 
 /** Options of the {@link bandmaster} Fastify plugin. */
 export interface BandmasterFastifyOptions {
@@ -26,6 +27,51 @@ declare module 'fastify' {
     /** The bandmaster container registered by `app.register(bandmaster, { container })`. */
     readonly container: Container;
   }
+  interface FastifyRequest {
+    /**
+     * This request's scope (`container.createScope()`), opened on first use and disposed once the
+     * response is over: sent, failed, or aborted by the client. It provides `REQUEST` (the Node
+     * request) and `FASTIFY_REQUEST`.
+     */
+    readonly scope: Scope;
+  }
+}
+
+/** The `FastifyRequest` of the request scope it is provided in (`REQUEST` gives its `raw`). */
+export const FASTIFY_REQUEST: Token<FastifyRequest> = token<FastifyRequest>('bandmaster:fastify-request');
+
+const SCOPES = new WeakMap<FastifyRequest, RequestScope>();
+
+/** The request's scope holder, made on first use: disposal failures go to `request.log`. */
+function holderOf(container: Container, request: FastifyRequest): RequestScope {
+  let holder = SCOPES.get(request);
+  if (holder) return holder;
+  holder = new RequestScope(container, request.raw, {
+    failed: (err) => request.log.error({ err }, 'request scope disposal failed'),
+    provide: (scope) => void scope.provide(FASTIFY_REQUEST, request),
+  });
+  SCOPES.set(request, holder);
+  return holder;
+}
+
+/** `request.scope`, disposed on `onResponse` (sent, also after an error) or when the client went away first. */
+function mountRequestScopes(app: FastifyInstance, container: Container): void {
+  app.decorateRequest('scope', {
+    getter(this: FastifyRequest): Scope {
+      return holderOf(container, this).scope;
+    },
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    // 'close' follows 'finish' too, and comes alone when the connection dropped before the end
+    reply.raw.once('close', () => SCOPES.get(request)?.end());
+    done();
+  });
+  const end = (request: FastifyRequest, _reply: unknown, done: () => void): void => {
+    SCOPES.get(request)?.end();
+    done();
+  };
+  app.addHook('onResponse', end);
+  app.addHook('onRequestAbort', (request, done) => end(request, undefined, done));
 }
 
 /** True when every registered service is started: such a container is not booted again. */
@@ -43,6 +89,7 @@ const plugin: FastifyPluginAsync<BandmasterFastifyOptions> = async (app, options
     });
   }
   app.decorate('container', container);
+  mountRequestScopes(app, container);
   mountProbes(app, container, options.probes);
   mountDashboard(app, container, options.dashboard);
   // A rejection here fails `app.ready()` / `app.listen()` with the BootError itself.
@@ -53,8 +100,6 @@ const plugin: FastifyPluginAsync<BandmasterFastifyOptions> = async (app, options
   app.addHook('onClose', async () => {
     await container.stopAll({ timeout: options.stopTimeout });
   });
-  // request.scope (issue 16) goes here: an `onRequest` hook opening `container.createScope()`
-  // and `onResponse` / `onRequestAbort` / `onError` hooks disposing it.
 };
 
 function mountProbes(app: FastifyInstance, container: Container, probes: BandmasterFastifyOptions['probes']): void {
@@ -89,8 +134,9 @@ function mountDashboard(app: FastifyInstance, container: Container, dashboard: B
 /**
  * The Fastify plugin: `app.register(bandmaster, { container })` decorates `app.container`, boots
  * the container in `onReady` (a boot failure fails `ready()` / `listen()` with the `BootError`;
- * a container already started is not booted again) and stops it in `onClose`. With `probes` it
- * mounts `/livez` and `/readyz`, with `dashboard` the live dashboard.
+ * a container already started is not booted again) and stops it in `onClose`. Each request gets
+ * `request.scope`, disposed once the response is over. With `probes` it mounts `/livez` and
+ * `/readyz`, with `dashboard` the live dashboard.
  *
  * @throws BandmasterError `InvalidArgument` (through `ready()`) when `container` is not a Container.
  * @example

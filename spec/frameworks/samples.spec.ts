@@ -15,6 +15,19 @@ interface Outcome {
   readonly out: string;
   readonly visits: { status: number; body: Record<string, unknown> };
   readonly ready: { status: number; body: Record<string, unknown> };
+  /** The second `/visits` answer, for the samples with request scopes. */
+  readonly again?: { status: number; body: Record<string, unknown> };
+  /** `request scope disposed` lines printed before SIGTERM was sent. */
+  readonly disposedBeforeStop: number;
+}
+
+const disposals = (out: string): Record<string, unknown>[] => parse(out).filter((l) => l['msg'] === 'request scope disposed');
+
+/** Waits (generously) until the sample printed `count` scope disposals. */
+async function disposalsSeen(read: () => string, count: number): Promise<number> {
+  const until = Date.now() + 10_000;
+  while (disposals(read()).length < count && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+  return disposals(read()).length;
 }
 
 function parse(out: string): Record<string, unknown>[] {
@@ -33,8 +46,11 @@ async function get(url: string): Promise<{ status: number; body: Record<string, 
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-/** Starts the sample, waits for its `listening` line, asks it once, then sends SIGTERM. */
-async function runSample(file: string): Promise<Outcome> {
+/**
+ * Starts the sample, waits for its `listening` line, asks it once (twice with `scoped`, then
+ * waits for the two request scopes' disposals), then sends SIGTERM.
+ */
+async function runSample(file: string, scoped = false): Promise<Outcome> {
   const child = spawn(process.execPath, [join(SAMPLES, file)], {
     env: { ...process.env, PORT: '0', NODE_ENV: 'production', BANDMASTER_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,10 +70,12 @@ async function runSample(file: string): Promise<Outcome> {
   });
   try {
     const visits = await get(`${url}/visits`);
+    const again = scoped ? await get(`${url}/visits`) : undefined;
     const ready = await get(`${url}/readyz`);
+    const disposedBeforeStop = scoped ? await disposalsSeen(() => out, 2) : 0;
     child.kill('SIGTERM');
     const { code, signal } = await exited;
-    return { code, signal, lines: parse(out), out, visits, ready };
+    return { code, signal, lines: parse(out), out, visits, ready, again, disposedBeforeStop };
   } finally {
     clearTimeout(killer);
     child.kill('SIGKILL');
@@ -77,18 +95,32 @@ function assertServedAndStopped(run: Outcome): void {
   assert.ok(run.code === 0 || run.signal === 'SIGTERM', `exit ${run.code} ${run.signal}:\n${run.out}`);
 }
 
+/** Two requests, two scopes: each borrowed a PostgreSQL client and was disposed after its response, once. */
+function assertScopedPerRequest(run: Outcome): void {
+  assert.equal(run.again?.status, 200, run.out);
+  assert.ok(Number(run.again?.body['visits']) > Number(run.visits.body['visits']), 'the second request counted on');
+  for (const answer of [run.visits.body, run.again!.body]) {
+    assert.equal(answer['path'], '/visits');
+    assert.ok(Number.isInteger(answer['backend']) && Number(answer['backend']) > 0, 'a PostgreSQL backend served the scoped repository');
+  }
+  assert.equal(run.disposedBeforeStop, 2, `both scopes disposed once their response was done, before SIGTERM:\n${run.out}`);
+  assert.deepEqual(disposals(run.out).map((l) => l['path']), ['/visits', '/visits'], 'disposed exactly once each (stopAll found no scope open)');
+}
+
 describe('framework samples', () => {
-  it('fastify-app boots against PostgreSQL and Redis, serves a request and its probes, and closes on SIGTERM', async () => {
-    const run = await runSample('fastify-app.js');
+  it('fastify-app boots against PostgreSQL and Redis, serves two requests through their own request scopes and its probes, and closes on SIGTERM', async () => {
+    const run = await runSample('fastify-app.js', true);
     assertServedAndStopped(run);
+    assertScopedPerRequest(run);
     assert.ok(run.lines.some((l) => l['msg'] === 'closed'), run.out);
   });
 
-  it('express-app serves through the HTTP-server service and stops it before the clients on SIGTERM', async () => {
-    const run = await runSample('express-app.js');
+  it('express-app serves through the HTTP-server service and a request scope per request, and stops it before the clients on SIGTERM', async () => {
+    const run = await runSample('express-app.js', true);
     assertServedAndStopped(run);
+    assertScopedPerRequest(run);
     const order = run.lines.filter((l) => l['msg'] === 'service successfully stopped').map((l) => l['service']);
-    assert.ok(order.indexOf('HttpServer') < order.indexOf('Visits') && order.indexOf('Visits') < order.indexOf('db'), order.join());
+    assert.ok(order.indexOf('HttpServer') < order.indexOf('Visits') && order.indexOf('Visits') < order.indexOf('redis'), order.join());
     assert.equal(run.code, 0);
   });
 
