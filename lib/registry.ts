@@ -55,7 +55,7 @@ export class Registry {
     const tokens = spec.depTokens;
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i];
-      if ((typeof t === 'object' && isAllToken(t)) || builtinOf(t) !== undefined) {
+      if (isAllToken(t) || builtinOf(t) !== undefined) {
         this.#special = true;
         return;
       }

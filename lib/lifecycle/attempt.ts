@@ -30,7 +30,10 @@ export interface Operation<S> {
    * succeeds with the carried value, without a promise of its own to carry it.
    */
   call(subject: S, signal: AbortSignal, attempt: number, run: AttemptRun<S>): unknown;
-  /** Records `running`, the settle of a try still in flight (resolving to whether it succeeded); `undefined`: it settled. */
+  /**
+   * Records `running`, the settle of a try (resolving to whether it succeeded), as the subject's
+   * try in flight (`inFlight`), or clears it once it settled (unless a later try replaced it).
+   */
   track(subject: S, running: Promise<boolean>, inFlight: boolean): void;
 }
 

@@ -5,6 +5,13 @@ import { bounded, isThenable, raceAbort } from './retry';
 import type { Operation } from './attempt';
 import { injectedArgs } from './inject';
 
+/** What starts and stops of a service share: its name and its retry policy. */
+const POLICY = {
+  name: (node: ServiceNode): string => node.name,
+  retries: (node: ServiceNode): number => node.spec.retries,
+  backoff: (node: ServiceNode): ServiceNode['spec']['backoff'] => node.spec.backoff,
+};
+
 /**
  * One start try: constructs with the started dependencies, then runs `onStart`; resolves (or
  * returns) the instance. A retry builds a fresh instance and calls its hook again, even while the
@@ -14,9 +21,7 @@ import { injectedArgs } from './inject';
  */
 export const START: Operation<ServiceNode> = {
   phase: 'start',
-  name: (node) => node.name,
-  retries: (node) => node.spec.retries,
-  backoff: (node) => node.spec.backoff,
+  ...POLICY,
   timeout: (node) => node.spec.startTimeout,
   what: (node) => `\`${node.name}\` start attempt`,
   call(node, signal, attempt, run) {
@@ -46,9 +51,7 @@ const UNWIND_GRACE_MS = 1_000;
  */
 export const STOP: Operation<ServiceNode> = {
   phase: 'stop',
-  name: (node) => node.name,
-  retries: (node) => node.spec.retries,
-  backoff: (node) => node.spec.backoff,
+  ...POLICY,
   timeout: (node) => node.spec.stopTimeout,
   what: (node) => `\`${node.name}\` stop attempt`,
   call(node, signal, attempt) {

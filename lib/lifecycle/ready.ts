@@ -4,8 +4,8 @@
  * from inside its own settle, so a chain of synchronous services is a loop, never a recursion.
  */
 export class ReadyQueue<T> {
-  // slots are reused, not truncated: an array cut to length 0 drops its backing store, and the
-  // next push (one per settled service) would allocate another
+  // slots are reused rather than the array cut to length 0, which drops its backing store for the
+  // next push (one per settled service) to allocate again
   readonly #items: (T | undefined)[] = [];
   #size = 0;
   #draining = false;

@@ -30,10 +30,7 @@ export function attemptChannel(phase: 'start' | 'stop'): Channels | undefined {
     channels = { start: diagnostics.tracingChannel(START_CHANNEL), stop: diagnostics.tracingChannel(STOP_CHANNEL) };
   }
   const channel = channels[phase];
-  // TracingChannel#hasSubscribers is Node >= 20.13; its five channels are read the same way
-  return channel.start.hasSubscribers || channel.end.hasSubscribers || channel.asyncStart.hasSubscribers || channel.asyncEnd.hasSubscribers || channel.error.hasSubscribers
-    ? channel
-    : undefined;
+  return channel.hasSubscribers ? channel : undefined;
 }
 
 /**
