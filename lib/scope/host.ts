@@ -65,7 +65,7 @@ export class ScopeHost implements ScopeOwner {
     if (this.plans.refresh()) {
       this.registry.linked();
       // cycles among transient and scoped services would never finish building
-      this.#invalid = scopeCheck(this.registry).errors([])[0];
+      this.#invalid = scopeCheck(this.registry)?.errors([])[0];
     }
     if (this.#invalid) throw this.#invalid;
   }

@@ -14,8 +14,13 @@ export interface ScopeCheck {
   errors(nodes: readonly ServiceNode[]): BandmasterError[];
 }
 
-/** The check for a registry; undefined when it holds no transient or scoped service, no tag and no built-in token is used. */
-export function scopeCheck(registry: Registry): ScopeCheck {
+/**
+ * The check for a registry; undefined when it holds no transient or scoped service, no tag and no
+ * built-in token is used (`registry.special` is false): then nothing can be a scope mismatch and
+ * every unlinked dependency is missing, so a plain singleton graph validates without it.
+ */
+export function scopeCheck(registry: Registry): ScopeCheck | undefined {
+  if (!registry.special) return undefined;
   const scopeOnly = scopeOnlyKeys(registry);
   const reached = new Map<number, string[]>();
   return {
