@@ -124,9 +124,10 @@ describe('framework samples', () => {
     assert.equal(run.code, 0);
   });
 
-  it('nest-app injects bandmaster services into a Nest controller and stops them on SIGTERM', async () => {
-    const run = await runSample('nest-app.js');
+  it('nest-app injects bandmaster services into a Nest controller, serves two requests through their own request scopes, and stops them on SIGTERM', async () => {
+    const run = await runSample('nest-app.js', true);
     assertServedAndStopped(run);
+    assertScopedPerRequest(run);
     assert.equal(run.visits.body['redis'], 'PONG');
   });
 
