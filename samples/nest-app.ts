@@ -1,12 +1,16 @@
 // bandmaster inside a NestJS application: BandmasterModule boots the container while Nest builds
 // its providers (so before any onModuleInit), Nest controllers inject bandmaster services by
-// class and by name, and app.close() (SIGTERM, through enableShutdownHooks) stops them last.
+// class and by name, every HTTP request gets `req.scope` (here a repository holding a pooled
+// PostgreSQL client for the request, given back when the response is done), and app.close()
+// (SIGTERM, through enableShutdownHooks) stops them last.
 //   npm run build && PORT=8080 node dist/samples/nest-app.js
 import 'reflect-metadata';
+import type { Request } from 'express';
 import { Container, Inject, Service, healthHandler } from 'bandmaster';
 import { BandmasterModule } from 'bandmaster/nest';
 import { redis, type RedisClient } from 'bandmaster/providers/redis';
 import { sql, type Pool } from 'bandmaster/providers/sql';
+import { VisitLog } from './support/visit-log';
 
 // NestJS 12 is ESM-only: a CommonJS application loads it through require(esm) (Node 20.19+,
 // 22.12+); an ESM application writes `import { Controller } from '@nestjs/common'`.
@@ -33,7 +37,7 @@ class Visits {
   }
 }
 
-/** A Nest controller: `Visits` by class, the Redis client by name. */
+/** A Nest controller: `Visits` by class, the Redis client by name, `VisitLog` from the request's scope. */
 @nest.Controller()
 class VisitsController {
   constructor(
@@ -42,14 +46,17 @@ class VisitsController {
   ) {}
 
   @nest.Get('visits')
-  async get(): Promise<{ visits: number; database: string; redis: string }> {
-    return { ...(await this.visits.count(`bandmaster:sample:nest:${process.pid}`)), redis: await this.redis.ping() };
+  async get(@nest.Req() req: Request): Promise<{ visits: number; database: string; redis: string; backend: number; path: string }> {
+    const counted = await this.visits.count(`bandmaster:sample:nest:${process.pid}`);
+    // scoped: built for this request, disposed (client released) once the response is done
+    const log = await req.scope.resolve(VisitLog);
+    return { ...counted, redis: await this.redis.ping(), ...(await log.record()) };
   }
 }
 
 async function main(): Promise<void> {
   const container = new Container();
-  container.register(redis({ name: 'redis', env: 'SAMPLE_REDIS' }), sql({ name: 'db', env: 'SAMPLE_SQL' }), Visits);
+  container.register(redis({ name: 'redis', env: 'SAMPLE_REDIS' }), sql({ name: 'db', env: 'SAMPLE_SQL' }), Visits, VisitLog);
 
   @nest.Module({
     imports: [BandmasterModule.forRoot({ container, services: [Visits, 'redis', 'db'], startTimeout: 10_000, stopTimeout: 10_000 })],

@@ -1,10 +1,14 @@
 // bandmaster/nest: started bandmaster services as NestJS providers, the container booted during
-// Nest's init and stopped on application shutdown. Nothing here loads NestJS at run time: a
-// dynamic module is plain data, so this file works with the ESM-only NestJS 12 (which the
-// application loads itself, through `import` or `require(esm)`) as with NestJS 11.
-import type { DynamicModule, FactoryProvider, ModuleMetadata, Provider, ValueProvider } from '@nestjs/common' with { 'resolution-mode': 'import' };
+// Nest's init and stopped on application shutdown, and a request scope for every HTTP request.
+// A dynamic module is plain data; the one piece of NestJS used at run time (DiscoveryModule, to
+// name a Nest provider a bandmaster service asks for) is loaded when forRoot() runs, through
+// `require(esm)` for the ESM-only NestJS 12, the instance the application loaded itself.
+import type { DiscoveryService } from '@nestjs/core' with { 'resolution-mode': 'import' };
+import type { DynamicModule, FactoryProvider, MiddlewareConsumer, ModuleMetadata, Provider, ValueProvider } from '@nestjs/common' with { 'resolution-mode': 'import' };
 import { BandmasterError, Container } from '../index';
 import type { InjectionToken } from '../index';
+import { explainNestDependencies, nestCore } from './nest-providers';
+import { scopeMiddleware, type ScopeMiddleware } from './request-scope';
 
 /** Options of {@link BandmasterModule.forRoot}. */
 export interface BandmasterModuleOptions {
@@ -60,11 +64,18 @@ function checkServices(services: unknown): readonly InjectionToken[] {
   return services as InjectionToken[];
 }
 
-/** Boots the container (unless every service is started) and returns the shutdown hook. */
-async function boot(options: Omit<BandmasterModuleOptions, 'services'>): Promise<Lifecycle> {
+/**
+ * Boots the container (unless every service is started) and returns the shutdown hook. A boot
+ * that fails because a bandmaster service asks for a Nest provider says so (see nest-providers).
+ */
+async function boot(options: Omit<BandmasterModuleOptions, 'services'>, discovery: DiscoveryService, exposed: readonly InjectionToken[]): Promise<Lifecycle> {
   const container = checkContainer(options.container, 'BandmasterModule');
   const services = container.status();
-  if (services.length === 0 || services.some((s) => s.state !== 'started')) await container.startAll({ timeout: options.startTimeout });
+  if (services.length === 0 || services.some((s) => s.state !== 'started')) {
+    await container.startAll({ timeout: options.startTimeout }).catch((error: unknown) => {
+      throw explainNestDependencies(error, discovery, exposed);
+    });
+  }
   return {
     // after Nest closed its HTTP server and ran the other shutdown hooks' earlier phases
     onApplicationShutdown: async () => void (await container.stopAll({ timeout: options.stopTimeout })),
@@ -79,9 +90,26 @@ function serviceProviders(services: readonly InjectionToken[], container: () => 
   }));
 }
 
-function dynamicModule(providers: Provider[], imports: ModuleMetadata['imports'] = []): DynamicModule {
+/**
+ * The module of one forRoot() call: a BandmasterModule whose `configure` gives every HTTP request
+ * `req.scope` (Nest calls it for HTTP applications only; the scope opens on first use).
+ */
+function rootModule(container: () => Container): typeof BandmasterModule {
+  let middleware: ScopeMiddleware | undefined;
+  const scoped: ScopeMiddleware = (req, res, next) => (middleware ??= scopeMiddleware(container()))(req, res, next);
+  class Root extends BandmasterModule {
+    configure(consumer: MiddlewareConsumer): void {
+      consumer.apply(scoped).forRoutes('*');
+    }
+  }
+  // Nest's logs name the module by its class
+  Object.defineProperty(Root, 'name', { value: 'BandmasterModule' });
+  return Root;
+}
+
+function dynamicModule(providers: Provider[], container: () => Container, imports: ModuleMetadata['imports'] = []): DynamicModule {
   const exported = providers.map((p) => (typeof p === 'function' ? p : p.provide)).filter((t) => t !== LIFECYCLE && t !== OPTIONS);
-  return { module: BandmasterModule, global: true, imports, providers, exports: exported };
+  return { module: rootModule(container), global: true, imports: [nestCore().DiscoveryModule, ...imports], providers, exports: exported };
 }
 
 /**
@@ -89,26 +117,35 @@ function dynamicModule(providers: Provider[], imports: ModuleMetadata['imports']
  * booted (in parallel, with its retries) while Nest builds its providers, so before any
  * `onModuleInit` hook runs, and it is stopped in `onApplicationShutdown` (call
  * `app.enableShutdownHooks()` for signals, or `app.close()`). The container itself is provided
- * as `Container`.
+ * as `Container`. In an HTTP application every request gets `req.scope` (the request scope of
+ * `scopeMiddleware`: opened on first use, disposed once the response is over); with the Fastify
+ * adapter it is on the raw request, `req.raw.scope`.
+ *
+ * A bandmaster service cannot depend on a Nest provider: the container boots before Nest builds
+ * its providers. Nest providers depend on bandmaster services, not the other way round; a value
+ * Nest makes (a `ConfigService`) is given to the container in `forRootAsync`'s `useFactory`.
  *
  * @example
  * ```ts
  * @Module({ imports: [BandmasterModule.forRoot({ container, services: [Users, 'rd-1'] })] })
  * class AppModule {}
  * // in a Nest provider: constructor(private readonly users: Users, @Inject('rd-1') redis: Redis) {}
+ * // in a controller: @Get() list(@Req() req: Request) { return req.scope.resolve(RequestLog); }
  * ```
  */
 export class BandmasterModule {
   /**
    * @throws BandmasterError `InvalidArgument` when `container` is not a Container or `services`
-   * not a list; Nest's init rejects with the `BootError` when a required service fails.
+   * not a list; Nest's init rejects with the `BootError` when a required service fails, its
+   * errors an `InvalidDefinition` for each bandmaster service that depends on a Nest provider.
    */
   static forRoot(options: BandmasterModuleOptions): DynamicModule {
     const container = checkContainer(options?.container, 'BandmasterModule.forRoot()');
     const services = checkServices(options.services);
-    const lifecycle: FactoryProvider = { provide: LIFECYCLE, useFactory: () => boot(options) };
+    const { DiscoveryService } = nestCore();
+    const lifecycle: FactoryProvider = { provide: LIFECYCLE, useFactory: (discovery: DiscoveryService) => boot(options, discovery, services), inject: [DiscoveryService] };
     const value: ValueProvider = { provide: Container, useValue: container };
-    return dynamicModule([lifecycle, value, ...serviceProviders(services, () => container)]);
+    return dynamicModule([lifecycle, value, ...serviceProviders(services, () => container)], () => container);
   }
 
   /**
@@ -132,8 +169,13 @@ export class BandmasterModule {
         return built;
       },
     };
-    const lifecycle: FactoryProvider = { provide: LIFECYCLE, useFactory: boot, inject: [OPTIONS] };
+    const { DiscoveryService } = nestCore();
+    const lifecycle: FactoryProvider = {
+      provide: LIFECYCLE,
+      useFactory: (built: BandmasterModuleOptions, discovery: DiscoveryService) => boot(built, discovery, services),
+      inject: [OPTIONS, DiscoveryService],
+    };
     const value: FactoryProvider = { provide: Container, useFactory: () => container, inject: [LIFECYCLE] };
-    return dynamicModule([resolved, lifecycle, value, ...serviceProviders(services, () => container as Container)], options.imports);
+    return dynamicModule([resolved, lifecycle, value, ...serviceProviders(services, () => container as Container)], () => container as Container, options.imports);
   }
 }

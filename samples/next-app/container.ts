@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { Container, Inject, Service } from 'bandmaster';
 import { redis, type RedisClient } from 'bandmaster/providers/redis';
 import { sql, type Pool } from 'bandmaster/providers/sql';
+import { VisitLog } from './request-scope';
 
 // Resolve it by name, not by class: after a hot reload `Visits` is a new class object, while the
 // container kept on globalThis was registered with the first one.
@@ -30,7 +31,7 @@ const holder = globalThis as { [KEY]?: { container: Container; booted: Promise<u
 export function appContainer(): { container: Container; booted: Promise<unknown> } {
   if (!holder[KEY]) {
     const container = new Container();
-    container.register(redis({ name: 'redis', env: 'SAMPLE_REDIS' }), sql({ name: 'db', env: 'SAMPLE_SQL' }), Visits);
+    container.register(redis({ name: 'redis', env: 'SAMPLE_REDIS' }), sql({ name: 'db', env: 'SAMPLE_SQL' }), Visits, VisitLog);
     holder[KEY] = { container, booted: container.startAll({ timeout: 10_000 }) };
   }
   return holder[KEY];

@@ -6,12 +6,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-type Route = { GET(): Response | Promise<Response> };
+type Route = { GET(request: Request): Response | Promise<Response> };
 
 function load(): Record<string, Route> {
   // re-evaluating the modules is what Next's dev server does on a change
   const files = { '/visits': './app/visits/route', '/readyz': './app/readyz/route', '/livez': './app/livez/route' };
-  for (const name of [...Object.values(files), './container']) delete require.cache[require.resolve(name)];
+  for (const name of [...Object.values(files), './container', './request-scope']) delete require.cache[require.resolve(name)];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return Object.fromEntries(Object.entries(files).map(([path, file]) => [path, require(file) as Route]));
 }
@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   const server = createServer((req, res) => {
     const route = routes[(req.url ?? '/').split('?')[0]!];
     if (!route || req.method !== 'GET') return void res.writeHead(404).end();
-    Promise.resolve(route.GET()).then(
+    // a Route Handler gets a Web Request, as under Next
+    const request = new Request(`http://127.0.0.1${req.url ?? '/'}`, { method: req.method, headers: req.headers as Record<string, string> });
+    Promise.resolve(route.GET(request)).then(
       async (answer) => res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' }).end(await answer.text()),
       (err: unknown) => (console.error(err), res.writeHead(500).end()),
     );

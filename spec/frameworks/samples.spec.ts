@@ -124,15 +124,17 @@ describe('framework samples', () => {
     assert.equal(run.code, 0);
   });
 
-  it('nest-app injects bandmaster services into a Nest controller and stops them on SIGTERM', async () => {
-    const run = await runSample('nest-app.js');
+  it('nest-app injects bandmaster services into a Nest controller, serves two requests through their own request scopes, and stops them on SIGTERM', async () => {
+    const run = await runSample('nest-app.js', true);
     assertServedAndStopped(run);
+    assertScopedPerRequest(run);
     assert.equal(run.visits.body['redis'], 'PONG');
   });
 
-  it('next-app keeps one container across a hot reload, serves its Route Handlers and stops on SIGTERM', async () => {
-    const run = await runSample('next-app/server.js');
+  it('next-app keeps one container across a hot reload, serves its Route Handlers through a request scope per request and stops on SIGTERM', async () => {
+    const run = await runSample('next-app/server.js', true);
     assertServedAndStopped(run);
+    assertScopedPerRequest(run);
     assert.ok(run.lines.some((l) => l['msg'] === 'hot reload kept the container' && l['same'] === true), run.out);
     assert.equal(run.lines.filter((l) => l['msg'] === 'service successfully started' && l['service'] === 'redis').length, 1, 'one boot only');
   });

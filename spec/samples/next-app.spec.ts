@@ -1,6 +1,6 @@
 // Builds samples/next-app with a real `next build` and runs it under `next start` against the real
 // local PostgreSQL and Redis: register() boots the container, a Route Handler reads both through
-// it, the probes answer, and SIGTERM stops the services before the process exits 0. Next is not a
+// it and a request scope of its own (disposed once per request), the probes answer, and SIGTERM stops the services before the process exits 0. Next is not a
 // dependency of the library: the app's own package-lock.json is installed (npm ci, once, cached)
 // into the build folder .build/next-app (ignored by git and eslint), and this checkout's built
 // package is copied into its node_modules/bandmaster, as an install would put it. A symlink would
@@ -114,7 +114,7 @@ function jsonLines(out: string): Record<string, unknown>[] {
 }
 
 describe('next-app under a real next build and next start', () => {
-  it('boots in register(), reads PostgreSQL and Redis in a Route Handler, answers the probes, and stops its services on SIGTERM', { timeout: 300_000 }, async () => {
+  it('boots in register(), reads PostgreSQL and Redis in a Route Handler through a request scope per request, answers the probes, and stops its services on SIGTERM', { timeout: 300_000 }, async () => {
     const { installMs, inputs } = prepare();
     const buildMs = build(inputs);
     const port = await freePort();
@@ -139,6 +139,7 @@ describe('next-app under a real next build and next start', () => {
       assert.equal(first.status, 200, out);
       assert.equal(Number(second.body['visits']), Number(first.body['visits']) + 1, 'both requests used the same Redis client');
       assert.ok(!Number.isNaN(Date.parse(String(first.body['database']))), 'the answer holds PostgreSQL now()');
+      for (const answer of [first, second]) assert.deepEqual([answer.body['path'], Number(answer.body['backend']) > 0], ['/visits', true], 'a request-scoped repository served it');
       assert.deepEqual(await get(`${base}/livez`), { status: 200, body: { status: 'alive' } });
 
       child.kill('SIGTERM');
@@ -149,6 +150,7 @@ describe('next-app under a real next build and next start', () => {
       assert.equal(lines.filter((l) => l['msg'] === 'service successfully started' && l['service'] === 'redis').length, 1, 'one boot only');
       assert.ok(lines.some((l) => l['msg'] === 'services stopped, exiting'), out);
       assert.equal(lines.filter((l) => l['level'] === 'error').length, 0, out);
+      assert.deepEqual(lines.filter((l) => l['msg'] === 'request scope disposed').map((l) => l['path']), ['/visits', '/visits'], 'each request scope disposed once');
       console.log(`# next-app on Node ${process.versions.node}: npm ci ${installMs} ms, next build ${buildMs} ms (0: cached, same inputs), next start to ready ${readyMs} ms`);
     } finally {
       clearTimeout(killer);
