@@ -43,7 +43,13 @@ function parse(out: string): Record<string, unknown>[] {
 
 async function get(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url);
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  const text = await res.text();
+  try {
+    return { status: res.status, body: JSON.parse(text) as Record<string, unknown> };
+  } catch {
+    // an error page (a route that threw): show it, not a JSON parse error
+    throw new Error(`GET ${url} answered ${res.status} with something that is not JSON: ${text.slice(0, 500)}`);
+  }
 }
 
 /**

@@ -29,10 +29,19 @@ function sample(): Container {
   return container;
 }
 
+interface EventStream {
+  /** Resolves once the server answered: it subscribed to the container's events before writing its head. */
+  readonly connected: Promise<void>;
+  readonly read: Promise<{ events: { event: string; data: string }[]; headers: IncomingMessage['headers'] }>;
+}
+
 /** Reads `count` server-sent events of a stream. */
-function readEvents(url: string, count: number): Promise<{ events: { event: string; data: string }[]; headers: IncomingMessage['headers'] }> {
-  return new Promise((resolve, reject) => {
+function readEvents(url: string, count: number): EventStream {
+  let connected!: () => void;
+  const opened = new Promise<void>((resolve) => (connected = resolve));
+  const read: EventStream['read'] = new Promise((resolve, reject) => {
     const req = request(url, (res) => {
+      connected();
       let buffer = '';
       const events: { event: string; data: string }[] = [];
       res.setEncoding('utf8');
@@ -55,6 +64,7 @@ function readEvents(url: string, count: number): Promise<{ events: { event: stri
     req.on('error', (err) => (err.message === 'socket hang up' ? undefined : reject(err)));
     req.end();
   });
+  return { connected: opened, read };
 }
 
 describe('dashboardHandler', () => {
@@ -71,10 +81,11 @@ describe('dashboardHandler', () => {
       assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+stylesheet|https?:\/\/(?!www\.w3\.org)/);
       assert.match(html, /dagre/);
 
+      // the boot begins once the stream is subscribed (a fixed wait lost the first events under load, and the read waited forever)
       const stream = readEvents(`${http.url}/bandmaster/events`, 4);
-      await new Promise((r) => setTimeout(r, 50));
+      await stream.connected;
       await container.startAll();
-      const { events, headers } = await stream;
+      const { events, headers } = await stream.read;
       assert.match(String(headers['content-type']), /^text\/event-stream/);
       assert.deepEqual(events.map((e) => e.event), ['lifecycle', 'lifecycle', 'lifecycle', 'lifecycle']);
       const first = JSON.parse(events[0]!.data) as DashboardEvent;
@@ -108,12 +119,12 @@ describe('dashboardHandler', () => {
     const http = await serve(dashboardHandler(container));
     try {
       const stream = readEvents(`${http.url}/bandmaster/events`, 6);
-      await new Promise((r) => setTimeout(r, 50));
+      await stream.connected;
       await container.startAll();
       const bodies = [
         await (await fetch(`${http.url}/bandmaster`)).text(),
         await (await fetch(`${http.url}/bandmaster/state.json`)).text(),
-        JSON.stringify((await stream).events),
+        JSON.stringify((await stream.read).events),
       ];
       for (const body of bodies) assert.doesNotMatch(body, /hunter2/);
       assert.match(bodies[2]!, /\*\*\*\*@127\.0\.0\.1/);
