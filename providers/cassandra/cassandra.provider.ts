@@ -10,6 +10,8 @@ type Driver = typeof import('cassandra-driver');
 export const CASSANDRA_HEALTH_QUERY = 'SELECT release_version FROM system.local';
 
 const trackers = new WeakMap<Client, ConnectionTracker>();
+/** Clients started and not being stopped by the provider: only these can be lost. */
+const started = new WeakSet<Client>();
 const noop = (): void => undefined;
 
 /**
@@ -90,7 +92,30 @@ async function healthCheck(client: Client, signal: AbortSignal): Promise<void> {
   await abortable(client.execute(CASSANDRA_HEALTH_QUERY), signal, noop);
 }
 
+/**
+ * Reports the client lost while started: every known host marked down (the driver keeps trying
+ * to reconnect, but nothing can be queried until a host is back), or `shutdown()` called by the
+ * application's code (closed for good).
+ */
+function watchLoss(client: Client, config: CassandraConfig, lost: (error: unknown) => void): void {
+  const address = contactAddresses(config);
+  client.on('hostDown', () => {
+    if (started.has(client) && client.hosts.values().every((host) => !host.isUp())) lost(new Error(`cassandra at ${address}: every host is down`));
+  });
+  // shutdown(callback?) is overloaded: the original is called with whatever the caller passed
+  const shutdown = client.shutdown.bind(client) as (...args: unknown[]) => unknown;
+  // the provider's own stop takes the client out of `started` before it shuts the client down
+  Object.defineProperty(client, 'shutdown', {
+    configurable: true,
+    value: (...args: unknown[]): unknown => {
+      if (started.has(client)) lost(new Error(`cassandra client for ${address} shut down by the application: closed for good`));
+      return shutdown(...args);
+    },
+  });
+}
+
 async function stop(client: Client): Promise<void> {
+  started.delete(client);
   await client.shutdown();
   trackers.get(client)?.destroyAll(new Error('cassandra client shut down'));
 }
@@ -130,7 +155,11 @@ export const cassandra = defineProvider<CassandraConfig, Client>({
   peer: 'cassandra-driver',
   configClass: CassandraConfig,
   create: (config) => createClient(config),
-  start: (client, { signal }, config) => start(client, signal, config),
+  start: async (client, { signal, lost }, config) => {
+    await start(client, signal, config);
+    started.add(client);
+    watchLoss(client, config, lost);
+  },
   healthCheck: (client, { signal }) => healthCheck(client, signal),
   stop: (client) => stop(client),
   connectDeadline: (config) => ({ ms: config.connectTimeout, address: contactAddresses(config) }),
