@@ -3,6 +3,7 @@ import { describeCause } from '../../lib/errors';
 import { abortable, defineProvider, loadPeer } from '../../lib/provider';
 import { CassandraConfig, contactAddresses } from './cassandra.config';
 import { ConnectionTracker } from './cassandra.connections';
+import { reportClosedByCode } from '../closed-by-code';
 
 type Driver = typeof import('cassandra-driver');
 
@@ -102,16 +103,7 @@ function watchLoss(client: Client, config: CassandraConfig, lost: (error: unknow
   client.on('hostDown', () => {
     if (started.has(client) && client.hosts.values().every((host) => !host.isUp())) lost(new Error(`cassandra at ${address}: every host is down`));
   });
-  // shutdown(callback?) is overloaded: the original is called with whatever the caller passed
-  const shutdown = client.shutdown.bind(client) as (...args: unknown[]) => unknown;
-  // the provider's own stop takes the client out of `started` before it shuts the client down
-  Object.defineProperty(client, 'shutdown', {
-    configurable: true,
-    value: (...args: unknown[]): unknown => {
-      if (started.has(client)) lost(new Error(`cassandra client for ${address} shut down by the application: closed for good`));
-      return shutdown(...args);
-    },
-  });
+  reportClosedByCode(client, 'shutdown', () => started.has(client), lost, () => new Error(`cassandra client for ${address} shut down by the application: closed for good`));
 }
 
 async function stop(client: Client): Promise<void> {
