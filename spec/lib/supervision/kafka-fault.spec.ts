@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KafkaJSNonRetriableError } from 'kafkajs';
+import { KafkaJSError, KafkaJSNonRetriableError } from 'kafkajs';
 import { Container, type LifecycleEvent } from '../../../lib';
 import { kafka, type KafkaClients } from '../../../providers/kafka';
 import { TcpProxy, freePort } from '../../faults/support/servers';
@@ -127,6 +127,33 @@ describe('supervision of the kafka provider (kafkajs) against the kcat mock clus
       const event = await lost;
       assert.match(String((event as { error?: Error }).error?.message), /consumer .* crashed and kafkajs does not restart it: .*poison message/);
       assert.equal(container.status()[0]?.state, 'started', 'without restart, a lost service is only reported');
+    } finally {
+      await container.stopAll({ timeout: 10_000 }).catch(() => undefined);
+      await cluster.close();
+    }
+  });
+
+  it('does not mark the service lost when its consumer crashes with a retriable error kafkajs restarts from', { timeout: 60_000 }, async () => {
+    const cluster = await startKafkaMockCluster({ brokers: 1 });
+    const container = new Container({ logger: false });
+    const topic = `retry-${process.pid}-${Date.now()}`;
+    container.register(kafka({ name: 'kfk-sup', config: { ...QUIET, brokers: cluster.brokers, groupId: `g-${topic}`, topics: [topic], fromBeginning: true } }));
+    const seen = record(container);
+    try {
+      await container.startAll();
+      const clients = container.resolve<KafkaClients>('kfk-sup');
+      const consumer = clients.consumer!;
+      const crashed = new Promise<boolean>((resolve) => consumer.on(consumer.events.CRASH, ({ payload }) => resolve(payload.restart)));
+      await clients.producer.send({ topic, messages: [{ value: 'flaky' }] });
+      await consumer.run({
+        eachMessage: () => {
+          throw new KafkaJSError('flaky handler', { retriable: true });
+        },
+      });
+      assert.equal(await crashed, true, 'kafkajs restarts the consumer after this crash');
+      // the consumer DISCONNECT kafkajs made before that CRASH would be reported a turn later
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(seen.filter((e) => e.type === 'lost').length, 0);
     } finally {
       await container.stopAll({ timeout: 10_000 }).catch(() => undefined);
       await cluster.close();
