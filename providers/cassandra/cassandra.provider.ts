@@ -3,6 +3,7 @@ import { describeCause } from '../../lib/errors';
 import { abortable, defineProvider, loadPeer } from '../../lib/provider';
 import { CassandraConfig, contactAddresses } from './cassandra.config';
 import { ConnectionTracker } from './cassandra.connections';
+import { reportClosedByCode } from '../closed-by-code';
 
 type Driver = typeof import('cassandra-driver');
 
@@ -10,6 +11,8 @@ type Driver = typeof import('cassandra-driver');
 export const CASSANDRA_HEALTH_QUERY = 'SELECT release_version FROM system.local';
 
 const trackers = new WeakMap<Client, ConnectionTracker>();
+/** Clients started and not being stopped by the provider: only these can be lost. */
+const started = new WeakSet<Client>();
 const noop = (): void => undefined;
 
 /**
@@ -90,7 +93,21 @@ async function healthCheck(client: Client, signal: AbortSignal): Promise<void> {
   await abortable(client.execute(CASSANDRA_HEALTH_QUERY), signal, noop);
 }
 
+/**
+ * Reports the client lost while started: every known host marked down (the driver keeps trying
+ * to reconnect, but nothing can be queried until a host is back), or `shutdown()` called by the
+ * application's code (closed for good).
+ */
+function watchLoss(client: Client, config: CassandraConfig, lost: (error: unknown) => void): void {
+  const address = contactAddresses(config);
+  client.on('hostDown', () => {
+    if (started.has(client) && client.hosts.values().every((host) => !host.isUp())) lost(new Error(`cassandra at ${address}: every host is down`));
+  });
+  reportClosedByCode(client, 'shutdown', () => started.has(client), lost, () => new Error(`cassandra client for ${address} shut down by the application: closed for good`));
+}
+
 async function stop(client: Client): Promise<void> {
+  started.delete(client);
   await client.shutdown();
   trackers.get(client)?.destroyAll(new Error('cassandra client shut down'));
 }
@@ -130,7 +147,11 @@ export const cassandra = defineProvider<CassandraConfig, Client>({
   peer: 'cassandra-driver',
   configClass: CassandraConfig,
   create: (config) => createClient(config),
-  start: (client, { signal }, config) => start(client, signal, config),
+  start: async (client, { signal, lost }, config) => {
+    await start(client, signal, config);
+    started.add(client);
+    watchLoss(client, config, lost);
+  },
   healthCheck: (client, { signal }) => healthCheck(client, signal),
   stop: (client) => stop(client),
   connectDeadline: (config) => ({ ms: config.connectTimeout, address: contactAddresses(config) }),

@@ -3,12 +3,15 @@ import { describeCause } from '../../lib/errors';
 import { abortable, defineProvider, loadPeer } from '../../lib/provider';
 import { maskValue } from '../../lib/config/mask';
 import { ElasticsearchConfig, nodeAddresses } from './elasticsearch.config';
+import { reportClosedByCode } from '../closed-by-code';
 
 type ElasticModule = typeof import('@elastic/elasticsearch');
 
 /** Errors of the client that mean no node could be reached, as opposed to a node answering badly. */
 const UNREACHABLE = new Set(['ConnectionError', 'TimeoutError', 'NoLivingConnectionsError']);
 const noop = (): void => undefined;
+/** Clients started and not being stopped by the provider: only these can be lost. */
+const started = new WeakSet<Client>();
 
 /** The @elastic/elasticsearch options an {@link ElasticsearchConfig} stands for. */
 export function elasticsearchClientOptions(config: ElasticsearchConfig, name = 'elasticsearch-js'): ClientOptions {
@@ -77,6 +80,7 @@ function answered(err: unknown): Error | undefined {
 }
 
 async function stop(client: Client): Promise<void> {
+  started.delete(client);
   await client.close();
 }
 
@@ -111,7 +115,13 @@ export const elasticsearch = defineProvider<ElasticsearchConfig, Client>({
   peer: '@elastic/elasticsearch',
   configClass: ElasticsearchConfig,
   create: (config, { name }) => createClient(config, name),
-  start: (client, { signal }, config) => start(client, signal, config),
+  start: async (client, { signal, lost }, config) => {
+    await start(client, signal, config);
+    started.add(client);
+    // the client has no connection events: an unreachable cluster is for health polls to see;
+    // close() called by the application closes the client for good
+    reportClosedByCode(client, 'close', () => started.has(client), lost, () => new Error(`elasticsearch client for ${nodeAddresses(config)} closed by the application: closed for good`));
+  },
   healthCheck: (client, { signal }) => healthCheck(client, signal),
   stop: (client) => stop(client),
   connectDeadline: (config) => ({ ms: config.connectTimeout, address: nodeAddresses(config) }),

@@ -33,6 +33,8 @@ export interface PlatformaticKafkaClients {
 }
 
 const addresses = new WeakMap<PlatformaticKafkaClients, string>();
+/** Clients started and not being stopped by the provider: only these can be lost. */
+const started = new WeakSet<PlatformaticKafkaClients>();
 
 const SASL_MECHANISMS = { plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512' } as const;
 
@@ -67,7 +69,11 @@ const provider = defineProvider<PlatformaticKafkaConfig, PlatformaticKafkaClient
   provider: 'kafka-platformatic',
   configClass: PlatformaticKafkaConfig,
   create: (config, { name }) => createClients(config, name),
-  start: (clients, { signal }, config) => startClients(clients, signal, config),
+  start: async (clients, { signal, lost }, config) => {
+    await startClients(clients, signal, config);
+    started.add(clients);
+    watchLoss(clients, lost);
+  },
   healthCheck: (clients, { signal }) => healthCheck(clients, signal),
   stop: (clients, { signal }) => stopClients(clients, signal),
 });
@@ -156,7 +162,26 @@ async function healthCheck(clients: PlatformaticKafkaClients, signal: AbortSigna
 }
 
 async function stopClients(clients: PlatformaticKafkaClients, signal: AbortSignal): Promise<void> {
+  started.delete(clients);
   await abortable(closeAll(clients, false), signal, () => void closeAll(clients, true).catch(() => undefined));
+}
+
+/**
+ * Reports the clients lost (closed for good) while started: the consumer's `error` event (it
+ * could not rejoin its group after its retries: it consumes no more) and `client:close` of the
+ * admin, producer or consumer (closed by the application's code). The listener on `error` also
+ * keeps that event from crashing the process. A broker that goes away emits nothing: health polls
+ * (a metadata request) see that.
+ */
+function watchLoss(clients: PlatformaticKafkaClients, lost: (error: unknown) => void): void {
+  const address = addressOf(clients);
+  const report = (error: Error): void => {
+    if (started.has(clients)) lost(error);
+  };
+  for (const [what, client] of Object.entries({ admin: clients.admin, producer: clients.producer, consumer: clients.consumer })) {
+    client?.on('client:close', () => report(new Error(`kafka ${what} at ${address} closed by the application: closed for good`)));
+  }
+  clients.consumer?.on('error', (err: unknown) => report(new Error(`kafka consumer at ${address} left its group for good (rejoin failed): ${describeCause(err)}`, { cause: err })));
 }
 
 /** The consumer first (it leaves its group), then producer and admin together. `force` skips the leave. */

@@ -73,7 +73,10 @@ export const kafka = defineProvider<KafkaConfig, KafkaClients>({
   peer: 'kafkajs',
   configClass: KafkaConfig,
   create: (config, { name, log }) => createClients(config, name, log),
-  start: (clients, { signal }, config) => startClients(clients, signal, config),
+  start: async (clients, { signal, lost }, config) => {
+    await startClients(clients, signal, config);
+    watchLoss(clients, stateOf(clients), lost);
+  },
   healthCheck: (clients, { signal }) => healthCheck(clients, signal),
   stop: (clients, { signal }) => stopClients(clients, signal),
   connectDeadline: (config) => ({ ms: config.connectTimeout, address: config.brokers.join(', ') }),
@@ -169,6 +172,33 @@ async function stopClients(clients: KafkaClients, signal: AbortSignal): Promise<
     // kafkajs's disconnect only half-closes: nothing it opened outlives the stop
     state.sockets.closeAll(new Error('kafka client stopped'));
   }
+}
+
+/**
+ * Reports the clients lost (closed for good) while started: a consumer crash kafkajs does not
+ * restart from (`restart: false`), and a producer, admin or consumer disconnected by the
+ * application's code. A crash that kafkajs restarts from is not a loss: kafkajs disconnects the
+ * consumer before it emits CRASH, so a consumer DISCONNECT counts only when no CRASH follows it
+ * within the same turn of the event loop. A broker that goes away emits nothing: health polls
+ * (`describeCluster`) see that.
+ */
+function watchLoss({ producer, admin, consumer }: KafkaClients, state: ClientState, lost: (error: unknown) => void): void {
+  const report = (error: unknown): void => {
+    if (state.started) lost(error);
+  };
+  const closedByCode = (what: string) => () => report(new Error(`kafka ${what} at ${state.address} disconnected by the application: closed for good`));
+  producer.on(producer.events.DISCONNECT, closedByCode('producer'));
+  admin.on(admin.events.DISCONNECT, closedByCode('admin'));
+  if (!consumer) return;
+  let crashed = false;
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    crashed = true;
+    if (!payload.restart) report(new Error(`kafka consumer at ${state.address} crashed and kafkajs does not restart it: ${describeCause(payload.error)}`, { cause: payload.error }));
+  });
+  consumer.on(consumer.events.DISCONNECT, () => {
+    crashed = false;
+    setImmediate(() => crashed || closedByCode('consumer')());
+  });
 }
 
 /** The consumer first (it leaves its group and may commit), then producer and admin together. */

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import type { RedisClientOptions, createClient } from 'redis';
 import type { FactoryDefinition } from '../../lib/definition';
 import { describeCause } from '../../lib/errors';
-import { getGlobalLogger } from '../../lib/logger';
+import type { Logger } from '../../lib/logger';
 import { abortable, defineProvider, loadPeer, unreachable, type ProviderOptions } from '../../lib/provider';
 import { NodeRedisConfig } from './node-redis.config';
 
@@ -68,8 +68,14 @@ const provider = defineProvider<NodeRedisConfig, NodeRedisClient>({
   provider: 'node-redis',
   peer: 'redis',
   configClass: NodeRedisConfig,
-  create: (config, { name }) => createNodeRedis(config, name),
-  start: (client, { signal }) => startClient(client, signal),
+  create: (config, { name, log }) => createNodeRedis(config, name, log),
+  start: async (client, { signal, lost }) => {
+    await startClient(client, signal);
+    const { address } = stateOf(client);
+    // 'end': the client is closed for good (once started, its reconnect strategy never gives up,
+    // so only the application's code closes it); the provider's own stop clears `started` first
+    client.once('end', () => stateOf(client).started && lost(new Error(`redis client ${address} ended: no more reconnections`)));
+  },
   healthCheck: (client, { signal }) => abortable(client.ping(), signal, () => undefined),
   stop: (client, { signal }) => stopClient(client, signal),
 });
@@ -95,7 +101,7 @@ export function nodeRedis(options: ProviderOptions<NodeRedisConfig>): FactoryDef
   return provider(options);
 }
 
-function createNodeRedis(config: NodeRedisConfig, name: string): NodeRedisClient {
+function createNodeRedis(config: NodeRedisConfig, name: string, log: Logger): NodeRedisClient {
   const { createClient: create } = loadPeer<NodeRedis>('redis', 'node-redis');
   const url = new URL(config.uri);
   const state: ClientState = { name, address: `${url.hostname || '127.0.0.1'}:${url.port || 6379}`, started: false, outage: false, socketUp: false, abandoned: false, landed: Promise.resolve(), land: () => undefined };
@@ -108,8 +114,7 @@ function createNodeRedis(config: NodeRedisConfig, name: string): NodeRedisClient
   client.on('error', (err: unknown) => {
     if (!state.started || state.outage) return;
     state.outage = true;
-    const log = getGlobalLogger();
-    if (log) log.warn('redis connection lost; node-redis reconnects on its own', { service: name, address: state.address, error: describeCause(err) });
+    log.warn('redis connection lost; node-redis reconnects on its own', { service: name, address: state.address, error: describeCause(err) });
   });
   client.on('ready', () => (state.outage = false));
   client.on('connect', () => {
@@ -153,6 +158,11 @@ async function stopClient(client: NodeRedisClient, signal: AbortSignal): Promise
   const state = stateOf(client);
   state.started = false;
   if (!client.isOpen) return;
+  if (!client.isReady) {
+    // reconnecting: close() would wait for a connection that may never come back
+    destroy(client);
+    return;
+  }
   try {
     await abortable(client.close(), signal, () => destroy(client));
   } catch (err) {

@@ -14,6 +14,8 @@ interface PoolState {
   readonly clients: Set<Client>;
   ending?: Promise<void>;
   closing: boolean;
+  /** Set once started: reports the pool lost (see {@link watchLoss}). */
+  lost?: (error: unknown) => void;
 }
 
 const states = new WeakMap<Pool, PoolState>();
@@ -43,7 +45,10 @@ export const sql = defineProvider<SqlConfig, Pool>({
   peer: 'pg',
   configClass: SqlConfig,
   create: (config, { name, log }) => createPool(config, name, log),
-  start: (pool, { signal }) => startPool(pool, signal),
+  start: async (pool, { signal, lost }) => {
+    await startPool(pool, signal);
+    stateOf(pool).lost = lost;
+  },
   healthCheck: (pool, { signal }) => abortable(pool.query('SELECT 1'), signal, () => undefined),
   stop: (pool, { signal }) => endPool(pool, signal),
   connectDeadline: (config) => ({ ms: config.connectTimeout, address: addressOf(poolConfig(config, 'sql')) }),
@@ -62,11 +67,26 @@ function createPool(config: SqlConfig, name: string, log: Logger): Pool {
       this.once('end', () => state.clients.delete(this));
     }
   }
-  const pool = new pg.Pool({ ...options, Client: TrackedClient });
+  // the application's code ending the pool closes it for good
+  class TrackedPool extends pg.Pool {
+    override end(): Promise<void>;
+    override end(callback: () => void): void;
+    override end(callback?: () => void): Promise<void> | void {
+      if (!state.closing) state.lost?.(new Error(`sql pool for ${state.address} ended by the application: closed for good`));
+      return callback ? super.end(callback) : super.end();
+    }
+  }
+  const pool = new TrackedPool({ ...options, Client: TrackedClient });
   // pg emits 'error' on the pool when the server drops an idle connection: without a listener
   // that would crash the process; the pool has already discarded the client
   pool.on('error', (err) => {
-    if (!state.closing) log.warn('sql connection lost; the pool opens a new one on the next query', { service: name, address: state.address, error: describeCause(err) });
+    if (state.closing) return;
+    // pg-pool removed the client before emitting: none left means the server dropped them all
+    if (pool.totalCount === 0 && state.lost) {
+      state.lost(new Error(`sql pool for ${state.address} has no usable connection left: ${describeCause(err)}`, { cause: err }));
+      return;
+    }
+    log.warn('sql connection lost; the pool opens a new one on the next query', { service: name, address: state.address, error: describeCause(err) });
   });
   states.set(pool, state);
   return pool;
