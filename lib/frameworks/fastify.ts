@@ -9,7 +9,7 @@ import { RequestScope } from './request-scope';
 export interface BandmasterFastifyOptions {
   /** The container the application uses; decorated as `app.container`. */
   readonly container: Container;
-  /** Mount `GET /livez` and `GET /readyz` (served by `healthHandler`); `true` for the defaults. */
+  /** Mount `GET /livez`, `GET /readyz` and `GET /startupz` (served by `healthHandler`); `true` for the defaults. */
   readonly probes?: boolean | HealthHandlerOptions;
   /** Mount the read-only live dashboard (served by `dashboardHandler`); `true` for `/bandmaster`. */
   readonly dashboard?: boolean | DashboardOptions;
@@ -111,7 +111,7 @@ function mountProbes(app: FastifyInstance, container: Container, probes: Bandmas
     handler(request.raw, reply.raw);
   };
   // GET routes answer HEAD too (Fastify's exposeHeadRoutes); the handler sends no body then
-  for (const url of [options.livenessPath ?? '/livez', options.readinessPath ?? '/readyz']) app.get(url, serve);
+  for (const url of [options.livenessPath ?? '/livez', options.readinessPath ?? '/readyz', options.startupPath ?? '/startupz']) app.get(url, serve);
 }
 
 function mountDashboard(app: FastifyInstance, container: Container, dashboard: BandmasterFastifyOptions['dashboard']): void {
