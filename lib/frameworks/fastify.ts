@@ -135,8 +135,8 @@ function mountDashboard(app: FastifyInstance, container: Container, dashboard: B
  * The Fastify plugin: `app.register(bandmaster, { container })` decorates `app.container`, boots
  * the container in `onReady` (a boot failure fails `ready()` / `listen()` with the `BootError`;
  * a container already started is not booted again) and stops it in `onClose`. Each request gets
- * `request.scope`, disposed once the response is over. With `probes` it mounts `/livez` and
- * `/readyz`, with `dashboard` the live dashboard.
+ * `request.scope`, disposed once the response is over. With `probes` it mounts `/livez`,
+ * `/readyz` and `/startupz`, with `dashboard` the live dashboard.
  *
  * @throws BandmasterError `InvalidArgument` (through `ready()`) when `container` is not a Container.
  * @example
