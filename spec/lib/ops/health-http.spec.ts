@@ -51,11 +51,13 @@ describe('healthHandler', () => {
       const container = new Container({ logger: false });
       container.register({ name: 'db', useFactory: () => ({}), healthCheck: () => (runs++, gate.promise.then(() => Promise.reject(new Error('connection lost')))) });
       await container.startAll();
-      const base = await serve(healthHandler(container, { details: true }));
-      const pending = Array.from({ length: 5 }, () => get(`${base}/readyz`));
-      while (runs === 0) await new Promise((r) => setTimeout(r, 5));
-      gate.resolve();
-      const answers = await Promise.all(pending);
+      const handler = healthHandler(container, { details: true, timeout: 10_000 });
+      let arrived = 0;
+      const base = await serve((req, res) => {
+        if (++arrived === 5) setImmediate(() => gate.resolve());
+        handler(req, res);
+      });
+      const answers = await Promise.all(Array.from({ length: 5 }, () => get(`${base}/readyz`)));
       assert.equal(runs, 1);
       for (const a of answers) {
         assert.equal(a.status, 503);
