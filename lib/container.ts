@@ -394,11 +394,11 @@ export class Container {
     return graphView(this.#registry, describeToken);
   }
 
-  /** Runs the health check of every started service; `healthy` when every required one passes. */
+  /** Runs the health check of every started service; `healthy` when every required one passes; entries show restarts. */
   health(options: HealthOptions = {}): Promise<HealthReport> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { checkHealth } = require('./ops/health') as typeof import('./ops/health');
-    return checkHealth(this.#registry.linked(), options);
+    return checkHealth(this.#registry.linked(), options, (name) => this.#supervisor.restarts(name));
   }
 
   /**
@@ -418,15 +418,16 @@ export class Container {
   }
 
   /**
-   * Stops the container on SIGINT/SIGTERM: in reverse order within `timeout`, then exits 0 on a
-   * clean stop, 1 otherwise; a second signal exits at once.
+   * Stops the container on SIGINT/SIGTERM: readiness off at once, a wait of `drainDelay` ms (a
+   * second signal ends it), then the stop in reverse order within `timeout`, then exits 0 on a
+   * clean stop, 1 otherwise; a signal during the stop exits at once.
    *
    * @returns a function that removes the handlers.
-   * @throws BandmasterError `InvalidArgument` when `timeout` is not a positive number of ms, or
-   * `signals` is not a list of signal names.
+   * @throws BandmasterError `InvalidArgument` when `timeout` is not a positive number of ms,
+   * `drainDelay` not a number of ms >= 0, or `signals` not a list of signal names.
    * @example
    * ```ts
-   * container.handleSignals({ timeout: 20_000 });
+   * container.handleSignals({ timeout: 20_000, drainDelay: 5_000 });
    * ```
    */
   handleSignals(options: SignalOptions = {}): () => void {

@@ -9,7 +9,7 @@ import { RequestScope } from './request-scope';
 export interface BandmasterFastifyOptions {
   /** The container the application uses; decorated as `app.container`. */
   readonly container: Container;
-  /** Mount `GET /livez` and `GET /readyz` (served by `healthHandler`); `true` for the defaults. */
+  /** Mount `GET /livez`, `GET /readyz` and `GET /startupz` (served by `healthHandler`); `true` for the defaults. */
   readonly probes?: boolean | HealthHandlerOptions;
   /** Mount the read-only live dashboard (served by `dashboardHandler`); `true` for `/bandmaster`. */
   readonly dashboard?: boolean | DashboardOptions;
@@ -111,7 +111,7 @@ function mountProbes(app: FastifyInstance, container: Container, probes: Bandmas
     handler(request.raw, reply.raw);
   };
   // GET routes answer HEAD too (Fastify's exposeHeadRoutes); the handler sends no body then
-  for (const url of [options.livenessPath ?? '/livez', options.readinessPath ?? '/readyz']) app.get(url, serve);
+  for (const url of [options.livenessPath ?? '/livez', options.readinessPath ?? '/readyz', options.startupPath ?? '/startupz']) app.get(url, serve);
 }
 
 function mountDashboard(app: FastifyInstance, container: Container, dashboard: BandmasterFastifyOptions['dashboard']): void {
@@ -135,8 +135,8 @@ function mountDashboard(app: FastifyInstance, container: Container, dashboard: B
  * The Fastify plugin: `app.register(bandmaster, { container })` decorates `app.container`, boots
  * the container in `onReady` (a boot failure fails `ready()` / `listen()` with the `BootError`;
  * a container already started is not booted again) and stops it in `onClose`. Each request gets
- * `request.scope`, disposed once the response is over. With `probes` it mounts `/livez` and
- * `/readyz`, with `dashboard` the live dashboard.
+ * `request.scope`, disposed once the response is over. With `probes` it mounts `/livez`,
+ * `/readyz` and `/startupz`, with `dashboard` the live dashboard.
  *
  * @throws BandmasterError `InvalidArgument` (through `ready()`) when `container` is not a Container.
  * @example

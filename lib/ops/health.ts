@@ -17,6 +17,8 @@ export interface ServiceHealth {
   readonly error?: string;
   /** Time its check took, in ms. */
   readonly durationMs: number;
+  /** How many times it was restarted (supervised and on demand); absent when never. */
+  readonly restarts?: number;
 }
 
 /** What `container.health()` resolves to. */
@@ -35,11 +37,19 @@ export interface HealthOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Runs every started service's health check in parallel, each with its own time limit. */
-export async function checkHealth(nodes: readonly ServiceNode[], options: HealthOptions = {}): Promise<HealthReport> {
+/**
+ * Runs every started service's health check in parallel, each with its own time limit; each
+ * entry carries the service's restart count (from `restartsOf`) when it has been restarted.
+ */
+export async function checkHealth(nodes: readonly ServiceNode[], options: HealthOptions = {}, restartsOf?: (name: string) => number): Promise<HealthReport> {
   const timeout = options.timeout ?? 5_000;
-  const services = await Promise.all(nodes.map((node) => checkOne(node, timeout, options.signal)));
+  const checked = await Promise.all(nodes.map((node) => checkOne(node, timeout, options.signal)));
+  const services = restartsOf ? checked.map((s) => withRestarts(s, restartsOf(s.name))) : checked;
   return { healthy: services.every((s) => s.healthy || !s.required), services };
+}
+
+function withRestarts(health: ServiceHealth, restarts: number): ServiceHealth {
+  return restarts > 0 ? { ...health, restarts } : health;
 }
 
 async function checkOne(node: ServiceNode, timeout: number, outer: AbortSignal | undefined): Promise<ServiceHealth> {

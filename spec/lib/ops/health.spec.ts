@@ -50,6 +50,20 @@ describe('Container', () => {
       assert.deepEqual(summary(report), [['db', 'idle', false, 'service is idle']]);
     });
 
+    it('shows how many times each service was restarted, and nothing for those never restarted', async () => {
+      const container = new Container({ logger: false });
+      container.register({ name: 'db', useFactory: () => ({}), healthCheck: () => undefined }, { name: 'api', deps: ['db'], useFactory: () => ({}) });
+      await container.startAll();
+      assert.equal((await container.health()).services.some((s) => 'restarts' in s), false);
+      await container.restart('db');
+      await container.restart('api');
+      await container.restart('db');
+      const report = await container.health();
+      assert.deepEqual(report.services.map((s) => [s.name, s.healthy, s.restarts]), [['db', true, 2], ['api', true, 1]]);
+      assert.deepEqual(report.services.map((s) => s.restarts), container.status().map((s) => s.restarts));
+      await container.stopAll();
+    });
+
     it('fails a check that outlives its time limit, aborting its signal', async () => {
       let seen: AbortSignal | undefined;
       const container = new Container({ logger: false });
