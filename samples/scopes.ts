@@ -52,17 +52,23 @@ class Notes implements OnStart, OnStop {
 
 function serve(container: Container): Server {
   return createServer(async (req, res) => {
-    // disposed when the handler returns, however it returns: the transaction ends, the client goes back
-    await using scope = container.createScope();
-    scope.provide(REQUEST, req);
-    try {
-      const notes = await scope.resolve(Notes);
-      await notes.add(decodeURIComponent(req.url!.slice(1)));
-      res.writeHead(201).end('saved\n');
-    } catch (error) {
-      res.writeHead(500).end(`${(error as Error).message}\n`);
-    }
+    const answer = await handle(container, req);
+    // sent once the scope is disposed: a client that reads right after a 201 sees the commit
+    res.writeHead(answer.status).end(answer.body);
   });
+}
+
+async function handle(container: Container, req: IncomingMessage): Promise<{ status: number; body: string }> {
+  // disposed when this returns, however it returns: the transaction ends, the client goes back
+  await using scope = container.createScope();
+  scope.provide(REQUEST, req);
+  try {
+    const notes = await scope.resolve(Notes);
+    await notes.add(decodeURIComponent(req.url!.slice(1)));
+    return { status: 201, body: 'saved\n' };
+  } catch (error) {
+    return { status: 500, body: `${(error as Error).message}\n` };
+  }
 }
 
 async function main(): Promise<void> {
