@@ -98,6 +98,7 @@ export class Recording {
   readonly #at: number;
   readonly #stops = new Map<string, { at: number; end: number; attempts: number }>();
   readonly #off: () => void;
+  #ended = false;
 
   constructor(log: RestartLog, events: LifecycleEvents, clock: Clock, set: readonly ServiceNode[], trigger: RestartRecord['trigger'], reason: unknown) {
     this.#log = log;
@@ -120,9 +121,16 @@ export class Recording {
     }
   }
 
-  /** Stops listening and files the restart; `started` says whether its services began starting again. */
-  end(outcome: RestartRecord['outcome'], started: boolean): void {
+  /** Stops listening without filing it (a restart that threw): once ended, nothing more. */
+  close(): void {
+    this.#ended = true;
     this.#off();
+  }
+
+  /** Stops listening and files the restart; `started` says whether its services began starting again. Once only. */
+  end(outcome: RestartRecord['outcome'], started: boolean): void {
+    if (this.#ended) return;
+    this.close();
     const services = this.#set.map((node): RestartSpanRecord => {
       const stop = this.#stops.get(node.name);
       // started again in this restart: queued since it began (a service not enlisted keeps older times)

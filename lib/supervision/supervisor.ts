@@ -133,12 +133,23 @@ export class Supervisor {
 
   async #restartNow(node: ServiceNode, options: RestartRunOptions, trigger: RestartRecord['trigger'], reason: unknown): Promise<LifecycleReport> {
     const host = this.#host;
-    const table = host.linked();
     const t0 = host.clock.now();
-    const set = withDependents(table, node);
+    const set = withDependents(host.linked(), node);
     this.#emit(node, { type: 'restarting', reason });
     this.#restarts.set(node.name, this.restarts(node.name) + 1);
     const recording = this.log.begin(host.events, host.clock, set, trigger, reason);
+    try {
+      return await this.#restartSet(set, options, recording, t0);
+    } finally {
+      // no listener outlives its restart, whatever happened in it
+      recording.close();
+    }
+  }
+
+  async #restartSet(set: ServiceNode[], options: RestartRunOptions, recording: Recording, t0: number): Promise<LifecycleReport> {
+    const host = this.#host;
+    const node = set[0]!;
+    const table = host.linked();
     const shutdown = (this.#running = host.shutdown());
     shutdown.link(options.signal, options.timeout, 'restart');
     shutdown.begin(set);
@@ -180,6 +191,17 @@ export class Supervisor {
     const table = host.linked();
     const set = withDependents(table, node);
     const recording = this.log.begin(host.events, host.clock, set, 'lost', cause);
+    try {
+      await this.#giveUpSet(set, cause, policy, recording);
+    } finally {
+      recording.close();
+    }
+  }
+
+  async #giveUpSet(set: ServiceNode[], cause: unknown, policy: RestartOptions, recording: Recording): Promise<void> {
+    const host = this.#host;
+    const node = set[0]!;
+    const table = host.linked();
     const shutdown = (this.#running = host.shutdown());
     shutdown.begin(set);
     await shutdown.done;

@@ -157,6 +157,21 @@ describe('restarts in the timeline and the reports', () => {
     await container.stopAll();
   });
 
+  it('listens to the lifecycle events only while a restart runs: afterwards nothing is built for nobody', async () => {
+    let broken = false;
+    const container = new Container({ logger: false });
+    container.register(slow('db', [], { fail: () => broken }), slow('repo', ['db']));
+    await container.startAll();
+    assert.equal(container.events.active, false);
+    await container.restart('db');
+    assert.equal(container.events.active, false);
+    broken = true;
+    await assert.rejects(container.restart('db'), BootError);
+    assert.equal(container.events.active, false);
+    assert.equal(container.timeline().restarts.length, 2);
+    await container.stopAll();
+  });
+
   it('starts afresh after stopAll and the next boot: the restarts of the last run are no longer shown', async () => {
     const container = new Container({ logger: false });
     container.register(slow('db'), slow('repo', ['db']));
