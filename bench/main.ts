@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only=dag,jitter,scale,heap,resolve,scope,logging,cold,app] [-- --rounds=N]`
+// `npm run bench [-- --quick] [-- --only=dag,jitter,scale,heap,resolve,scope,logging,cold,app,supervision] [-- --rounds=N]`
 import { cpus, totalmem } from 'node:os';
 import { fixedLatency, jitteredLatency } from './hooks';
 import { Results } from './report';
@@ -6,9 +6,10 @@ import { dagCase, heapCase, scaleCase, type SuiteConfig } from './suite';
 import { appCase } from './suite-app';
 import { coldCase, loggingCase, resolveCase } from './suite-more';
 import { scopeCase } from './cases/scope';
+import { supervisionCase } from './cases/supervision';
 import { renderMarkdown, renderTable } from './table';
 
-const CASES = ['dag', 'jitter', 'scale', 'heap', 'resolve', 'scope', 'logging', 'cold', 'app'] as const;
+const CASES = ['dag', 'jitter', 'scale', 'heap', 'resolve', 'scope', 'logging', 'cold', 'app', 'supervision'] as const;
 type CaseName = (typeof CASES)[number];
 
 function parseArgs(argv: readonly string[]): SuiteConfig & { only: Set<CaseName>; markdown: boolean } {
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     logging: () => loggingCase(results, config),
     cold: () => coldCase(results, config),
     app: () => appCase(results, config),
+    supervision: () => supervisionCase(results, config),
   };
   for (const name of CASES) if (config.only.has(name)) await run[name]();
   const seconds = (performance.now() - started) / 1000;

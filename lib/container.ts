@@ -414,7 +414,7 @@ export class Container {
   timeline(): Timeline {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildTimeline } = require('./ops/timeline') as typeof import('./ops/timeline');
-    return buildTimeline(this.#registry.linked(), onDemandOf(this.#registry.scoped));
+    return buildTimeline(this.#registry.linked(), onDemandOf(this.#registry.scoped), this.#supervisor.log);
   }
 
   /**

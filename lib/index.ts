@@ -48,6 +48,7 @@ export type { DashboardSource, DashboardState, DashboardService, DashboardEvent,
 export { handleSignals } from './ops/signals';
 export type { SignalOptions, Stoppable } from './ops/signals';
 export type { Timeline, TimelineEntry, TimelineTextOptions } from './ops/timeline';
+export type { TimelineRestart, TimelineRestartService } from './ops/timeline-restarts';
 export type { TraceEvent, TraceEventDocument, TraceSummary } from './ops/trace-events';
 export { traceLifecycle } from './ops/tracing';
 export type { TracingOptions, TracerLike, SpanLike } from './ops/tracing';

@@ -2,7 +2,7 @@ import type { BandmasterError } from '../errors';
 import { lifecycleError } from './outcome';
 import { START_WARNING_MS, StartWatchdog } from './watchdog';
 import { FAILED, IDLE, STARTED, STARTING, STOPPED, WAITING, type NodeTable, type ServiceNode } from './node';
-import { isOptionalEdge } from '../graph/edges';
+import { isOptionalDep, isOptionalEdge } from '../graph/edges';
 import { Run } from './run';
 import { stopInstance } from './hooks';
 import { AttemptRun, type AttemptHost, type Outcome } from './attempt';
@@ -59,7 +59,8 @@ export class Boot extends Run implements AttemptHost<ServiceNode> {
       let unsettled = 0;
       for (let e = depStart[i]!; e < depStart[i + 1]!; e++) {
         const d = depIdx[e]!;
-        if (d >= 0 && state[d] !== STARTED) unsettled++;
+        // a failed service not enlisted again (given up by supervision) settled: an optional edge does not wait for it
+        if (d >= 0 && state[d] !== STARTED && !(state[d] === FAILED && isOptionalDep(fresh[j]!.spec, e - depStart[i]!))) unsettled++;
       }
       pending[i] = unsettled;
     }

@@ -114,7 +114,7 @@ class Snapshot {
   }
 }
 
-let attach: (report: LifecycleReport, snapshot: Snapshot) => void;
+let attach: (report: LifecycleReport, snapshot: Snapshot, restarted: readonly string[]) => void;
 
 /** What `startAll` and `stopAll` resolve to, and what `BootError`/`ShutdownError` carry. */
 export class LifecycleReport {
@@ -126,6 +126,7 @@ export class LifecycleReport {
   readonly durationMs: number;
   /** The transient and scoped services: not booted, built on demand, so not in {@link LifecycleReport.services}. */
   readonly onDemand: readonly OnDemandService[];
+  #restarted: readonly string[] = [];
 
   constructor(services: readonly ServiceReport[], errors: readonly BandmasterError[], durationMs: number, onDemand: readonly OnDemandService[] = []) {
     this.#services = services;
@@ -135,10 +136,19 @@ export class LifecycleReport {
   }
 
   static {
-    attach = (report, snapshot) => {
+    attach = (report, snapshot, restarted) => {
       report.#snapshot = snapshot;
       report.#services = undefined;
+      report.#restarted = restarted;
     };
+  }
+
+  /**
+   * The services a `container.restart()` (or a supervised restart) stopped and started again:
+   * the service first, then its dependents; empty in the reports of `startAll` and `stopAll`.
+   */
+  get restarted(): readonly string[] {
+    return this.#restarted;
   }
 
   /** Every registered service, as it was when the report was made. */
@@ -152,10 +162,14 @@ export class LifecycleReport {
 
   /** What `console.log` and `util.inspect` show: the services too, though they are built on demand. */
   [Symbol.for('nodejs.util.inspect.custom')](): object {
-    return { services: this.services, onDemand: this.onDemand, errors: this.errors, durationMs: this.durationMs };
+    const restarted = this.#restarted.length > 0 ? { restarted: this.#restarted } : {};
+    return { services: this.services, onDemand: this.onDemand, errors: this.errors, durationMs: this.durationMs, ...restarted };
   }
 
-  /** The report as a table, one service per line (a tags column when some have tags), then the on-demand services in one line. */
+  /**
+   * The report as a table, one service per line (a tags column when some have tags), then the
+   * on-demand services in one line, and for a restart the services it restarted.
+   */
   toString(): string {
     const tagged = this.services.some((s) => s.tags !== undefined);
     const header = ['service', 'state', 'required', ...(tagged ? ['tags'] : []), 'attempts', 'waited', 'took', 'error'];
@@ -175,7 +189,8 @@ export class LifecycleReport {
     const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
     const total = `${plural(this.services.length, 'service')}, ${plural(this.errors.length, 'error')}, ${Math.round(this.durationMs)}ms`;
     const onDemand = onDemandLine(this.onDemand);
-    return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), ...(onDemand ? [onDemand] : []), total].join('\n');
+    const restarted = this.#restarted.length > 0 ? [cut(`restarted: ${boundedPath(this.#restarted, ', ')}`)] : [];
+    return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), ...(onDemand ? [onDemand] : []), ...restarted, total].join('\n');
   }
 
   /** A plain object for JSON logs: errors as messages. */
@@ -185,6 +200,7 @@ export class LifecycleReport {
       services: this.services.map((s) => ({ ...s, error: s.error?.message })),
       errors: this.errors.map((e) => ({ kind: e.kind, service: e.service, message: e.message })),
       onDemand: this.onDemand,
+      ...(this.#restarted.length > 0 ? { restarted: this.#restarted } : {}),
     };
   }
 }
@@ -192,7 +208,14 @@ export class LifecycleReport {
 /** The report of every node as it is now; the per-service objects are built when first read. */
 export function lifecycleReport(table: NodeTable, phase: 'start' | 'stop', errors: readonly BandmasterError[], durationMs: number, onDemand: readonly OnDemandService[] = []): LifecycleReport {
   const report = new LifecycleReport([], errors, durationMs, onDemand);
-  attach(report, new Snapshot(table, phase));
+  attach(report, new Snapshot(table, phase), []);
+  return report;
+}
+
+/** The report of a restart: every node as it is now, and the names of the services it restarted (the service first). */
+export function restartReport(table: NodeTable, errors: readonly BandmasterError[], durationMs: number, restarted: readonly string[]): LifecycleReport {
+  const report = new LifecycleReport([], errors, durationMs);
+  attach(report, new Snapshot(table, 'start'), restarted);
   return report;
 }
 

@@ -1,17 +1,19 @@
 import { boundedPath } from '../errors/render';
 import { nameWithTags, onDemandLine } from './report';
 import type { Timeline, TimelineEntry } from './timeline';
+import { DRAWN_RESTARTS, type TimelineRestart } from './timeline-restarts';
 
 const ROW = 24;
 const LABEL = 170;
 const CHART = 560;
 const INFO = 230;
 const TOP = 56;
-const COLORS = { wait: '#d9dee5', run: '#4c78a8', critical: '#e4572e', failed: '#b8b8b8', text: '#1f2328', grid: '#eef0f3' };
+const COLORS = { wait: '#d9dee5', run: '#4c78a8', critical: '#e4572e', failed: '#b8b8b8', stop: '#f2a541', text: '#1f2328', grid: '#eef0f3' };
 
 /**
  * Renders a {@link Timeline} as one self-contained SVG document: bars for waiting and starting,
- * the critical path in its own colour, a tooltip (`<title>`) per bar, and an axis in ms.
+ * the critical path in its own colour, a tooltip (`<title>`) per bar, and an axis in ms; under
+ * them, the latest restarts, each on its own scale (stops, then starts again).
  *
  * @example
  * ```ts
@@ -22,7 +24,9 @@ export function timelineSvg(timeline: Timeline): string {
   const { entries, totalMs } = timeline;
   const onDemand = onDemandLine(timeline.onDemand);
   // a line for the on-demand services between the rows and the legend, when there are any
-  const extra = onDemand ? 20 : 0;
+  const drawn = timeline.restarts.slice(-DRAWN_RESTARTS);
+  const restartRows = drawn.reduce((sum, r) => sum + 1 + r.services.length, 0);
+  const extra = (onDemand ? 20 : 0) + restartRows * ROW;
   const height = TOP + Math.max(1, entries.length) * ROW + 40 + extra;
   const width = LABEL + CHART + INFO;
   const x = (ms: number): number => LABEL + (totalMs > 0 ? (ms / totalMs) * CHART : 0);
@@ -35,6 +39,11 @@ export function timelineSvg(timeline: Timeline): string {
   // pushed one by one: no spread of a list as long as the services
   for (const line of ticks(totalMs, x, height - extra)) parts.push(line);
   for (let i = 0; i < entries.length; i++) for (const line of row(entries[i]!, TOP + i * ROW, x)) parts.push(line);
+  let y = TOP + Math.max(1, entries.length) * ROW;
+  drawn.forEach((r, k) => {
+    for (const line of restartPanel(r, timeline.restarts.length - drawn.length + k + 1, y)) parts.push(line);
+    y += (1 + r.services.length) * ROW;
+  });
   if (onDemand) parts.push(text(12, height - 36, onDemand, 'fill="#6e7781"'));
   for (const line of legend(height - 14)) parts.push(line);
   parts.push('</svg>');
@@ -60,6 +69,27 @@ function row(e: TimelineEntry, y: number, x: (ms: number) => number): string[] {
   ];
 }
 
+/** One restart: a title row, then per service its stop and its start again, scaled to the restart's length. */
+function restartPanel(r: TimelineRestart, n: number, top: number): string[] {
+  const x = (ms: number): number => LABEL + (r.durationMs > 0 ? Math.min(1, Math.max(0, (ms - r.atMs) / r.durationMs)) * CHART : 0);
+  const title = `restart ${n}: ${r.service} (${r.trigger}${r.reason ? `: ${r.reason}` : ''}) at ${fmt(r.atMs)}, ${r.outcome} in ${fmt(r.durationMs)}`;
+  const out = [`<g data-restart="${n}">`, text(12, top + 16, clip(title, 130), `font-weight="bold"${r.outcome === 'restarted' ? '' : ` fill="${COLORS.critical}"`}`)];
+  r.services.forEach((s, i) => {
+    const y = top + (i + 1) * ROW;
+    const tip = `${s.name}: stop ${fmt(s.stopMs)}, start ${fmt(s.startMs)}, ${s.attempts} attempt${s.attempts === 1 ? '' : 's'}, ${s.state}${s.error ? `, ${s.error}` : ''}`;
+    out.push(`<g><title>${escape(tip)}</title>`, text(LABEL - 8, y + 16, clip(s.name, 22), 'text-anchor="end"'));
+    if (s.stopAtMs !== undefined) out.push(rect(x(s.stopAtMs), y + 4, Math.max(2, x(s.stopAtMs + s.stopMs) - x(s.stopAtMs)), ROW - 8, COLORS.stop));
+    if (s.queuedMs !== undefined && s.settledMs !== undefined) {
+      const startAt = s.queuedMs + s.waitedMs;
+      out.push(rect(x(s.queuedMs), y + 5, x(startAt) - x(s.queuedMs), ROW - 10, COLORS.wait));
+      out.push(rect(x(startAt), y + 4, Math.max(s.attempts > 0 ? 2 : 0, x(s.settledMs) - x(startAt)), ROW - 8, s.state === 'failed' ? COLORS.failed : COLORS.run));
+    }
+    out.push(text(LABEL + CHART + 10, y + 16, `${s.state} · ${s.attempts}×`, ''), '</g>');
+  });
+  out.push('</g>');
+  return out;
+}
+
 function ticks(totalMs: number, x: (ms: number) => number, height: number): string[] {
   const step = niceStep(totalMs / 5);
   const out: string[] = [];
@@ -71,8 +101,8 @@ function ticks(totalMs: number, x: (ms: number) => number, height: number): stri
 }
 
 function legend(y: number): string[] {
-  const items: [string, string][] = [[COLORS.wait, 'waiting for dependencies'], [COLORS.run, 'starting'], [COLORS.critical, 'critical path'], [COLORS.failed, 'failed']];
-  return items.flatMap(([color, label], i) => [rect(12 + i * 200, y - 10, 12, 12, color), text(30 + i * 200, y, label, '')]);
+  const items: [string, string][] = [[COLORS.wait, 'waiting for dependencies'], [COLORS.run, 'starting'], [COLORS.critical, 'critical path'], [COLORS.failed, 'failed'], [COLORS.stop, 'stopping (restarts)']];
+  return items.flatMap(([color, label], i) => [rect(12 + i * 190, y - 10, 12, 12, color), text(30 + i * 190, y, label, '')]);
 }
 
 function niceStep(raw: number): number {

@@ -1,5 +1,6 @@
 import { onDemandLine } from './report';
 import type { Timeline, TimelineEntry } from './timeline';
+import type { TimelineRestart } from './timeline-restarts';
 
 /**
  * One event of the Chrome trace-event format (the JSON that Perfetto, `chrome://tracing` and
@@ -18,7 +19,7 @@ export interface TraceEvent {
   readonly pid: number;
   /** Track id: one per service. */
   readonly tid: number;
-  /** Category: `wait`, `start`, `failed`, with `critical` added on the critical path. */
+  /** Category: `wait`, `start`, `failed`, with `critical` added on the critical path; `restart,stop`, `restart,wait`, `restart,start`, `restart,failed` for restarts, and `restart` on the restarts track. */
   readonly cat?: string;
   /** Shown in the slice's details. */
   readonly args?: Readonly<Record<string, string | number | boolean>>;
@@ -26,7 +27,7 @@ export interface TraceEvent {
 
 /** What {@link Timeline.toTraceEvents} returns: `JSON.stringify` it to a `.json` file. */
 export interface TraceEventDocument {
-  /** Two slices per service (waiting for dependencies, starting) and its track's name. */
+  /** Two slices per service (waiting for dependencies, starting) and its track's name; per restart, a slice on the `restarts` track and its services' stop and start slices on their tracks. */
   readonly traceEvents: readonly TraceEvent[];
   /** How viewers show times. */
   readonly displayTimeUnit: 'ms';
@@ -42,16 +43,53 @@ export interface TraceSummary {
   readonly criticalPath: string;
   /** The transient and scoped services (never booted, so without tracks), `on demand: a (scoped), ...`; '' when none. */
   readonly onDemand: string;
+  /** How many restarts the timeline holds. */
+  readonly restarts: number;
 }
 
 const PID = 1;
 const us = (ms: number): number => Math.round(ms * 1000);
 
-/** The timeline as a Chrome trace: one track per service, in the timeline's order. */
+/** The timeline as a Chrome trace: one track per service, in the timeline's order, then a `restarts` track. */
 export function timelineTraceEvents(timeline: Timeline): TraceEventDocument {
   const events: TraceEvent[] = [{ name: 'process_name', ph: 'M', ts: 0, pid: PID, tid: 0, args: { name: 'bandmaster boot' } }];
-  timeline.entries.forEach((entry, i) => events.push(...entryEvents(entry, i + 1)));
-  return { traceEvents: events, displayTimeUnit: 'ms', otherData: { totalMs: timeline.totalMs, criticalPath: timeline.criticalPath.join(' -> '), onDemand: onDemandLine(timeline.onDemand) } };
+  const tids = new Map<string, number>();
+  timeline.entries.forEach((entry, i) => {
+    tids.set(entry.name, i + 1);
+    events.push(...entryEvents(entry, i + 1));
+  });
+  if (timeline.restarts.length > 0) restartEvents(timeline.restarts, tids, events);
+  const otherData = { totalMs: timeline.totalMs, criticalPath: timeline.criticalPath.join(' -> '), onDemand: onDemandLine(timeline.onDemand), restarts: timeline.restarts.length };
+  return { traceEvents: events, displayTimeUnit: 'ms', otherData };
+}
+
+/** A `restarts` track with a slice per restart, and each restarted service's stop and start on its own track (a new one when it had none). */
+function restartEvents(restarts: readonly TimelineRestart[], tids: Map<string, number>, events: TraceEvent[]): void {
+  const track = (name: string): number => {
+    let tid = tids.get(name);
+    if (tid === undefined) {
+      tid = tids.size + 1;
+      tids.set(name, tid);
+      events.push({ name: 'thread_name', ph: 'M', ts: 0, pid: PID, tid, args: { name } }, { name: 'thread_sort_index', ph: 'M', ts: 0, pid: PID, tid, args: { sort_index: tid } });
+    }
+    return tid;
+  };
+  const own = track('restarts');
+  restarts.forEach((r, k) => {
+    const n = k + 1;
+    const args = { service: r.service, trigger: r.trigger, outcome: r.outcome, services: r.services.map((s) => s.name).join(', '), ...(r.reason ? { reason: r.reason } : {}) };
+    events.push({ name: `restart ${n}: ${r.service}`, ph: 'X', ts: us(r.atMs), dur: us(r.durationMs), pid: PID, tid: own, cat: 'restart', args });
+    for (const s of r.services) {
+      const tid = track(s.name);
+      const sArgs = { restart: n, state: s.state, attempts: s.attempts, ...(s.error ? { error: s.error } : {}) };
+      if (s.stopAtMs !== undefined) events.push({ name: `${s.name}: stop (restart ${n})`, ph: 'X', ts: us(s.stopAtMs), dur: us(s.stopMs), pid: PID, tid, cat: 'restart,stop', args: sArgs });
+      if (s.queuedMs === undefined || s.settledMs === undefined) continue;
+      const startAt = s.queuedMs + s.waitedMs;
+      if (s.waitedMs > 0) events.push({ name: `${s.name}: waiting (restart ${n})`, ph: 'X', ts: us(s.queuedMs), dur: us(s.waitedMs), pid: PID, tid, cat: 'restart,wait', args: sArgs });
+      const failed = s.state === 'failed';
+      events.push({ name: `${s.name}: ${failed ? 'failed' : 'start'} (restart ${n})`, ph: 'X', ts: us(startAt), dur: us(Math.max(0, s.settledMs - startAt)), pid: PID, tid, cat: failed ? 'restart,failed' : 'restart,start', args: sArgs });
+    }
+  });
 }
 
 function entryEvents(e: TimelineEntry, tid: number): TraceEvent[] {

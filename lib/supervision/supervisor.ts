@@ -6,8 +6,10 @@ import { FAILED, STARTED, STOPPED, WAITING, type NodeTable, type ServiceNode } f
 import { lifecycleError } from '../lifecycle/outcome';
 import { backoffDelay, normalizeBackoff, type Clock } from '../lifecycle/retry';
 import type { Shutdown } from '../lifecycle/shutdown';
-import { lifecycleReport, type LifecycleReport } from '../ops/report';
+import { restartReport, type LifecycleReport } from '../ops/report';
 import { HealthPoll, type HealthPollOptions } from './health-poll';
+import { requiredDependents } from './given-up';
+import { RestartLog, type Recording, type RestartRecord } from './restart-log';
 
 /** What a supervisor needs of its container. */
 export interface SupervisorHost {
@@ -55,6 +57,8 @@ export class Supervisor {
   #halt = new AbortController();
   /** The health poll, with `healthInterval`. */
   readonly #poll: HealthPoll | undefined;
+  /** The restarts since the last boot, for the timeline. */
+  readonly log = new RestartLog();
 
   constructor(host: SupervisorHost, health: HealthPollOptions | undefined) {
     this.#host = host;
@@ -74,6 +78,7 @@ export class Supervisor {
   /** `stopAll` began: the running restart ends, pending supervised restarts are dropped. */
   halt(): void {
     this.#halted = true;
+    this.log.halt();
     this.#halt.abort(new DOMException('supervision halted by stopAll()', 'AbortError'));
     this.#poll?.stop();
     this.#running?.abort(new DOMException('restart interrupted by stopAll()', 'AbortError'));
@@ -83,12 +88,13 @@ export class Supervisor {
   booted(): void {
     if (this.#halted) this.#halt = new AbortController();
     this.#halted = false;
+    this.log.booted();
     this.#poll?.arm();
   }
 
   /** Restarts `node` and its started dependents on demand; see {@link Supervisor}. */
   restart(node: ServiceNode, options: RestartRunOptions): Promise<LifecycleReport> {
-    return this.#queue(() => this.#restartNow(node, options, undefined));
+    return this.#queue(() => this.#restartNow(node, options, 'on demand', undefined));
   }
 
   /**
@@ -115,7 +121,7 @@ export class Supervisor {
       if (delay > 0) await this.#host.clock.sleep(delay, this.#halt.signal).catch(() => undefined);
       // stopped, restarted or halted meanwhile: nothing to do
       if (this.#halted || !this.isLost(node)) return;
-      await this.#restartNow(node, {}, error).catch(() => undefined);
+      await this.#restartNow(node, {}, 'lost', error).catch(() => undefined);
     });
   }
 
@@ -125,58 +131,100 @@ export class Supervisor {
     return next;
   }
 
-  async #restartNow(node: ServiceNode, options: RestartRunOptions, reason: unknown): Promise<LifecycleReport> {
+  async #restartNow(node: ServiceNode, options: RestartRunOptions, trigger: RestartRecord['trigger'], reason: unknown): Promise<LifecycleReport> {
     const host = this.#host;
-    const table = host.linked();
     const t0 = host.clock.now();
-    const set = withDependents(table, node);
+    const set = withDependents(host.linked(), node);
     this.#emit(node, { type: 'restarting', reason });
     this.#restarts.set(node.name, this.restarts(node.name) + 1);
+    const recording = this.log.begin(host.events, host.clock, set, trigger, reason);
+    try {
+      return await this.#restartSet(set, options, recording, t0);
+    } finally {
+      // no listener outlives its restart, whatever happened in it
+      recording.close();
+    }
+  }
+
+  async #restartSet(set: ServiceNode[], options: RestartRunOptions, recording: Recording, t0: number): Promise<LifecycleReport> {
+    const host = this.#host;
+    const node = set[0]!;
+    const table = host.linked();
     const shutdown = (this.#running = host.shutdown());
     shutdown.link(options.signal, options.timeout, 'restart');
     shutdown.begin(set);
     await shutdown.done;
     this.#running = undefined;
     for (const n of set) this.#lost.delete(n);
-    if (shutdown.errors.length > 0) return this.#failed(node, shutdown.errors, t0);
+    const failed = (errors: BandmasterError[], started: boolean): never => this.#failed(set, errors, t0, recording, started);
+    if (shutdown.errors.length > 0) return failed(shutdown.errors, false);
     const nodes = host.closure(set);
     const invalid = host.validate(nodes);
-    if (invalid.length > 0) return this.#failed(node, invalid, t0);
+    if (invalid.length > 0) return failed(invalid, false);
     const left = options.timeout === undefined ? undefined : Math.max(0, options.timeout - (host.clock.now() - t0));
     const boot = host.boot(options.signal, left);
     boot.add(nodes);
     await boot.done;
     const errors = nodes.filter((n) => n.code !== STARTED && n.error).map((n) => n.error!);
-    if (node.code !== STARTED || nodes.some((n) => n.code !== STARTED && n.spec.required)) return this.#failed(node, errors, t0);
+    if (node.code !== STARTED || nodes.some((n) => n.code !== STARTED && n.spec.required)) return failed(errors, true);
     this.#emit(node, { type: 'restarted', durationMs: host.clock.now() - t0 });
+    recording.end('restarted', true);
     if (!this.#halted) this.#poll?.arm();
-    return lifecycleReport(table, 'start', errors, host.clock.now() - t0);
+    return restartReport(table, errors, host.clock.now() - t0, names(set));
   }
 
-  #failed(node: ServiceNode, errors: BandmasterError[], t0: number): never {
+  #failed(set: readonly ServiceNode[], errors: BandmasterError[], t0: number, recording: Recording, started: boolean): never {
+    const node = set[0]!;
     const error = errors.find((e) => e.service === node.name) ?? errors[0] ?? new BandmasterError('ServiceNotStarted', { service: node.name, detail: 'the restart was interrupted' });
     this.#emit(node, { type: 'restart-failed', error });
-    throw new BootError(errors.length > 0 ? errors : [error], lifecycleReport(this.#host.linked(), 'start', errors, this.#host.clock.now() - t0));
+    recording.end('failed', started);
+    throw new BootError(errors.length > 0 ? errors : [error], restartReport(this.#host.linked(), errors, this.#host.clock.now() - t0, names(set)));
   }
 
-  /** Past its intensity: stops it and its dependents, and leaves them failed until the next `startAll`. */
+  /**
+   * Past its intensity: stops it and its dependents and leaves it failed until the next
+   * `startAll`, with the dependents that need it (`DependencyUnavailable`); the ones that only
+   * depend on it through `@Optional()` edges start again without it, as in a boot.
+   */
   async #giveUp(node: ServiceNode, cause: unknown, policy: RestartOptions): Promise<void> {
-    const table = this.#host.linked();
+    const host = this.#host;
+    const table = host.linked();
     const set = withDependents(table, node);
-    const shutdown = (this.#running = this.#host.shutdown());
+    const recording = this.log.begin(host.events, host.clock, set, 'lost', cause);
+    try {
+      await this.#giveUpSet(set, cause, policy, recording);
+    } finally {
+      recording.close();
+    }
+  }
+
+  async #giveUpSet(set: ServiceNode[], cause: unknown, policy: RestartOptions, recording: Recording): Promise<void> {
+    const host = this.#host;
+    const node = set[0]!;
+    const table = host.linked();
+    const shutdown = (this.#running = host.shutdown());
     shutdown.begin(set);
     await shutdown.done;
     this.#running = undefined;
+    for (const n of set) this.#lost.delete(n);
     const detail = `given up: more than ${policy.maxRestarts} restarts within ${policy.withinMs} ms`;
     const error = lifecycleError('ServiceStartFailure', { service: node.name, cause, attempts: 0, detail });
     markFailed(node, error);
     this.#emit(node, { type: 'restart-failed', error });
-    for (const dependent of set.slice(1)) {
-      const dependentError = lifecycleError('DependencyUnavailable', { service: dependent.name, dependency: node.name, cause: error });
-      if (markFailed(dependent, dependentError) && this.#host.events.active) {
-        this.#host.events.emit({ type: 'start-failed', service: dependent.name, required: dependent.spec.required, attempt: 0, error: dependentError });
+    const needing = requiredDependents(table, set);
+    for (const [dependent, dependency] of needing) {
+      const dependentError = lifecycleError('DependencyUnavailable', { service: dependent.name, dependency: dependency.name, cause: error });
+      if (markFailed(dependent, dependentError) && host.events.active) {
+        host.events.emit({ type: 'start-failed', service: dependent.name, required: dependent.spec.required, attempt: 0, error: dependentError });
       }
     }
+    const others = set.filter((n) => n !== node && !needing.has(n) && n.code === STOPPED);
+    if (others.length > 0 && !this.#halted) {
+      const boot = host.boot(undefined, undefined);
+      boot.add(host.closure(others).filter((n) => n.code !== FAILED));
+      await boot.done;
+    }
+    recording.end('given up', others.length > 0);
   }
 
   #emit(node: ServiceNode, event: { type: 'restarting'; reason: unknown } | { type: 'restarted'; durationMs: number } | { type: 'restart-failed'; error: BandmasterError }): void {
@@ -193,6 +241,10 @@ function markFailed(node: ServiceNode, error: BandmasterError): boolean {
   node.error = error;
   node.notify();
   return true;
+}
+
+function names(nodes: readonly ServiceNode[]): string[] {
+  return nodes.map((n) => n.name);
 }
 
 /** `node` first, then every service that depends on it, transitively (breadth-first). */
