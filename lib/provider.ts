@@ -14,8 +14,12 @@ export interface ProviderOptions<C> extends LifecycleOptions {
   readonly name: string;
   /** Prefix of the environment variables to read (`RD_EXAMPLE` reads `RD_EXAMPLE_URI`...). */
   readonly env?: string;
-  /** Explicit configuration; overrides what `env` gave. Unset fields keep their defaults. */
-  readonly config?: Partial<C>;
+  /**
+   * Explicit configuration; overrides what `env` gave. Unset fields keep their defaults. A
+   * function is called at registration (bad configuration still fails there) and again, with
+   * `env` read again, by every start attempt: a restart then picks up rotated credentials.
+   */
+  readonly config?: Partial<C> | (() => Partial<C>);
   /** Start-order dependencies. */
   readonly dependsOn?: readonly InjectionToken[];
 }
@@ -160,14 +164,17 @@ export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (
   }
   return (options) => {
     if (spec.peer !== undefined) loadPeer(spec.peer, spec.provider);
-    const config = resolveConfig(spec.configClass, options);
-    const { name, env: _env, config: _config, ...lifecycle } = options;
+    const { name, env, config: given, ...lifecycle } = options;
+    const read = (): C => resolveConfig(spec.configClass, { name, env, config: typeof given === 'function' ? callConfig(name, given) : given });
+    // a function is read again by each start attempt (its create or connect), and the attempt's start sees the same
+    let config = read();
+    const fresh = typeof given === 'function' ? (): C => (config = read()) : (): C => config;
     const hooks = (getLog: () => Logger | false, lose: LoseClient = NO_LOSS): HookSet<T> => {
       const log = lazyLogger(getLog);
       const context = (signal: AbortSignal, client?: T): ProviderContext => ({ signal, name, log, lost: (error) => client !== undefined && lose(name, client, error) });
       const bounded = <R>(signal: AbortSignal, run: (s: AbortSignal) => Promise<R>): Promise<R> => withDeadline(spec.provider, spec.connectDeadline?.(config), signal, run);
       const set: HookSet<T> = {
-        useFactory: connect ? (signal: AbortSignal) => bounded(signal, (s) => connect(config, context(s))) : (signal: AbortSignal) => create!(config, context(signal)),
+        useFactory: connect ? (signal: AbortSignal) => (fresh(), bounded(signal, (s) => connect(config, context(s)))) : (signal: AbortSignal) => create!(fresh(), context(signal)),
         onStart: (client, signal) => bounded(signal, (s) => spec.start(client, context(s, client), config)),
         onStop: (client, signal) => spec.stop(client, context(signal)),
         healthCheck: (client, signal) => spec.healthCheck(client, context(signal)),
@@ -201,6 +208,20 @@ export function bindProviderLogger<D extends AnyDefinition | Constructor>(defini
   return out as D;
 }
 
+/** Calls a provider's `config` function; what it throws becomes `InvalidConfig` (its message is not shown: it may hold a secret). */
+function callConfig<C>(name: string, given: () => Partial<C>): Partial<C> {
+  let out: unknown;
+  try {
+    out = given();
+  } catch (error) {
+    throw new BandmasterError('InvalidConfig', { service: name, detail: '  - config: the config function threw (see `cause`); make it return the configuration object', cause: error });
+  }
+  if (typeof out !== 'object' || out === null) {
+    throw new BandmasterError('InvalidConfig', { service: name, detail: `  - config: the config function returned ${out === null ? 'null' : typeof out}; make it return the configuration object` });
+  }
+  return out;
+}
+
 /** The hooks `defineProvider` made: the ones {@link bindProviderLogger} may replace. */
 const providerHooks = new WeakSet<object>();
 
@@ -224,7 +245,7 @@ function lazyLogger(getLog: () => Logger | false): Logger {
  * `passwrod`), keys that would shadow a method (`toString`), and values breaking a rule, secrets
  * masked.
  */
-export function resolveConfig<C extends object>(configClass: Constructor<C>, options: Pick<ProviderOptions<C>, 'name' | 'env' | 'config'>): C {
+export function resolveConfig<C extends object>(configClass: Constructor<C>, options: { readonly name: string; readonly env?: string | undefined; readonly config?: Partial<C> | undefined }): C {
   const config = options.env ? loadEnv(configClass, options.env) : new configClass();
   if (!options.config) return config;
   const known = new Set(Object.keys(config));

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BootError, Container, type LifecycleEvent } from '../../../lib';
+import { BootError, Container, isBandmasterError, type LifecycleEvent } from '../../../lib';
 import { redis, type RedisClient } from '../../../providers/redis';
 import { freePort, PrivateServer } from '../../faults/support/servers';
 
@@ -65,5 +65,48 @@ describe('supervision: a Redis password rotated on a private redis-server', () =
       await container.stopAll({ timeout: 5_000 }).catch(() => undefined);
       await server.kill();
     }
+  });
+  it('restart() of a running service whose config is a function brings it back on the rotated password, with no override', { timeout: 30_000 }, async () => {
+    const port = await freePort();
+    const server = PrivateServer.redis(port, ['--requirepass', OLD]);
+    await server.start();
+    // where the application keeps its current secret (a vault client, a reloaded file...)
+    let password = OLD;
+    const container = new Container({ logger: false });
+    container.register(
+      redis({ name: 'rd', config: () => ({ uri: `redis://:${password}@127.0.0.1:${port}`, connectTimeout: 500 }), retries: 1, backoff: 20 }),
+      { name: 'sessions', deps: ['rd'], useFactory: (client: RedisClient) => ({ client }) },
+    );
+    try {
+      await container.startAll();
+      const first = container.resolve<RedisClient>('rd');
+      await admin(port, OLD, (c) => c.config('SET', 'requirepass', NEW));
+      password = NEW;
+      const report = await container.restart('rd');
+      assert.deepEqual(report.restarted, ['rd', 'sessions']);
+      const fresh = container.resolve<RedisClient>('rd');
+      assert.notEqual(fresh, first);
+      assert.equal(await fresh.ping(), 'PONG');
+      assert.equal(container.resolve<{ client: RedisClient }>('sessions').client, fresh);
+      assert.ok(!report.toString().includes(NEW) && !JSON.stringify(report).includes(NEW), 'a secret was printed');
+    } finally {
+      await container.stopAll({ timeout: 5_000 }).catch(() => undefined);
+      await server.kill();
+    }
+  });
+
+  it('a config function that throws is InvalidConfig at registration, its message (which may hold a secret) left to `cause`', () => {
+    const thrown = (() => {
+      try {
+        redis({ name: 'rd', config: () => { throw new Error(`vault answered ${OLD}`); } });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    assert.ok(isBandmasterError(thrown), `expected a BandmasterError, got ${String(thrown)}`);
+    assert.equal(thrown.kind, 'InvalidConfig');
+    assert.equal(thrown.service, 'rd');
+    assert.ok(!thrown.message.includes(OLD), 'the secret was printed');
   });
 });
