@@ -63,8 +63,9 @@ export function writeDirect(log: Logger, level: 'info' | 'warn', message: string
   const w = log as unknown as WinstonLogger & { defaultMeta?: unknown; _readableState: { pipes: unknown } };
   const pipes = w._readableState.pipes;
   if (w.format !== sink.format || w.levels !== sink.levels || w.silent || (w.defaultMeta !== undefined && w.defaultMeta !== null)) return false;
-  // a 'data' listener reads every line the logger's stream carries
-  if (w.listenerCount('data') > 0) return false;
+  // a 'data' listener reads every line the logger's stream carries; piping to the transport
+  // added one of its own (readable-stream's pipe reads through 'data')
+  if (w.listenerCount('data') > 1) return false;
   // winston's readable-stream keeps a single pipe as itself, several in an array
   if (pipes !== sink.transport && !(Array.isArray(pipes) && pipes.length === 1 && pipes[0] === sink.transport)) return false;
   const transport = sink.transport as { level?: string; silent?: boolean; format?: unknown };
