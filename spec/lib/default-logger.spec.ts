@@ -29,7 +29,7 @@ function stdoutOf(make: string, setup = ''): string[] {
 }
 
 /** The one field that differs between two runs. */
-const steady = (line: string): string => line.replace(/"durationMs":[0-9.]+/, '"durationMs":0');
+const steady = (line: string): string => line.replace(/"durationMs":[0-9.]+/, '"durationMs":0').replace(/"time":"[^"]+"/, '"time":"T"');
 
 /** Sends a default logger's lines through winston's own Console transport instead of its direct path. */
 const throughWinston = 'logger.clear(); logger.add(new winston.transports.Console());';
@@ -51,6 +51,8 @@ describe('the default logger', () => {
     const direct = stdoutOf("b.createDefaultLogger('info')");
     assert.equal(direct.length, 8);
     assert.deepEqual(direct.map(steady), stdoutOf("b.createDefaultLogger('info')", throughWinston).map(steady));
+    const stamped = "b.createDefaultLogger('info', { timestamp: true })";
+    assert.deepEqual(stdoutOf(stamped).map(steady), stdoutOf(stamped, throughWinston).map(steady));
     assert.deepEqual(JSON.parse(direct.find((l) => l.includes('retrying'))!), { level: 'info', msg: 'service failed to start, retrying in 1ms...', service: 'db "main"', error: 'refused\n"quoted"', attempt: 1 });
   });
 
