@@ -56,9 +56,9 @@ export type { MetricsSource, RegistryLike, PrometheusMetricsOptions, MeterLike, 
 
 /** Wraps a pino logger as a bandmaster {@link Logger}, with pino's `(fields, message)` order and level (see `lib/ops/pino.ts`). */
 export declare const fromPino: typeof PinoModule.fromPino;
-/** Connect/Express-style middleware that gives each request a {@link Scope} of the container and disposes it when the response ends. */
+/** Gives every request `req.scope`, a scope of the container opened on first use and disposed once the response is over. */
 export declare const scopeMiddleware: typeof RequestScopeModule.scopeMiddleware;
-/** The token under which a request scope provides the current request ({@link ScopeRequest}). */
+/** The Node.js request of the scope it is provided in (every request scope provides it; see {@link ScopeRequest}). */
 export declare const REQUEST: typeof RequestScopeModule.REQUEST;
 /** Parses `host:port`, `[v6]:port`, or a bare host when `defaultPort` is given; `undefined` when it is none of those. */
 export declare const parseAddress: typeof AddressModule.parseAddress;
@@ -72,9 +72,9 @@ export declare const parseServerUrl: typeof AddressModule.parseServerUrl;
 export declare const IsAddress: typeof AddressModule.IsAddress;
 /** class-validator decorator: the value parses as a server URL with one of the given schemes. */
 export declare const IsServerUrl: typeof AddressModule.IsServerUrl;
-/** What an address must look like, as validation messages say it. */
+/** The rule every address variable follows, for messages. */
 export declare const ADDRESS_RULE: typeof AddressModule.ADDRESS_RULE;
-/** A `(req, res)` handler for health endpoints (`/health/live`, `/health/ready`, `/health`) of a container. */
+/** A request handler serving Kubernetes probes (`GET /livez`, `GET /readyz`), usable as a middleware. */
 export declare const healthHandler: typeof HealthHttpModule.healthHandler;
 /** Whether a container is ready: every required service started and healthy, and no shutdown begun ({@link Readiness}). */
 export declare const probeReadiness: typeof HealthHttpModule.probeReadiness;
@@ -82,15 +82,15 @@ export declare const probeReadiness: typeof HealthHttpModule.probeReadiness;
 export declare const publishLifecycle: typeof ChannelsModule.publishLifecycle;
 /** The `diagnostics_channel` name that carries every lifecycle event: `bandmaster:lifecycle`. */
 export declare const LIFECYCLE_CHANNEL: typeof ChannelsModule.LIFECYCLE_CHANNEL;
-/** A `(req, res)` handler serving the live dashboard of a container (its page, state and events). */
+/** A request handler serving a read-only live dashboard of the container (graph, states, timeline, health). */
 export declare const dashboardHandler: typeof DashboardModule.dashboardHandler;
-/** Records each start and stop attempt as an OpenTelemetry span of the given tracer; returns the unsubscriber. */
+/** Records one OpenTelemetry span per start attempt and per stop attempt of every service; returns the unsubscriber. */
 export declare const traceLifecycle: typeof TracingModule.traceLifecycle;
-/** Registers the lifecycle metrics of a container in a prom-client registry; returns the unregisterer. */
+/** Registers the container's Prometheus metrics on a prom-client registry; returns what removes them. */
 export declare const prometheusMetrics: typeof MetricsModule.prometheusMetrics;
-/** Registers the lifecycle metrics of a container with an OpenTelemetry meter; returns the unregisterer. */
+/** Records the container's metrics through OpenTelemetry's metrics API; returns what stops them. */
 export declare const otelMetrics: typeof MetricsModule.otelMetrics;
-/** The names of the lifecycle metrics ({@link prometheusMetrics}, {@link otelMetrics}). */
+/** The metric names, fixed by DESIGN.md ({@link prometheusMetrics}, {@link otelMetrics}). */
 export declare const METRIC_NAMES: typeof MetricsModule.METRIC_NAMES;
 
 // Exports whose modules load when first read, not when `bandmaster` is required: what registers
