@@ -50,26 +50,6 @@ describe('cold load', () => {
     assert.deepEqual(builtins, []);
   });
 
-  it('require(bandmaster) loads neither the metrics, tracing, dashboard, health endpoints, pino adapter, channels, request scopes nor address parsers until one of their exports is read', () => {
-    const lazy = { 'ops/metrics': ['prometheusMetrics', 'otelMetrics', 'METRIC_NAMES'], 'ops/tracing': ['traceLifecycle'], 'ops/dashboard': ['dashboardHandler'], 'ops/health-http': ['healthHandler', 'probeReadiness'], 'ops/pino': ['fromPino'], 'ops/channels': ['publishLifecycle', 'LIFECYCLE_CHANNEL'], 'frameworks/request-scope': ['scopeMiddleware', 'REQUEST'], 'config/address': ['parseAddress', 'parsePort', 'formatAddress', 'parseServerUrl', 'IsAddress', 'IsServerUrl', 'ADDRESS_RULE'] };
-    const script = `require('reflect-metadata');
-      const lazy = ${JSON.stringify(lazy)};
-      const loaded = (m) => require.resolve(${JSON.stringify(lib)} + '/' + m) in require.cache;
-      const b = require(${JSON.stringify(lib)});
-      const onLoad = Object.keys(lazy).filter(loaded);
-      const same = Object.entries(lazy).flatMap(([m, names]) => names.map((n) => [n, b[n] !== undefined && b[n] === require(${JSON.stringify(lib)} + '/' + m)[n]]));
-      process.stdout.write(JSON.stringify({ onLoad, same: Object.fromEntries(same), keys: Object.keys(b).filter((k) => Object.values(lazy).flat().includes(k)).length }));`;
-    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: join(__dirname, '../../..'), encoding: 'utf8' })) as { onLoad: string[]; same: Record<string, boolean>; keys: number };
-    assert.deepEqual(out.onLoad, []);
-    const names = Object.values(lazy).flat();
-    assert.deepEqual(out.same, Object.fromEntries(names.map((n) => [n, true])));
-    assert.equal(out.keys, names.length);
-    // Node's scan of CommonJS exports finds them: an ES module imports them by name
-    const esm = `import 'reflect-metadata'; import { ${names.join(', ')} } from ${JSON.stringify(join(lib, 'index.js'))};
-      process.stdout.write(String([${names.join(', ')}].every((x) => x !== undefined)));`;
-    assert.equal(execFileSync(process.execPath, ['--input-type=module', '-e', esm], { cwd: join(__dirname, '../../..'), encoding: 'utf8' }), 'true');
-  });
-
   it('loads class-validator and class-transformer once a config is read from the environment', () => {
     const loaded = loadedPackages(`const { loadEnv } = require(${JSON.stringify(lib)});
       class Config { host = 'localhost'; }
