@@ -176,7 +176,8 @@ export class Container {
    */
   async startAll(options: RunOptions = {}): Promise<LifecycleReport> {
     checkRunOptions('startAll()', options);
-    await this.#afterShutdown();
+    // inline, no await between the last look and what follows: a stop beginning in between would miss this start
+    for (let stopping = this.#stopping(); stopping !== undefined; stopping = this.#stopping()) await stopping;
     const nodes = this.#registry.linked();
     const errors = validate(this.#registry.table, nodes, scopeCheck(this.#registry));
     if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
@@ -198,7 +199,8 @@ export class Container {
   async start<T = unknown>(token: InjectionToken<T>, options: RunOptions = {}): Promise<T> {
     checkRunOptions('start()', options);
     checkToken(token, 'start()');
-    await this.#afterShutdown();
+    // inline, no await between the last look and what follows: a stop beginning in between would miss this start
+    for (let stopping = this.#stopping(); stopping !== undefined; stopping = this.#stopping()) await stopping;
     const code = this.#registry.indexOf(token);
     if (code <= -2) throw notSingleton(this.#registry.specAt(code).name, this.#registry.specAt(code).scope);
     const node = this.#require(token);
@@ -366,7 +368,8 @@ export class Container {
   async restart(token: InjectionToken, options: RestartRunOptions = {}): Promise<LifecycleReport> {
     checkRunOptions('restart()', options);
     checkToken(token, 'restart()');
-    await this.#afterShutdown();
+    // inline, no await between the last look and what follows: a stop beginning in between would miss this start
+    for (let stopping = this.#stopping(); stopping !== undefined; stopping = this.#stopping()) await stopping;
     const code = this.#registry.indexOf(token);
     if (code <= -2) throw notSingleton(this.#registry.specAt(code).name, this.#registry.specAt(code).scope);
     const report = await this.#supervisor.restart(this.#require(token), options);
@@ -453,8 +456,10 @@ export class Container {
     return boot;
   }
 
-  async #afterShutdown(): Promise<void> {
-    while (this.#shutdown && !this.#shutdown.finished) await this.#shutdown.done;
+  /** What a start waits for: a running shutdown, or the stop of a running restart; undefined when none runs. */
+  #stopping(): Promise<unknown> | undefined {
+    if (this.#shutdown && !this.#shutdown.finished) return this.#shutdown.done;
+    return this.#supervisor.stopping();
   }
 
   #bootOutcome(boot: Boot): LifecycleReport {

@@ -2,7 +2,7 @@ import type { RestartOptions } from '../../decorators/metadata';
 import { BandmasterError, BootError } from '../errors';
 import type { LifecycleEvents } from '../events';
 import type { Boot } from '../lifecycle/boot';
-import { FAILED, STARTED, STOPPED, WAITING, type NodeTable, type ServiceNode } from '../lifecycle/node';
+import { FAILED, STARTED, STARTING, STOPPED, WAITING, type NodeTable, type ServiceNode } from '../lifecycle/node';
 import { lifecycleError } from '../lifecycle/outcome';
 import { backoffDelay, normalizeBackoff, type Clock } from '../lifecycle/retry';
 import type { Shutdown } from '../lifecycle/shutdown';
@@ -92,6 +92,15 @@ export class Supervisor {
     this.#poll?.arm();
   }
 
+  /**
+   * While a restart stops services, what resolves once it did; else undefined. `start`,
+   * `startAll` and `restart` wait for it, as for a `stopAll`: a dependent started while its
+   * dependency is being stopped would run on a closed client.
+   */
+  stopping(): Promise<unknown> | undefined {
+    return this.#running !== undefined && !this.#running.finished ? this.#running.done : undefined;
+  }
+
   /** Restarts `node` and its started dependents on demand; see {@link Supervisor}. */
   restart(node: ServiceNode, options: RestartRunOptions): Promise<LifecycleReport> {
     return this.#queue(() => this.#restartNow(node, options, 'on demand', undefined));
@@ -150,6 +159,9 @@ export class Supervisor {
     const host = this.#host;
     const node = set[0]!;
     const table = host.linked();
+    // members a boot is starting stop once they settled: a shutdown leaves a starting service
+    // alone, and it would run after its dependency stopped; no await between the last look and begin()
+    for (let busy = starting(set); busy !== undefined; busy = starting(set)) await busy;
     const shutdown = (this.#running = host.shutdown());
     shutdown.link(options.signal, options.timeout, 'restart');
     shutdown.begin(set);
@@ -202,6 +214,9 @@ export class Supervisor {
     const host = this.#host;
     const node = set[0]!;
     const table = host.linked();
+    // members a boot is starting stop once they settled: a shutdown leaves a starting service
+    // alone, and it would run after its dependency stopped; no await between the last look and begin()
+    for (let busy = starting(set); busy !== undefined; busy = starting(set)) await busy;
     const shutdown = (this.#running = host.shutdown());
     shutdown.begin(set);
     await shutdown.done;
@@ -241,6 +256,12 @@ function markFailed(node: ServiceNode, error: BandmasterError): boolean {
   node.error = error;
   node.notify();
   return true;
+}
+
+/** A promise of the settle of a member of `set` that is waiting or starting; undefined when none is. */
+function starting(set: readonly ServiceNode[]): Promise<void> | undefined {
+  const busy = set.find((n) => n.code === WAITING || n.code === STARTING);
+  return busy === undefined ? undefined : new Promise<void>((resolve) => busy.watch(() => resolve()));
 }
 
 function names(nodes: readonly ServiceNode[]): string[] {
