@@ -2,7 +2,7 @@ import type { RestartOptions } from '../../decorators/metadata';
 import { BandmasterError, BootError } from '../errors';
 import type { LifecycleEvents } from '../events';
 import type { Boot } from '../lifecycle/boot';
-import { FAILED, STARTED, STOPPED, WAITING, type NodeTable, type ServiceNode } from '../lifecycle/node';
+import { FAILED, STANDBY, STARTED, STOPPED, WAITING, type NodeTable, type ServiceNode } from '../lifecycle/node';
 import { lifecycleError } from '../lifecycle/outcome';
 import { backoffDelay, normalizeBackoff, type Clock } from '../lifecycle/retry';
 import type { Shutdown } from '../lifecycle/shutdown';
@@ -92,6 +92,33 @@ export class Supervisor {
   }
 
   /**
+   * An `exclusive` service on standby got its lock: it and its standby dependents start (their
+   * started optional dependents restart with it), in the restart queue, as a restart does; not
+   * counted as a restart and without restart events.
+   */
+  takeover(node: ServiceNode): Promise<void> {
+    return this.#queue(async () => {
+      if (this.#halted || node.code !== STANDBY) return;
+      await this.#restartNow(node, {}, undefined, true).catch(() => undefined);
+    });
+  }
+
+  /**
+   * An `exclusive` service lost its lock: `nodes` (it, then what follows it into standby) stop,
+   * dependents first, and are left standby; in the restart queue.
+   */
+  standDown(nodes: readonly ServiceNode[]): Promise<void> {
+    return this.#queue(async () => {
+      if (this.#halted) return;
+      const shutdown = (this.#running = this.#host.shutdown());
+      shutdown.begin(nodes);
+      await shutdown.done;
+      this.#running = undefined;
+      for (const n of nodes) if (n.code === STOPPED) n.transition(STANDBY);
+    });
+  }
+
+  /**
    * Marks the started `node` lost (once per instance): reported by a `lost` event, and restarted
    * when it has a `restart` policy (or given up past its intensity).
    */
@@ -125,13 +152,18 @@ export class Supervisor {
     return next;
   }
 
-  async #restartNow(node: ServiceNode, options: RestartRunOptions, reason: unknown): Promise<LifecycleReport> {
+  /** Stops `node` and its dependents, then starts them again; a `takeover` (see {@link Supervisor.takeover}) starts the standby ones too, quietly. */
+  async #restartNow(node: ServiceNode, options: RestartRunOptions, reason: unknown, takeover = false): Promise<LifecycleReport> {
     const host = this.#host;
     const table = host.linked();
     const t0 = host.clock.now();
     const set = withDependents(table, node);
-    this.#emit(node, { type: 'restarting', reason });
-    this.#restarts.set(node.name, this.restarts(node.name) + 1);
+    if (takeover) {
+      for (const n of set) if (n.code === STANDBY) n.transition(STOPPED);
+    } else {
+      this.#emit(node, { type: 'restarting', reason });
+      this.#restarts.set(node.name, this.restarts(node.name) + 1);
+    }
     const shutdown = (this.#running = host.shutdown());
     shutdown.link(options.signal, options.timeout, 'restart');
     shutdown.begin(set);
@@ -147,15 +179,15 @@ export class Supervisor {
     boot.add(nodes);
     await boot.done;
     const errors = nodes.filter((n) => n.code !== STARTED && n.error).map((n) => n.error!);
-    if (node.code !== STARTED || nodes.some((n) => n.code !== STARTED && n.spec.required)) return this.#failed(node, errors, t0);
-    this.#emit(node, { type: 'restarted', durationMs: host.clock.now() - t0 });
+    if (node.code !== STARTED || nodes.some((n) => n.code !== STARTED && n.spec.required)) return this.#failed(node, errors, t0, takeover);
+    if (!takeover) this.#emit(node, { type: 'restarted', durationMs: host.clock.now() - t0 });
     if (!this.#halted) this.#poll?.arm();
     return lifecycleReport(table, 'start', errors, host.clock.now() - t0);
   }
 
-  #failed(node: ServiceNode, errors: BandmasterError[], t0: number): never {
+  #failed(node: ServiceNode, errors: BandmasterError[], t0: number, quiet = false): never {
     const error = errors.find((e) => e.service === node.name) ?? errors[0] ?? new BandmasterError('ServiceNotStarted', { service: node.name, detail: 'the restart was interrupted' });
-    this.#emit(node, { type: 'restart-failed', error });
+    if (!quiet) this.#emit(node, { type: 'restart-failed', error });
     throw new BootError(errors.length > 0 ? errors : [error], lifecycleReport(this.#host.linked(), 'start', errors, this.#host.clock.now() - t0));
   }
 
