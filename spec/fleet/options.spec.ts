@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
+import Redis from 'ioredis';
+import { Client } from 'pg';
 import { BootError, Container, DependsOn, Inject, Service, type BandmasterError, type LifecycleEvent } from '../../lib';
 import { redis } from '../../providers/redis';
 import { sql } from '../../providers/sql';
@@ -165,4 +167,65 @@ describe('exclusive and once options', () => {
       });
     });
   }
+
+  describe('a holder whose lease is lost', () => {
+    const holder = (make: () => ReturnType<typeof sql> | ReturnType<typeof redis>, key: string): { c: Container; running: () => boolean; events: LifecycleEvent[] } => {
+      let running = false;
+      const events: LifecycleEvent[] = [];
+      const c = new Container({ logger: false }).register(
+        make(),
+        { name: 'relay', useFactory: () => ({}), onStart: () => void (running = true), onStop: () => void (running = false), exclusive: { lock: 'lock', key, leaseMs: 300 } },
+        { name: 'reader', useFactory: (relay: unknown) => ({ relay }), deps: ['relay'] },
+      );
+      c.events.on((e) => events.push(e));
+      return { c, running: () => running, events };
+    };
+    const next = (events: LifecycleEvent[], type: LifecycleEvent['type'], service: string, from: number): Promise<void> =>
+      new Promise((resolve) => {
+        const tick = (): void => (events.slice(from).some((e) => e.type === type && e.service === service) ? resolve() : void setTimeout(tick, 10));
+        tick();
+      });
+
+    it('stops its instance and its dependent and stands by when another holder took the Redis key, then takes over again when the key is free', async () => {
+      const key = `spec-${randomUUID()}`;
+      const h = holder(() => redis({ name: 'lock', config: { uri: REDIS } }), key);
+      await h.c.startAll();
+      assert.equal(h.running(), true);
+      const other = new Redis(REDIS);
+      await other.set(`bandmaster:lock:${key}`, 'someone-else', 'PX', 400);
+      const mark = h.events.length;
+      await next(h.events, 'standby', 'reader', mark);
+      assert.equal(h.running(), false, 'the lost holder stopped its instance');
+      assert.deepEqual(['relay', 'reader'].map((n) => h.c.status().find((s) => s.name === n)?.state), ['standby', 'standby']);
+      await h.c.ready('reader', { signal: AbortSignal.timeout(5_000) });
+      assert.equal(h.running(), true, 'it took over again once the other lease expired');
+      await h.c.stopAll();
+      assert.equal(await other.exists(`bandmaster:lock:${key}`), 0);
+      other.disconnect();
+    });
+
+    it('stands by when its PostgreSQL lock connection is killed, and takes the lock again on a new connection', async () => {
+      const key = `spec-${randomUUID()}`;
+      const h = holder(() => sql({ name: 'lock', config: { url: PG, applicationName: 'fleet-spec-holder' } }), key);
+      await h.c.startAll();
+      const admin = new Client({ connectionString: PG });
+      await admin.connect();
+      const mark = h.events.length;
+      await admin.query("SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.pid IN (SELECT pid FROM pg_stat_activity WHERE application_name = 'fleet-spec-holder')");
+      await next(h.events, 'standby', 'relay', mark);
+      await next(h.events, 'started', 'reader', mark);
+      assert.equal(h.running(), true);
+      await h.c.stopAll();
+      try {
+        // the server drops an ended backend from pg_stat_activity a moment after the client closed it
+        let left = -1;
+        for (let i = 0; i < 100 && left !== 0; i++, await new Promise((r) => setTimeout(r, 20))) {
+          left = Number((await admin.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'fleet-spec-holder'")).rows[0]?.n);
+        }
+        assert.equal(left, 0, 'no connection is left after stopAll');
+      } finally {
+        await admin.end();
+      }
+    });
+  });
 });
