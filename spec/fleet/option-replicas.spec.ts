@@ -146,4 +146,22 @@ describe('the exclusive and once options across replica processes', () => {
       });
     });
   }
+
+  for (const engine of ['pg', 'redis'] as const) {
+    it(`runs a once migration again on the next replica when its runner is killed mid-way (${engine}), and that replica boots`, async () => {
+      await withJournal('pid int NOT NULL', async (table, db) => {
+        const key = `options-once-${randomUUID()}`;
+        const first = replica(['once', engine, key, table, '60000']);
+        await until('the first runner to begin', async () => first.messages.includes('running'));
+        const second = replica(['once', engine, key, table, '100']);
+        await until('the second replica to wait', async () => second.messages.includes('event starting Migrations'));
+        first.child.kill('SIGKILL');
+        assert.equal(await second.booted, 'booted started');
+        assert.ok(second.messages.includes('running'), 'the second replica ran the migration');
+        assert.equal(Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n), 1);
+        second.child.kill('SIGTERM');
+        await second.exited;
+      });
+    });
+  }
 });
