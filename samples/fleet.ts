@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     });
     children.push(child);
   }
-  for (let booted = 0; booted < 3; booted++) await heard((l) => l.startsWith('booted') && lines.filter((x) => x.line.startsWith('booted')).length > booted);
+  await heard(() => lines.filter((l) => l.line.startsWith('booted')).length === 3);
   const holder = await heard((l) => l.startsWith('holds OutboxRelay'));
   console.log(`summary: the migration ran on ${lines.filter((l) => l.line === 'ran the migration').length} replica; OutboxRelay runs on replica ${holder.id}, the others stand by`);
   console.log(`stopping replica ${holder.id}, the holder...`);
