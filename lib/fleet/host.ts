@@ -106,7 +106,6 @@ export class FleetHost implements FleetRuntime {
 
   async #exclusive(service: FleetService, client: unknown, args: unknown[], signal: AbortSignal): Promise<unknown> {
     const slot = this.#slot(service.name);
-    slot.client = client;
     let lease = slot.pending;
     slot.pending = undefined;
     if (lease?.lost.aborted) lease = undefined;
@@ -161,7 +160,10 @@ export class FleetHost implements FleetRuntime {
       } catch {
         if (signal.aborted) return;
         await closeEngine(slot);
-        await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS).unref());
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, RECONNECT_MS);
+          signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        });
         continue;
       }
       const node = this.#deps.lookup(service.name);
