@@ -33,6 +33,19 @@ export interface RestartOptions {
   readonly backoff?: number | BackoffOptions;
 }
 
+/**
+ * A fleet option (`exclusive` or `once`): which registered `sql` or `redis` provider service
+ * coordinates the replicas, and under which key (see docs/fleet.md).
+ */
+export interface FleetLockOptions {
+  /** The lock service: a registered `sql` (PostgreSQL advisory locks) or `redis` (leases) provider service; an implicit start-order dependency. */
+  readonly lock: InjectionToken;
+  /** The lock's name, shared by every replica (at most 200 characters); a Redis key name contains it. */
+  readonly key: string;
+  /** How long a Redis lease lasts without renewal, in ms (default 15,000); PostgreSQL locks need none. */
+  readonly leaseMs?: number;
+}
+
 /** Lifecycle options shared by `@Service` and plain definitions. */
 export interface LifecycleOptions {
   /** A required service that fails to start fails the boot; default true. */
@@ -57,6 +70,17 @@ export interface LifecycleOptions {
   readonly restart?: RestartOptions;
   /** Consecutive failed health polls that mark it lost; default the container's `healthFailures`. */
   readonly healthFailures?: number;
+  /**
+   * Runs on one replica at a time: the replica holding the lock starts it, the others keep it
+   * (and its required dependents) in state `'standby'` and take over when the holder goes.
+   */
+  readonly exclusive?: FleetLockOptions;
+  /**
+   * Runs once per fleet per key: the first replica to take the lock runs its start and records the
+   * key; the others wait for the record; later boots skip it. A start-order dependency only
+   * (`@DependsOn`): injecting it is an `InvalidDefinition`.
+   */
+  readonly once?: FleetLockOptions;
 }
 
 /** Options of `@Service()`. */

@@ -21,6 +21,9 @@ import { Shutdown } from './lifecycle/shutdown';
 import { healthPollOptions, type SupervisionOptions } from './supervision/options';
 import { Supervisor, type RestartRunOptions, type SupervisorHost } from './supervision/supervisor';
 import { handleSignals, type SignalOptions } from './ops/signals';
+import { FleetHost } from './fleet/host';
+import { adoptFleetSpec } from './fleet/service';
+import { fleetErrors } from './fleet/validate';
 import type { Timeline } from './ops/timeline';
 import { checkToken, describeToken, isToken, registerBuiltin, tokenKey, type Constructor, type InjectionToken } from './tokens';
 
@@ -75,6 +78,9 @@ export class Container {
   #scopeErrors: BandmasterError[] = [];
   /** Restarts, losses and health polls (lib/supervision/). */
   readonly #supervisor: Supervisor;
+  /** Locks of `exclusive` and `once` services (lib/fleet/). */
+  readonly #fleet: FleetHost;
+  #fleetHalted: Promise<void> | undefined;
   /** A provider's `lost(error)`: marks the service lost when `client` is its started instance. */
   readonly #loseClient = (name: string, client: unknown, error: unknown): void => {
     const node = this.#registry.lookup(name);
@@ -85,6 +91,14 @@ export class Container {
     this.#scopes = new ScopeHost(this.#registry, this);
     this.#clock = options.clock ?? realClock;
     this.#supervisor = new Supervisor(this.#supervisorHost(), healthPollOptions(options));
+    const supervisor = this.#supervisor;
+    this.#fleet = new FleetHost({
+      events: this.events,
+      lookup: (token) => this.#registry.lookup(token),
+      linked: () => (this.#registry.linked(), this.#registry.table),
+      takeover: (node) => supervisor.takeover(node),
+      standDown: (nodes) => supervisor.standDown(nodes),
+    });
     const warnAfter = options.startWarningMs;
     if (warnAfter !== undefined && warnAfter !== false && !(typeof warnAfter === 'number' && warnAfter > 0)) {
       throw new BandmasterError('InvalidArgument', { service: 'new Container()', detail: `startWarningMs must be a number of ms > 0, or false for no warning, got ${describeValue(warnAfter)}` });
@@ -112,7 +126,7 @@ export class Container {
       const input = services[i]!;
       // only a class or a definition can carry provider hooks; toSpec reports anything else (undefined, null, 42)
       const bindable = typeof input === 'function' || (typeof input === 'object' && input !== null);
-      this.#registry.add(toSpec(bindable ? bindProviderLogger(input, this.#log, this.#loseClient) : input, this.#isTransient));
+      this.#registry.add(adoptFleetSpec(toSpec(bindable ? bindProviderLogger(input, this.#log, this.#loseClient) : input, this.#isTransient), this.#fleet));
     }
     return this;
   }
@@ -130,7 +144,7 @@ export class Container {
       const cls = stack.pop()!;
       if (seen.has(cls)) continue;
       seen.add(cls);
-      const spec = this.#registry.specOf(cls) ?? this.#registry.add(toSpec(cls)).spec;
+      const spec = this.#registry.specOf(cls) ?? this.#registry.add(adoptFleetSpec(toSpec(cls), this.#fleet)).spec;
       for (const token of spec.depTokens) {
         if (typeof token === 'function' && hasServiceMetadata(token) && !this.#registry.specOf(token)) stack.push(token as Constructor);
       }
@@ -179,7 +193,7 @@ export class Container {
     // inline, no await between the last look and what follows: a stop beginning in between would miss this start
     for (let stopping = this.#stopping(); stopping !== undefined; stopping = this.#stopping()) await stopping;
     const nodes = this.#registry.linked();
-    const errors = validate(this.#registry.table, nodes, scopeCheck(this.#registry));
+    const errors = this.#validate(nodes);
     if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
     const boot = this.#bootFor(options);
     boot.add(nodes);
@@ -208,7 +222,7 @@ export class Container {
     // links are rebuilt lazily: registrations since the last startAll are not in them yet
     this.#registry.linked();
     const nodes = closure(this.#registry.table, [node]);
-    const errors = validate(this.#registry.table, nodes, scopeCheck(this.#registry));
+    const errors = this.#validate(nodes);
     if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
     const settled = new Promise<ServiceNode>((resolve) => node.watch(resolve));
     this.#bootFor(options).add(nodes);
@@ -234,6 +248,8 @@ export class Container {
     if (!shutdown || shutdown.finished) {
       this.#scopes.live = false;
       this.#supervisor.halt();
+      // standby watchers end and their locks go back while the started services stop
+      this.#fleetHalted = this.#fleet.halt();
       if (this.#boot && !this.#boot.finished) this.#boot.abort(new DOMException('boot interrupted by stopAll()', 'AbortError'));
       const run = (shutdown = this.#shutdown = new Shutdown({ events: this.events, clock: this.#clock, table: this.#registry.table }));
       run.link(options.signal, options.timeout, 'stopAll');
@@ -244,6 +260,7 @@ export class Container {
       shutdown.link(options.signal, options.timeout, 'stopAll');
     }
     await shutdown.done;
+    await this.#fleetHalted;
     const errors = this.#scopeErrors.length === 0 ? shutdown.errors : [...this.#scopeErrors, ...shutdown.errors];
     const report = this.#report('stop', errors, shutdown.elapsedMs);
     if (errors.length > 0) throw new ShutdownError(errors, report);
@@ -444,9 +461,17 @@ export class Container {
       linked: () => (this.#registry.linked(), this.#registry.table),
       shutdown: () => new Shutdown({ events: this.events, clock: this.#clock, table: this.#registry.table }),
       boot: (signal, timeout) => this.#bootFor({ signal, timeout }),
-      validate: (nodes) => validate(this.#registry.table, nodes, scopeCheck(this.#registry)),
+      validate: (nodes) => this.#validate(nodes),
       closure: (roots) => closure(this.#registry.table, roots),
     };
+  }
+
+  /** Graph errors of `nodes` (linked): missing dependencies, cycles, scopes, then the fleet options. */
+  #validate(nodes: readonly ServiceNode[]): BandmasterError[] {
+    const table = this.#registry.table;
+    const errors = validate(table, nodes, scopeCheck(this.#registry));
+    const fleet = fleetErrors(table, nodes);
+    return fleet.length === 0 ? errors : [...errors, ...fleet];
   }
 
   #bootFor(options: RunOptions): Boot {

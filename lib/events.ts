@@ -83,6 +83,24 @@ export type LifecycleEvent =
       readonly type: 'restart-failed';
       /** Why. */
       readonly error: BandmasterError;
+    })
+  | (EventBase & {
+      /** An `exclusive` service's lock was taken by this replica: it starts here. */
+      readonly type: 'acquired';
+      /** The lock's key. */
+      readonly key: string;
+      /** The fencing token: an integer that grows with every new holder of the key. */
+      readonly token: number;
+    })
+  | (EventBase & {
+      /** This replica gave an `exclusive` service's lock back (after stopping it, or after a failed start). */
+      readonly type: 'released';
+      /** The lock's key. */
+      readonly key: string;
+    })
+  | (EventBase & {
+      /** The service stands by: another replica holds its (or its dependency's) `exclusive` lock. */
+      readonly type: 'standby';
     });
 
 /** The `type` of a {@link LifecycleEvent}. */

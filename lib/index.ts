@@ -14,7 +14,7 @@ export { Scope } from './scope/scope';
 export { scopeMiddleware, REQUEST } from './frameworks/request-scope';
 export type { ScopeMiddleware, ScopeMiddlewareOptions, ScopeRequest } from './frameworks/request-scope';
 export { Service, DependsOn, Inject, InjectAll, Optional } from '../decorators';
-export type { OnStart, OnStop, HealthCheck, ServiceOptions, LifecycleOptions, BackoffOptions, RestartOptions, ClassDecorator, ParameterDecorator } from '../decorators';
+export type { OnStart, OnStop, HealthCheck, ServiceOptions, LifecycleOptions, BackoffOptions, RestartOptions, FleetLockOptions, ClassDecorator, ParameterDecorator } from '../decorators';
 export { token, optional, all } from './tokens';
 export type { Token, InjectionToken, Constructor, AbstractConstructor, Resolved, OptionalToken, AllToken, DependencyEntry, ServiceScope } from './tokens';
 export type { Definition, AnyDefinition, ValueDefinition, FactoryDefinition, ClassDefinition, DefinitionBase, DefinitionHooks, FactoryDependency, Override } from './definition';

@@ -103,6 +103,9 @@ const LEVEL_OF: Readonly<Record<LifecycleEventType, 'info' | 'warn'>> = {
   restarting: 'info',
   restarted: 'info',
   'restart-failed': 'warn',
+  acquired: 'info',
+  released: 'info',
+  standby: 'info',
 };
 
 function writeEvent(log: Logger, e: LifecycleEvent): void {
@@ -144,6 +147,12 @@ function writeEvent(log: Logger, e: LifecycleEvent): void {
       return write(log, prefix, 'info', 'service successfully restarted', { service, required: e.required, durationMs: round(e.durationMs) });
     case 'restart-failed':
       return write(log, prefix, 'warn', 'service failed to restart', { service, required: e.required, error: describeCause(e.error.cause ?? e.error) });
+    case 'acquired':
+      return write(log, prefix, 'info', 'lock acquired', { service, key: e.key, token: e.token });
+    case 'released':
+      return write(log, prefix, 'info', 'lock released', { service, key: e.key });
+    case 'standby':
+      return write(log, prefix, 'info', 'service on standby', { service, required: e.required });
     default:
       return assertNever(e);
   }

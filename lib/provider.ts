@@ -180,6 +180,7 @@ export function defineProvider<C extends object, T>(spec: ProviderSpec<C, T>): (
         healthCheck: (client, signal) => spec.healthCheck(client, context(signal)),
       };
       for (const hook of Object.values(set)) providerHooks.add(hook as object);
+      providerKinds.set(set.useFactory, spec.provider);
       return set;
     };
     const definition = { ...lifecycle, name, ...hooks(getGlobalLogger) };
@@ -224,6 +225,19 @@ function callConfig<C>(name: string, given: () => Partial<C>): Partial<C> {
 
 /** The hooks `defineProvider` made: the ones {@link bindProviderLogger} may replace. */
 const providerHooks = new WeakSet<object>();
+
+/** The provider (`sql`, `redis`...) of each factory `defineProvider` made. */
+const providerKinds = new WeakMap<object, string>();
+
+/**
+ * Which provider made a registration's factory (`spec.provides`): `'sql'`, `'redis'`...; undefined
+ * for anything else. The fleet options ask it of their lock service.
+ *
+ * @internal
+ */
+export function providerKind(provides: unknown): string | undefined {
+  return typeof provides === 'function' ? providerKinds.get(provides) : undefined;
+}
 
 const SILENT: Logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 

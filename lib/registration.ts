@@ -2,6 +2,8 @@ import { readClassMetadata, hasServiceMetadata, type LifecycleOptions, type Serv
 import type { AnyDefinition, ClassDefinition, FactoryDependency, ServiceSpec } from './definition';
 import { BandmasterError, describeValue } from './errors';
 import { checkSupervision } from './supervision/options';
+import { checkFleet } from './fleet/options';
+import { fleetSpec } from './fleet/service';
 import { badTokenDetail, describeToken, isAllToken, isInjectionToken, isToken, tokenKey, type Constructor, type DependencyToken, type InjectionToken } from './tokens';
 
 const AMBIGUOUS_TYPES = new Set<unknown>([Object, String, Number, Boolean, Array, Function, Promise, Symbol, BigInt]);
@@ -156,7 +158,7 @@ interface SpecParts {
 function makeSpec(p: SpecParts): ServiceSpec {
   const o = p.options;
   const h = p.hooks;
-  return {
+  const spec: ServiceSpec = {
     name: p.name,
     key: p.keys[0] as string | symbol,
     aliases: p.keys.length === 1 ? NO_ALIASES : p.keys.slice(1),
@@ -179,6 +181,8 @@ function makeSpec(p: SpecParts): ServiceSpec {
     scope: o.scope ?? 'singleton',
     tags: o.tags === undefined || o.tags.length === 0 ? NO_TAGS : o.tags.map(tokenKey),
   };
+  // an exclusive or once service's start is wrapped in its lock (lib/fleet/)
+  return o.exclusive === undefined && o.once === undefined ? spec : fleetSpec(spec, o);
 }
 
 type ClassMeta = ReturnType<typeof readClassMetadata>;
@@ -327,7 +331,7 @@ function nameOfKey(key: string | symbol | Constructor): string {
 /** The `@Service` options, each lifecycle option overridden by the definition's where it gives one. */
 function mergeLifecycle(own: ServiceOptions | undefined, def: LifecycleOptions | undefined): ServiceOptions {
   const pick = <K extends keyof LifecycleOptions>(k: K): LifecycleOptions[K] => (def !== undefined && def[k] !== undefined ? def[k] : own?.[k]);
-  return { name: own?.name, required: pick('required'), retries: pick('retries'), backoff: pick('backoff'), startTimeout: pick('startTimeout'), stopTimeout: pick('stopTimeout'), scope: pick('scope'), tags: pick('tags'), restart: pick('restart'), healthFailures: pick('healthFailures') };
+  return { name: own?.name, required: pick('required'), retries: pick('retries'), backoff: pick('backoff'), startTimeout: pick('startTimeout'), stopTimeout: pick('stopTimeout'), scope: pick('scope'), tags: pick('tags'), restart: pick('restart'), healthFailures: pick('healthFailures'), exclusive: pick('exclusive'), once: pick('once') };
 }
 
 function checkOptions(name: string, o: LifecycleOptions): void {
@@ -340,6 +344,7 @@ function checkOptions(name: string, o: LifecycleOptions): void {
   if (o.scope !== undefined && !SCOPES.includes(o.scope)) invalid(name, `\`scope\` must be 'singleton', 'transient' or 'scoped', got ${describeValue(o.scope)}`);
   if (o.tags !== undefined && !(Array.isArray(o.tags) && o.tags.every(isInjectionToken))) invalid(name, '`tags` must be an array of tokens (classes, strings, symbols or token<T>(name))');
   checkSupervision(name, o, invalid, checkBackoff);
+  checkFleet(name, o, invalid);
   checkBackoff(name, o.backoff, 'backoff');
 }
 

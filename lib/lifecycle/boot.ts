@@ -1,7 +1,8 @@
 import type { BandmasterError } from '../errors';
 import { lifecycleError } from './outcome';
 import { START_WARNING_MS, StartWatchdog } from './watchdog';
-import { FAILED, IDLE, STARTED, STARTING, STOPPED, WAITING, type NodeTable, type ServiceNode } from './node';
+import { FAILED, IDLE, STANDBY, STARTED, STARTING, STOPPED, WAITING, type NodeTable, type ServiceNode } from './node';
+import { STANDBY_INSTANCE } from '../fleet/standby';
 import { isOptionalDep, isOptionalEdge } from '../graph/edges';
 import { Run } from './run';
 import { stopInstance } from './hooks';
@@ -125,7 +126,7 @@ export class Boot extends Run implements AttemptHost<ServiceNode> {
   settled(node: ServiceNode, outcome: Outcome): void {
     node.attempt = undefined;
     if (node.code !== STARTING) return outcome.ok ? this.late(node, outcome.value) : undefined;
-    if (outcome.ok) return this.#succeed(node, outcome.value);
+    if (outcome.ok) return outcome.value === STANDBY_INSTANCE ? this.#park(node) : this.#succeed(node, outcome.value);
     this.#fail(node, lifecycleError('ServiceStartFailure', { service: node.name, cause: outcome.error, attempts: outcome.attempts }));
     this.#maybeFinish();
   }
@@ -151,6 +152,35 @@ export class Boot extends Run implements AttemptHost<ServiceNode> {
     for (let k = table.dntStart[i]!; k < table.dntStart[i + 1]!; k++) {
       const j = table.dntIdx[k]!;
       if (table.state[j] === WAITING && i < table.plan[j]! && --table.pending[j]! === 0) this.#ready.push(table.nodes[j]!);
+    }
+    this.#ready.drain(now);
+    this.#maybeFinish();
+  }
+
+  /**
+   * An `exclusive` service whose lock another replica holds: it and, breadth-first, every waiting
+   * dependent that needs it stand by (settled, not failed); optional dependents go on without it.
+   */
+  #park(first: ServiceNode): void {
+    const queue = [first];
+    const table = this.ctx.table;
+    const now = this.ctx.clock.now();
+    for (let q = 0; q < queue.length; q++) {
+      const node = queue[q]!;
+      if (node.code !== WAITING && node.code !== STARTING) continue;
+      node.transition(STANDBY);
+      node.settledAt = now;
+      this.#remaining--;
+      const events = this.ctx.events;
+      if (events.active) events.emit({ type: 'standby', service: node.name, required: node.spec.required, attempt: node.attempts });
+      node.notify();
+      const d = node.index;
+      for (let k = table.dntStart[d]!; k < table.dntStart[d + 1]!; k++) {
+        const j = table.dntIdx[k]!;
+        if (table.state[j] !== WAITING || d >= table.plan[j]!) continue;
+        if (!isOptionalEdge(table, d, k)) queue.push(table.nodes[j]!);
+        else if (--table.pending[j]! === 0) this.#ready.push(table.nodes[j]!);
+      }
     }
     this.#ready.drain(now);
     this.#maybeFinish();

@@ -5,9 +5,10 @@ import type { AttemptRun } from './attempt';
 /**
  * Lifecycle state of one service. `idle`: never started; `waiting`: in a boot, waiting for its
  * dependencies; `starting`: attempts running; `started`; `failed`: its start failed (or a
- * dependency's did); `stopping`; `stopped`.
+ * dependency's did); `stopping`; `stopped`; `standby`: an `exclusive` service whose lock another
+ * replica holds (and its required dependents), ready to take over.
  */
-export type ServiceState = 'idle' | 'waiting' | 'starting' | 'started' | 'failed' | 'stopping' | 'stopped';
+export type ServiceState = 'idle' | 'waiting' | 'starting' | 'started' | 'failed' | 'stopping' | 'stopped' | 'standby';
 
 /** State codes, as a {@link NodeTable} keeps them: `STATES[code]` is the state's name. */
 export const IDLE = 0;
@@ -17,7 +18,8 @@ export const STARTED = 3;
 export const FAILED = 4;
 export const STOPPING = 5;
 export const STOPPED = 6;
-export const STATES: readonly ServiceState[] = ['idle', 'waiting', 'starting', 'started', 'failed', 'stopping', 'stopped'];
+export const STANDBY = 7;
+export const STATES: readonly ServiceState[] = ['idle', 'waiting', 'starting', 'started', 'failed', 'stopping', 'stopped', 'standby'];
 
 /** Whether a service may go from state code `from` to `to`: the state machine, as comparisons. */
 function allowed(from: number, to: number): boolean {
@@ -34,7 +36,10 @@ function allowed(from: number, to: number): boolean {
     case STOPPING:
       return from === STARTED;
     case STOPPED:
-      return from === STOPPING || from === FAILED;
+      return from === STOPPING || from === FAILED || from === STANDBY;
+    case STANDBY:
+      // its start found the lock taken, a dependency stood by, or it stood down after a lost lease
+      return from === STARTING || from === WAITING || from === STOPPED;
     default:
       return false;
   }

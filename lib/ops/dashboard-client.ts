@@ -29,6 +29,7 @@ input{font:inherit;padding:.15rem .3rem;border:1px solid #4b5563;border-radius:4
 .st-starting,[data-state="starting"] rect,[data-state="stopping"] rect{fill:#fef3c7;stroke:#b45309;border-color:#b45309;background:#fef3c7}
 .st-waiting,[data-state="waiting"] rect{fill:#e0e7ff;stroke:#3730a3;border-color:#3730a3;background:#e0e7ff}
 .st-failed,[data-state="failed"] rect{fill:#fee2e2;stroke:#b91c1c;border-color:#b91c1c;background:#fee2e2}
+.st-standby,[data-state="standby"] rect{fill:#ecfeff;stroke:#0e7490;stroke-dasharray:6 3;border-color:#0e7490;background:#ecfeff}
 .st-stopped,[data-state="stopped"] rect,[data-state="idle"] rect{fill:#f3f4f6;stroke:#4b5563;border-color:#4b5563;background:#f3f4f6}
 .missing rect{fill:#fff;stroke:#b91c1c;stroke-dasharray:5 3}
 .crit{border-color:#7c2d12;background:#fed7aa}

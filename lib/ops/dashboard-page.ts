@@ -58,7 +58,7 @@ export function dashboardPage(base: string): DashboardPage {
       <button type="button" id="zoom-fit">Fit</button>
       <label>Find a service <input id="find" type="search" list="service-names" autocomplete="off"></label>
       <datalist id="service-names"></datalist>
-      <span class="legend" aria-hidden="true"><i class="st-started"></i>started <i class="st-starting"></i>starting <i class="st-waiting"></i>waiting <i class="st-failed"></i>failed <i class="st-stopped"></i>stopped or idle <i class="crit"></i>critical path</span>
+      <span class="legend" aria-hidden="true"><i class="st-started"></i>started <i class="st-starting"></i>starting <i class="st-waiting"></i>waiting <i class="st-failed"></i>failed <i class="st-standby"></i>standby <i class="st-stopped"></i>stopped or idle <i class="crit"></i>critical path</span>
     </div>
     <div id="graph" class="graph" tabindex="0" aria-describedby="graph-title"></div>
     <div id="details" class="details" aria-live="polite"></div>

@@ -134,6 +134,9 @@ const STATE_AFTER: Readonly<Record<LifecycleEvent['type'], ServiceState>> = {
   restarting: 'started',
   restarted: 'started',
   'restart-failed': 'failed',
+  acquired: 'starting',
+  released: 'stopped',
+  standby: 'standby',
 };
 
 /** The event as the page receives it. */

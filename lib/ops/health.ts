@@ -54,6 +54,8 @@ function withRestarts(health: ServiceHealth, restarts: number): ServiceHealth {
 
 async function checkOne(node: ServiceNode, timeout: number, outer: AbortSignal | undefined): Promise<ServiceHealth> {
   const base = { name: node.name, state: node.state, required: node.spec.required };
+  // a standby replica of an exclusive service is ready: it takes over when the holder goes
+  if (node.state === 'standby') return { ...base, healthy: true, durationMs: 0 };
   if (node.state !== 'started') return { ...base, healthy: false, error: `service is ${node.state}`, durationMs: 0 };
   const instance = node.instance;
   if (!hasHook(node, 'healthCheck', instance)) return { ...base, healthy: true, durationMs: 0 };

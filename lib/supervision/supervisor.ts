@@ -2,7 +2,7 @@ import type { RestartOptions } from '../../decorators/metadata';
 import { BandmasterError, BootError } from '../errors';
 import type { LifecycleEvents } from '../events';
 import type { Boot } from '../lifecycle/boot';
-import { FAILED, STARTED, STARTING, STOPPED, WAITING, type NodeTable, type ServiceNode } from '../lifecycle/node';
+import { FAILED, STANDBY, STARTED, STARTING, STOPPED, WAITING, type NodeTable, type ServiceNode } from '../lifecycle/node';
 import { lifecycleError } from '../lifecycle/outcome';
 import { backoffDelay, normalizeBackoff, type Clock } from '../lifecycle/retry';
 import type { Shutdown } from '../lifecycle/shutdown';
@@ -107,6 +107,33 @@ export class Supervisor {
   }
 
   /**
+   * An `exclusive` service on standby got its lock: it and its standby dependents start (their
+   * started optional dependents restart with it), in the restart queue, as a restart does; not
+   * counted as a restart and without restart events.
+   */
+  takeover(node: ServiceNode): Promise<void> {
+    return this.#queue(async () => {
+      if (this.#halted || node.code !== STANDBY) return;
+      await this.#restartNow(node, {}, 'on demand', undefined, true).catch(() => undefined);
+    });
+  }
+
+  /**
+   * An `exclusive` service lost its lock: `nodes` (it, then what follows it into standby) stop,
+   * dependents first, and are left standby; in the restart queue.
+   */
+  standDown(nodes: readonly ServiceNode[]): Promise<void> {
+    return this.#queue(async () => {
+      if (this.#halted) return;
+      const shutdown = (this.#running = this.#host.shutdown());
+      shutdown.begin(nodes);
+      await shutdown.done;
+      this.#running = undefined;
+      for (const n of nodes) if (n.code === STOPPED) n.transition(STANDBY);
+    });
+  }
+
+  /**
    * Marks the started `node` lost (once per instance): reported by a `lost` event, and restarted
    * when it has a `restart` policy (or given up past its intensity).
    */
@@ -140,22 +167,28 @@ export class Supervisor {
     return next;
   }
 
-  async #restartNow(node: ServiceNode, options: RestartRunOptions, trigger: RestartRecord['trigger'], reason: unknown): Promise<LifecycleReport> {
+  /** Stops `node` and its dependents, then starts them again; a `takeover` (see {@link Supervisor.takeover}) starts the standby ones too, quietly. */
+  async #restartNow(node: ServiceNode, options: RestartRunOptions, trigger: RestartRecord['trigger'], reason: unknown, takeover = false): Promise<LifecycleReport> {
     const host = this.#host;
     const t0 = host.clock.now();
     const set = withDependents(host.linked(), node);
-    this.#emit(node, { type: 'restarting', reason });
-    this.#restarts.set(node.name, this.restarts(node.name) + 1);
-    const recording = this.log.begin(host.events, host.clock, set, trigger, reason);
+    if (takeover) {
+      for (const n of set) if (n.code === STANDBY) n.transition(STOPPED);
+    } else {
+      this.#emit(node, { type: 'restarting', reason });
+      this.#restarts.set(node.name, this.restarts(node.name) + 1);
+    }
+    // a takeover is not a restart: not in the restart log
+    const recording = takeover ? undefined : this.log.begin(host.events, host.clock, set, trigger, reason);
     try {
       return await this.#restartSet(set, options, recording, t0);
     } finally {
       // no listener outlives its restart, whatever happened in it
-      recording.close();
+      recording?.close();
     }
   }
 
-  async #restartSet(set: ServiceNode[], options: RestartRunOptions, recording: Recording, t0: number): Promise<LifecycleReport> {
+  async #restartSet(set: ServiceNode[], options: RestartRunOptions, recording: Recording | undefined, t0: number): Promise<LifecycleReport> {
     const host = this.#host;
     const node = set[0]!;
     const table = host.linked();
@@ -179,17 +212,18 @@ export class Supervisor {
     await boot.done;
     const errors = nodes.filter((n) => n.code !== STARTED && n.error).map((n) => n.error!);
     if (node.code !== STARTED || nodes.some((n) => n.code !== STARTED && n.spec.required)) return failed(errors, true);
-    this.#emit(node, { type: 'restarted', durationMs: host.clock.now() - t0 });
-    recording.end('restarted', true);
+    if (recording !== undefined) this.#emit(node, { type: 'restarted', durationMs: host.clock.now() - t0 });
+    recording?.end('restarted', true);
     if (!this.#halted) this.#poll?.arm();
     return restartReport(table, errors, host.clock.now() - t0, names(set));
   }
 
-  #failed(set: readonly ServiceNode[], errors: BandmasterError[], t0: number, recording: Recording, started: boolean): never {
+  #failed(set: readonly ServiceNode[], errors: BandmasterError[], t0: number, recording: Recording | undefined, started: boolean): never {
     const node = set[0]!;
     const error = errors.find((e) => e.service === node.name) ?? errors[0] ?? new BandmasterError('ServiceNotStarted', { service: node.name, detail: 'the restart was interrupted' });
-    this.#emit(node, { type: 'restart-failed', error });
-    recording.end('failed', started);
+    // a takeover (no recording) fails quietly
+    if (recording !== undefined) this.#emit(node, { type: 'restart-failed', error });
+    recording?.end('failed', started);
     throw new BootError(errors.length > 0 ? errors : [error], restartReport(this.#host.linked(), errors, this.#host.clock.now() - t0, names(set)));
   }
 

@@ -45,7 +45,7 @@ describe('public types', () => {
   });
 
   it('the lifecycle event union is discriminated by type, with each variant its own fields', () => {
-    expectTypeOf<LifecycleEventType>().toEqualTypeOf<'starting' | 'started' | 'start-retrying' | 'start-failed' | 'stopping' | 'stopped' | 'stop-retrying' | 'stop-failed' | 'lost' | 'restarting' | 'restarted' | 'restart-failed'>();
+    expectTypeOf<LifecycleEventType>().toEqualTypeOf<'starting' | 'started' | 'start-retrying' | 'start-failed' | 'stopping' | 'stopped' | 'stop-retrying' | 'stop-failed' | 'lost' | 'restarting' | 'restarted' | 'restart-failed' | 'acquired' | 'released' | 'standby'>();
     expectTypeOf<Extract<LifecycleEvent, { type: 'started' }>['durationMs']>().toEqualTypeOf<number>();
     expectTypeOf<Extract<LifecycleEvent, { type: 'start-retrying' }>['delayMs']>().toEqualTypeOf<number>();
     expectTypeOf<LifecycleEvent['service']>().toEqualTypeOf<string>();
