@@ -13,6 +13,7 @@ import { STARTED, type ServiceNode } from './lifecycle/node';
 import { toSpec } from './registration';
 import { Registry } from './registry';
 import { lifecycleReport, onDemandOf, reportService, type LifecycleReport, type ServiceReport } from './ops/report';
+import { runChannel, traceRun } from './ops/attempt-channels';
 import { realClock, type Clock } from './lifecycle/retry';
 import { ScopeHost } from './scope/host';
 import type { Scope } from './scope/scope';
@@ -174,7 +175,12 @@ export class Container {
    * @returns the boot report.
    * @throws BootError when validation failed or a required service failed to start (as a rejection).
    */
-  async startAll(options: RunOptions = {}): Promise<LifecycleReport> {
+  startAll(options: RunOptions = {}): Promise<LifecycleReport> {
+    const channel = runChannel();
+    return channel === undefined ? this.#startAll(options) : traceRun(channel, { container: this, operation: 'startAll' }, () => this.#startAll(options));
+  }
+
+  async #startAll(options: RunOptions): Promise<LifecycleReport> {
     checkRunOptions('startAll()', options);
     await this.#afterShutdown();
     const nodes = this.#registry.linked();
@@ -226,7 +232,12 @@ export class Container {
    * @returns the shutdown report.
    * @throws ShutdownError when a service failed to stop, or an instance of a scope did (as a rejection); it stays started.
    */
-  async stopAll(options: RunOptions = {}): Promise<LifecycleReport> {
+  stopAll(options: RunOptions = {}): Promise<LifecycleReport> {
+    const channel = runChannel();
+    return channel === undefined ? this.#stopAll(options) : traceRun(channel, { container: this, operation: 'stopAll' }, () => this.#stopAll(options));
+  }
+
+  async #stopAll(options: RunOptions): Promise<LifecycleReport> {
     checkRunOptions('stopAll()', options);
     let shutdown = this.#shutdown;
     if (!shutdown || shutdown.finished) {
