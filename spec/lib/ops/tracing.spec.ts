@@ -80,6 +80,26 @@ describe('traceLifecycle', () => {
     assert.deepEqual(spans.map((s) => [s.name, s.status?.code, s.ended]), [['startAll', 2, true], ['start slow', 2, true]]);
   });
 
+  it('boots and stops as usual with a tracer whose startSpan throws, and warns of it', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', onWarning);
+    const container = new Container({ logger: false });
+    container.register({ name: 'db', useFactory: () => ({}), onStart: async () => undefined });
+    const untrace = traceLifecycle(container, { tracer: { startSpan: () => { throw new Error('exporter gone'); } } });
+    try {
+      await container.startAll();
+      await container.stopAll();
+    } finally {
+      untrace();
+      await new Promise((resolve) => setImmediate(resolve));
+      process.off('warning', onWarning);
+    }
+    assert.equal(container.status()[0]?.state, 'stopped');
+    assert.ok(warnings.some((w) => w === 'bandmaster: tracing failed: exporter gone'), warnings.join('\n'));
+    assert.ok(warnings.some((w) => w.includes('a lifecycle listener threw') && w.includes('exporter gone')), warnings.join('\n'));
+  });
+
   it('stops recording once the returned function is called', async () => {
     spans.length = 0;
     const container = new Container({ logger: false });
