@@ -39,15 +39,16 @@ function span(name: string, n = 0): ReadableSpan {
 }
 
 /** A service `name` whose onStart connects a pg client and runs queries across awaits, and whose onStop closes it. */
-function pgService(name: string, deps: string[] = [], query = 'SELECT 1 AS one'): Parameters<Container['register']>[0] {
+function pgService(name: string, deps: string[] = [], more: { healthCheck?: () => unknown; restart?: { maxRestarts: number; withinMs: number } } = {}) {
   return {
+    ...more,
     name,
     deps,
     useFactory: () => ({ client: new pg.Client({ connectionString: PG_URL, application_name: `bandmaster-otel-${name}` }) }),
     onStart: async ({ client }: { client: Client }) => {
       await client.connect();
       await tick();
-      await client.query(query);
+      await client.query('SELECT 1 AS one');
     },
     onStop: async ({ client }: { client: Client }) => client.end(),
   };
@@ -188,6 +189,37 @@ describe('traceLifecycle with the OpenTelemetry SDK, any context manager', () =>
     assert.deepEqual(starts.map(parentOf).sort(), [...roots].sort());
     for (const start of starts) assert.equal(pgSpans().filter((p) => parentOf(p) === id(start)).length, 2);
     assert.equal(ours().filter((s) => s.name === 'startAll').length, 2);
+  });
+
+  it('begins a trace of its own for a supervised restart after a loss, even where the boot ran inside a span', async () => {
+    exporter.reset();
+    let healthy = true;
+    const container = new Container({ logger: false, healthInterval: 10, healthFailures: 1 });
+    container.register(pgService('db', [], { healthCheck: () => (healthy ? true : Promise.reject(new Error('gone'))), restart: { maxRestarts: 2, withinMs: 60_000 } }));
+    const untrace = traceLifecycle(container);
+    const restarted = new Promise<void>((resolve) => container.events.on((e) => void (e.type === 'restarted' && resolve())));
+    try {
+      // the health poll is armed inside this span: the loss it finds is not part of it
+      await trace.getTracer('app').startActiveSpan('request', async (request) => {
+        await container.startAll();
+        request.end();
+      });
+      healthy = false;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      healthy = true;
+      await restarted;
+      await container.stopAll();
+    } finally {
+      untrace();
+    }
+    const request = exporter.getFinishedSpans().find((s) => s.name === 'request')!;
+    assert.equal(parentOf(span('startAll')), id(request));
+    const restart = span('restart db');
+    assert.equal(parentOf(restart), undefined);
+    assert.notEqual(restart.spanContext().traceId, request.spanContext().traceId);
+    const again = span('start db', 1);
+    assert.equal(parentOf(again), id(restart));
+    assert.equal(pgSpans().filter((p) => parentOf(p) === id(again)).length, 2);
   });
 
   it('leaves the tracing channels without subscribers once it stops', async () => {
