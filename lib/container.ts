@@ -13,6 +13,7 @@ import { STARTED, type ServiceNode } from './lifecycle/node';
 import { toSpec } from './registration';
 import { Registry } from './registry';
 import { lifecycleReport, onDemandOf, reportService, type LifecycleReport, type ServiceReport } from './ops/report';
+import { runChannel, traceRun } from './ops/attempt-channels';
 import { realClock, type Clock } from './lifecycle/retry';
 import { ScopeHost } from './scope/host';
 import type { Scope } from './scope/scope';
@@ -188,7 +189,12 @@ export class Container {
    * @returns the boot report.
    * @throws BootError when validation failed or a required service failed to start (as a rejection).
    */
-  async startAll(options: RunOptions = {}): Promise<LifecycleReport> {
+  startAll(options: RunOptions = {}): Promise<LifecycleReport> {
+    const channel = runChannel();
+    return channel === undefined ? this.#startAll(options) : traceRun(channel, { container: this, operation: 'startAll' }, () => this.#startAll(options));
+  }
+
+  async #startAll(options: RunOptions): Promise<LifecycleReport> {
     checkRunOptions('startAll()', options);
     // inline, no await between the last look and what follows: a stop beginning in between would miss this start
     for (let stopping = this.#stopping(); stopping !== undefined; stopping = this.#stopping()) await stopping;
@@ -242,7 +248,12 @@ export class Container {
    * @returns the shutdown report.
    * @throws ShutdownError when a service failed to stop, or an instance of a scope did (as a rejection); it stays started.
    */
-  async stopAll(options: RunOptions = {}): Promise<LifecycleReport> {
+  stopAll(options: RunOptions = {}): Promise<LifecycleReport> {
+    const channel = runChannel();
+    return channel === undefined ? this.#stopAll(options) : traceRun(channel, { container: this, operation: 'stopAll' }, () => this.#stopAll(options));
+  }
+
+  async #stopAll(options: RunOptions): Promise<LifecycleReport> {
     checkRunOptions('stopAll()', options);
     let shutdown = this.#shutdown;
     if (!shutdown || shutdown.finished) {

@@ -1,5 +1,6 @@
 import type { BandmasterError } from './errors';
 import { describeSafely } from './lifecycle/outcome';
+import { lifecycleChannel } from './ops/channels';
 
 interface EventBase {
   /** Service name. */
@@ -125,8 +126,12 @@ export class LifecycleEvents {
   // copied on write: an emit in progress keeps the list it started with
   #subscriptions: readonly Subscription[] = [];
 
-  /** True when at least one listener is subscribed (and, for a gated one, enabled right now). */
+  /**
+   * True when at least one listener is subscribed (and, for a gated one, enabled right now), or
+   * the `diagnostics_channel` `bandmaster:lifecycle` has a subscriber.
+   */
   get active(): boolean {
+    if (lifecycleChannel().hasSubscribers) return true;
     for (const s of this.#subscriptions) if (s.enabled === undefined || s.enabled()) return true;
     return false;
   }
@@ -162,8 +167,11 @@ export class LifecycleEvents {
     this.#subscriptions = this.#subscriptions.filter((s) => s.listener !== listener);
   }
 
-  /** Delivers an event to every listener. */
+  /** Delivers an event to every listener, and publishes it on `bandmaster:lifecycle` while that channel has subscribers. */
   emit(event: LifecycleEvent): void {
+    const channel = lifecycleChannel();
+    // a throwing channel subscriber is Node's to report (diagnostics_channel's own convention)
+    if (channel.hasSubscribers) channel.publish(event);
     for (const { listener, enabled } of this.#subscriptions) {
       if (enabled !== undefined && !enabled()) continue;
       try {

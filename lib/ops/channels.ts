@@ -1,5 +1,5 @@
 import type { Channel } from 'node:diagnostics_channel';
-import { whileEnabled, type LifecycleEvents } from '../events';
+import type { LifecycleEvents } from '../events';
 
 /** The channel that carries every lifecycle event, named in DESIGN.md. */
 export const LIFECYCLE_CHANNEL = 'bandmaster:lifecycle';
@@ -8,22 +8,30 @@ export const LIFECYCLE_CHANNEL = 'bandmaster:lifecycle';
 let lifecycle: Channel | undefined;
 
 /**
- * Publishes a container's lifecycle events on the `diagnostics_channel` `bandmaster:lifecycle`
- * (each message is the {@link LifecycleEvent} itself). While the channel has no subscriber the
- * container builds no event for it, so an idle channel costs one `hasSubscribers` read per
- * lifecycle step.
+ * The `diagnostics_channel` `bandmaster:lifecycle`, made on first use (so importing bandmaster
+ * loads no `node:diagnostics_channel`). Every container publishes its events on it while it has
+ * subscribers. Internal.
+ */
+export function lifecycleChannel(): Channel {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (lifecycle ??= (require('node:diagnostics_channel') as typeof import('node:diagnostics_channel')).channel(LIFECYCLE_CHANNEL));
+}
+
+/**
+ * Kept for code written before every container published by itself: each container publishes
+ * its lifecycle events on the `diagnostics_channel` `bandmaster:lifecycle` (each message is the
+ * {@link LifecycleEvent} itself) while the channel has subscribers, and builds no event for it
+ * while it has none. This call adds nothing, so no event is published twice.
  *
- * @returns a function that stops publishing.
+ * @deprecated subscribe to `bandmaster:lifecycle` ({@link LIFECYCLE_CHANNEL}) without it.
+ * @returns a function that does nothing.
  * @throws never.
  * @example
  * ```ts
  * import diagnostics from 'node:diagnostics_channel';
- * publishLifecycle(container.events);
  * diagnostics.subscribe('bandmaster:lifecycle', (event) => console.log(event));
  * ```
  */
-export function publishLifecycle(events: LifecycleEvents): () => void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const channel = (lifecycle ??= (require('node:diagnostics_channel') as typeof import('node:diagnostics_channel')).channel(LIFECYCLE_CHANNEL));
-  return events[whileEnabled]((event) => channel.publish(event), () => channel.hasSubscribers);
+export function publishLifecycle(_events: LifecycleEvents): () => void {
+  return () => undefined;
 }

@@ -4,7 +4,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
 import { describe, it } from 'node:test';
 import { Container } from '../../../lib';
-import type { AttemptTraceContext } from '../../../lib/ops/attempt-channels';
+import type { AttemptTraceContext, RunTraceContext } from '../../../lib/ops/attempt-channels';
 
 /** Subscribes to a tracing channel's five events, recording `event service#attempt`; returns the log and the unsubscribe. */
 function record(name: string): { log: string[]; off: () => void } {
@@ -88,5 +88,56 @@ describe('diagnostics_channel tracing of attempts', () => {
     await container.startAll();
     await container.stopAll();
     assert.deepEqual(start.log, []);
+  });
+});
+
+describe('diagnostics_channel tracing of startAll and stopAll', () => {
+  it('publishes each startAll and stopAll call on bandmaster:run with its container and operation, the report as result, a BootError as error', async () => {
+    const channel = diagnostics.tracingChannel<object, RunTraceContext>('bandmaster:run');
+    const log: string[] = [];
+    const containers = new Set<object>();
+    const results: unknown[] = [];
+    const entry = (event: string) => (ctx: RunTraceContext): void => {
+      containers.add(ctx.container);
+      if (event === 'asyncEnd' && ctx.error === undefined) results.push(ctx.result);
+      const outcome = ctx.error !== undefined ? ` ${(ctx.error as Error).name}` : ' report';
+      log.push(`${event} ${ctx.operation}${event === 'asyncEnd' ? outcome : ''}`);
+    };
+    const handlers = { start: entry('start'), end: entry('end'), asyncStart: entry('asyncStart'), asyncEnd: entry('asyncEnd'), error: entry('error') };
+    const container = new Container({ logger: false });
+    container.register({ name: 'db', useFactory: () => ({}) });
+    const broken = new Container({ logger: false });
+    broken.register({ name: 'down', useFactory: () => Promise.reject(new Error('refused')) });
+    const reports: unknown[] = [];
+    channel.subscribe(handlers);
+    try {
+      reports.push(await container.startAll());
+      reports.push(await container.stopAll());
+      await assert.rejects(broken.startAll(), { name: 'BootError' });
+    } finally {
+      channel.unsubscribe(handlers);
+    }
+    assert.deepEqual(log, [
+      'start startAll', 'end startAll', 'asyncStart startAll', 'asyncEnd startAll report',
+      'start stopAll', 'end stopAll', 'asyncStart stopAll', 'asyncEnd stopAll report',
+      'start startAll', 'end startAll', 'error startAll', 'asyncStart startAll', 'asyncEnd startAll BootError',
+    ]);
+    assert.deepEqual([...containers], [container, broken]);
+    assert.equal(results.length, 2);
+    results.forEach((result, i) => assert.equal(result, reports[i]));
+  });
+
+  it('still rejects a malformed option of startAll and stopAll while bandmaster:run is traced', async () => {
+    const channel = diagnostics.tracingChannel<object, RunTraceContext>('bandmaster:run');
+    const none = (): void => undefined;
+    const handlers = { start: none, end: none, asyncStart: none, asyncEnd: none, error: none };
+    channel.subscribe(handlers);
+    try {
+      const container = new Container({ logger: false });
+      await assert.rejects(container.startAll({ timeout: -1 }), { kind: 'InvalidArgument' });
+      await assert.rejects(container.stopAll(null as never), { kind: 'InvalidArgument' });
+    } finally {
+      channel.unsubscribe(handlers);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { trace, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import { Container, traceLifecycle } from '../../lib';
+import { Container, traceLifecycle } from '../../../lib';
 
 interface RecordedSpan {
   readonly name: string;
@@ -39,7 +39,7 @@ after(() => trace.disable());
 const FIXTURE = join(__dirname, 'fixtures', 'tracing-app.js');
 
 describe('traceLifecycle', () => {
-  it('records one span per start and stop attempt, with the service, the attempt and the outcome', async () => {
+  it('records a root span per startAll and stopAll, and one span per start and stop attempt with the service, the attempt and the outcome', async () => {
     spans.length = 0;
     const container = new Container({ logger: false });
     let calls = 0;
@@ -53,13 +53,16 @@ describe('traceLifecycle', () => {
     untrace();
     const summary = spans.map((s) => [s.name, s.attributes['bandmaster.attempt'], s.status?.code, s.ended]);
     assert.deepEqual(summary, [
+      ['startAll', undefined, 1, true],
       ['start db', 1, 1, true],
       ['start flaky', 1, 2, true],
       ['start flaky', 2, 1, true],
+      ['stopAll', undefined, 1, true],
       ['stop flaky', 1, 1, true],
       ['stop db', 1, 1, true],
     ]);
-    const failed = spans[1]!;
+    assert.equal(spans[0]!.attributes['bandmaster.operation'], 'startAll');
+    const failed = spans[2]!;
     assert.equal(failed.attributes['bandmaster.service'], 'flaky');
     assert.equal(failed.attributes['bandmaster.phase'], 'start');
     assert.equal(failed.attributes['bandmaster.retry_delay_ms'], 1);
@@ -67,14 +70,34 @@ describe('traceLifecycle', () => {
     assert.equal((failed.exceptions[0] as Error).message, 'refused');
   });
 
-  it('ends the span of an attempt cut short by an abort with an error', async () => {
+  it('ends the span of an attempt cut short by an abort with an error, and its startAll span too', async () => {
     spans.length = 0;
     const container = new Container({ logger: false });
     container.register({ name: 'slow', useFactory: () => new Promise(() => undefined) });
     const untrace = traceLifecycle(container);
     await assert.rejects(container.startAll({ timeout: 20 }));
     untrace();
-    assert.deepEqual(spans.map((s) => [s.name, s.status?.code, s.ended]), [['start slow', 2, true]]);
+    assert.deepEqual(spans.map((s) => [s.name, s.status?.code, s.ended]), [['startAll', 2, true], ['start slow', 2, true]]);
+  });
+
+  it('boots and stops as usual with a tracer whose startSpan throws, and warns of it', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', onWarning);
+    const container = new Container({ logger: false });
+    container.register({ name: 'db', useFactory: () => ({}), onStart: async () => undefined });
+    const untrace = traceLifecycle(container, { tracer: { startSpan: () => { throw new Error('exporter gone'); } } });
+    try {
+      await container.startAll();
+      await container.stopAll();
+    } finally {
+      untrace();
+      await new Promise((resolve) => setImmediate(resolve));
+      process.off('warning', onWarning);
+    }
+    assert.equal(container.status()[0]?.state, 'stopped');
+    assert.ok(warnings.some((w) => w === 'bandmaster: tracing failed: exporter gone'), warnings.join('\n'));
+    assert.ok(warnings.some((w) => w.includes('a lifecycle listener threw') && w.includes('exporter gone')), warnings.join('\n'));
   });
 
   it('stops recording once the returned function is called', async () => {
