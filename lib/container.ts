@@ -474,6 +474,7 @@ export class Container {
       boot: (signal, timeout) => this.#bootFor({ signal, timeout }),
       validate: (nodes) => this.#validate(nodes),
       closure: (roots) => closure(this.#registry.table, roots),
+      shuttingDown: () => this.#shutdown !== undefined && !this.#shutdown.finished,
     };
   }
 

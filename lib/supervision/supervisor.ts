@@ -25,6 +25,8 @@ export interface SupervisorHost {
   validate(nodes: readonly ServiceNode[]): BandmasterError[];
   /** Every dependency of `roots`, transitively, roots included. */
   closure(roots: readonly ServiceNode[]): ServiceNode[];
+  /** Whether a `stopAll` is running: no restart may start services beside it. */
+  shuttingDown(): boolean;
 }
 
 /** Options of `container.restart()`. */
@@ -53,6 +55,8 @@ export class Supervisor {
   /** The shutdown of the running restart, so that `halt()` can end it. */
   #running: Shutdown | undefined;
   #halted = false;
+  /** How many times `stopAll` halted supervision: restarts queued before one of them do not run after it. */
+  #stops = 0;
   /** Aborted by `halt()`: ends the backoff of pending supervised restarts. */
   #halt = new AbortController();
   /** The health poll, with `healthInterval`. */
@@ -78,6 +82,7 @@ export class Supervisor {
   /** `stopAll` began: the running restart ends, pending supervised restarts are dropped. */
   halt(): void {
     this.#halted = true;
+    this.#stops++;
     this.log.halt();
     this.#halt.abort(new DOMException('supervision halted by stopAll()', 'AbortError'));
     this.#poll?.stop();
@@ -86,6 +91,8 @@ export class Supervisor {
 
   /** A boot ended: supervised restarts may run again, and health polls (with `healthInterval`). */
   booted(): void {
+    // a boot that a stopAll aborted ends while that shutdown runs: supervision stays halted
+    if (this.#host.shuttingDown()) return;
     if (this.#halted) this.#halt = new AbortController();
     this.#halted = false;
     this.log.booted();
@@ -103,7 +110,9 @@ export class Supervisor {
 
   /** Restarts `node` and its started dependents on demand; see {@link Supervisor}. */
   restart(node: ServiceNode, options: RestartRunOptions): Promise<LifecycleReport> {
-    return this.#queue(() => this.#restartNow(node, options, 'on demand', undefined));
+    const stops = this.#stops;
+    // a stopAll since it was queued ended it: running it now would start services beside that shutdown
+    return this.#queue(() => (this.#stops === stops && !this.#host.shuttingDown() ? this.#restartNow(node, options, 'on demand', undefined) : this.#interrupted(node)));
   }
 
   /**
@@ -148,7 +157,8 @@ export class Supervisor {
     const history = (this.#history.get(node) ?? []).filter((t) => t > now - policy.withinMs);
     this.#history.set(node, history);
     if (history.length >= policy.maxRestarts) {
-      void this.#queue(() => this.#giveUp(node, error, policy));
+      const stops = this.#stops;
+      void this.#queue(async () => (this.#stops === stops ? this.#giveUp(node, error, policy) : undefined));
       return;
     }
     history.push(now);
@@ -216,6 +226,12 @@ export class Supervisor {
     recording?.end('restarted', true);
     if (!this.#halted) this.#poll?.arm();
     return restartReport(table, errors, host.clock.now() - t0, names(set));
+  }
+
+  /** The rejection of a restart that a `stopAll` ended before it began. */
+  #interrupted(node: ServiceNode): Promise<never> {
+    const error = new BandmasterError('ServiceNotStarted', { service: node.name, detail: 'the restart was ended by stopAll() before it began; call restart() again once the container runs' });
+    return Promise.reject(new BootError([error], restartReport(this.#host.linked(), [error], 0, [node.name])));
   }
 
   #failed(set: readonly ServiceNode[], errors: BandmasterError[], t0: number, recording: Recording | undefined, started: boolean): never {
