@@ -1,5 +1,7 @@
 import { hasServiceMetadata, readClassMetadata } from '../decorators/metadata';
 import { Boot } from './lifecycle/boot';
+import { checkRunOptions, notSingleton, unknownService } from './container-checks';
+import { whenStarted } from './lifecycle/when-started';
 import type { AnyDefinition, Override } from './definition';
 import { BandmasterError, BootError, ShutdownError, describeValue } from './errors';
 import { LifecycleEvents } from './events';
@@ -204,8 +206,7 @@ export class Container {
     const boot = this.#bootFor(options);
     boot.add(nodes);
     await boot.done;
-    this.#scopes.live = true;
-    this.#supervisor.booted();
+    this.#booted();
     return this.#bootOutcome(boot);
   }
 
@@ -233,8 +234,7 @@ export class Container {
     const settled = new Promise<ServiceNode>((resolve) => node.watch(resolve));
     this.#bootFor(options).add(nodes);
     const result = await settled;
-    this.#scopes.live = true;
-    this.#supervisor.booted();
+    this.#booted();
     if (result.state !== 'started') throw result.error ?? new BandmasterError('ServiceNotStarted', { service: node.name });
     return result.instance as T;
   }
@@ -359,26 +359,9 @@ export class Container {
       }
       return Promise.reject(unknownService(token));
     }
-    if (node.state === 'started') return Promise.resolve(node.instance as T);
-    if (typeof options !== 'object' || options === null) {
-      return Promise.reject(new BandmasterError('InvalidArgument', { service: 'ready()', argument: 'options', detail: `options must be an object like { signal }, got ${describeValue(options)}` }));
-    }
-    const { signal } = options;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        node.unwatch(watcher);
-        reject(signal!.reason);
-      };
-      const watcher = (n: ServiceNode): void => {
-        if (n.state !== 'started') return n.watch(watcher);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(n.instance as T);
-      };
-      node.watch(watcher);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return whenStarted<T>(node, options);
   }
+
 
   /**
    * Restarts a service on demand (credentials rotated...): its started dependents stop (dependents
@@ -401,7 +384,7 @@ export class Container {
     const code = this.#registry.indexOf(token);
     if (code <= -2) throw notSingleton(this.#registry.specAt(code).name, this.#registry.specAt(code).scope);
     const report = await this.#supervisor.restart(this.#require(token), options);
-    this.#scopes.live = true;
+    this.#booted();
     return report;
   }
 
@@ -493,6 +476,16 @@ export class Container {
     return boot;
   }
 
+  /**
+   * A boot (or a restart) ended: scopes may open, supervision runs. Not while a stopAll runs: the
+   * boot it aborted ends during that shutdown, and must not turn them on again.
+   */
+  #booted(): void {
+    if (this.#shutdown !== undefined && !this.#shutdown.finished) return;
+    this.#scopes.live = true;
+    this.#supervisor.booted();
+  }
+
   /** What a start waits for: a running shutdown, or the stop of a running restart; undefined when none runs. */
   #stopping(): Promise<unknown> | undefined {
     if (this.#shutdown && !this.#shutdown.finished) return this.#shutdown.done;
@@ -517,26 +510,4 @@ export class Container {
   }
 }
 
-/** Rejects a malformed `signal` or `timeout` instead of silently running without a limit. */
 registerBuiltin(Container, 'container');
-
-function checkRunOptions(method: string, options: RunOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new BandmasterError('InvalidArgument', { service: method, detail: `options must be an object like { signal, timeout }, got ${String(options)}` });
-  }
-  const { signal, timeout } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new BandmasterError('InvalidArgument', { service: method, detail: 'signal must be an AbortSignal (new AbortController().signal, AbortSignal.timeout(ms))' });
-  }
-  if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && !Number.isNaN(timeout))) {
-    throw new BandmasterError('InvalidArgument', { service: method, detail: `timeout must be a number of ms >= 0 (Infinity for none), got ${describeValue(timeout)}` });
-  }
-}
-
-function notSingleton(name: string, scope: string): BandmasterError {
-  return new BandmasterError('ServiceNotStarted', { service: name, detail: `it is ${scope}, built on demand: await container.createScope().resolve(token)` });
-}
-
-function unknownService(token: unknown): BandmasterError {
-  return new BandmasterError('ServiceUnknown', { service: describeToken(token), detail: 'register it first, or check the name' });
-}
