@@ -205,6 +205,7 @@ export class Supervisor {
     // members a boot is starting stop once they settled: a shutdown leaves a starting service
     // alone, and it would run after its dependency stopped; no await between the last look and begin()
     for (let busy = starting(set); busy !== undefined; busy = starting(set)) await busy;
+    const stops = this.#stops;
     const shutdown = (this.#running = host.shutdown());
     shutdown.link(options.signal, options.timeout, 'restart');
     shutdown.begin(set);
@@ -213,6 +214,8 @@ export class Supervisor {
     for (const n of set) this.#lost.delete(n);
     const failed = (errors: BandmasterError[], started: boolean): never => this.#failed(set, errors, t0, recording, started);
     if (shutdown.errors.length > 0) return failed(shutdown.errors, false);
+    // a stopAll began while the members stopped: the restart ends there, it starts nothing beside that shutdown
+    if (this.#stops !== stops || host.shuttingDown()) return failed([endedByStopAll(node)], false);
     const nodes = host.closure(set);
     const invalid = host.validate(nodes);
     if (invalid.length > 0) return failed(invalid, false);
@@ -230,7 +233,7 @@ export class Supervisor {
 
   /** The rejection of a restart that a `stopAll` ended before it began. */
   #interrupted(node: ServiceNode): Promise<never> {
-    const error = new BandmasterError('ServiceNotStarted', { service: node.name, detail: 'the restart was ended by stopAll() before it began; call restart() again once the container runs' });
+    const error = endedByStopAll(node);
     return Promise.reject(new BootError([error], restartReport(this.#host.linked(), [error], 0, [node.name])));
   }
 
@@ -306,6 +309,11 @@ function markFailed(node: ServiceNode, error: BandmasterError): boolean {
   node.error = error;
   node.notify();
   return true;
+}
+
+/** Why a restart that a `stopAll` ended did not bring `node` back. */
+function endedByStopAll(node: ServiceNode): BandmasterError {
+  return new BandmasterError('ServiceNotStarted', { service: node.name, detail: 'the restart was ended by stopAll(); call restart() again once the container runs' });
 }
 
 /** A promise of the settle of a member of `set` that is waiting or starting; undefined when none is. */
