@@ -26,7 +26,14 @@ export const START: Operation<ServiceNode> = {
   what: (node) => `\`${node.name}\` start attempt`,
   call(node, signal, attempt, run) {
     const previous = node.inflight;
-    if (previous && (attempt === 1 || node.spec.create === fromValue)) return raceAbort(previous, signal).then(() => constructAndStart(node, signal));
+    if (previous && (attempt === 1 || node.spec.create === fromValue)) {
+      // abortable, but an aborted wait settles only once the earlier try did: the service's try in
+      // flight (what a shutdown waits for before it stops the dependencies) then covers that one too
+      return raceAbort(previous, signal).then(
+        () => constructAndStart(node, signal),
+        (reason: unknown) => previous.then(() => Promise.reject(reason as Error)),
+      );
+    }
     const spec = node.spec;
     const created = spec.create(spec, injectedArgs(node), signal);
     if (isThenable(created)) return Promise.resolve(created).then((instance) => runStartHook(node, instance, signal));

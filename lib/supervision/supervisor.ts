@@ -204,18 +204,21 @@ export class Supervisor {
     const table = host.linked();
     // members a boot is starting stop once they settled: a shutdown leaves a starting service
     // alone, and it would run after its dependency stopped; no await between the last look and begin()
-    for (let busy = starting(set); busy !== undefined; busy = starting(set)) await busy;
     const stops = this.#stops;
+    const failed = (errors: BandmasterError[], started: boolean): never => this.#failed(set, errors, t0, recording, started);
+    // a stopAll that began since (while this waited, or while the members stopped) ends the
+    // restart there: it stops and starts nothing beside that shutdown
+    const ended = (): boolean => this.#stops !== stops || host.shuttingDown();
+    for (let busy = starting(set); busy !== undefined; busy = starting(set)) await busy;
+    if (ended()) return failed([endedByStopAll(node)], false);
     const shutdown = (this.#running = host.shutdown());
     shutdown.link(options.signal, options.timeout, 'restart');
     shutdown.begin(set);
     await shutdown.done;
     this.#running = undefined;
     for (const n of set) this.#lost.delete(n);
-    const failed = (errors: BandmasterError[], started: boolean): never => this.#failed(set, errors, t0, recording, started);
     if (shutdown.errors.length > 0) return failed(shutdown.errors, false);
-    // a stopAll began while the members stopped: the restart ends there, it starts nothing beside that shutdown
-    if (this.#stops !== stops || host.shuttingDown()) return failed([endedByStopAll(node)], false);
+    if (ended()) return failed([endedByStopAll(node)], false);
     const nodes = host.closure(set);
     const invalid = host.validate(nodes);
     if (invalid.length > 0) return failed(invalid, false);
