@@ -67,4 +67,43 @@ describe('supervision against a private redis-server', () => {
       if (server.exitCode === null) await kill(server);
     }
   });
+  it('gives up on a server that is killed again past maxRestarts: rd and its dependent failed, not ready, until the next startAll', { timeout: 30_000 }, async () => {
+    const port = await freePort();
+    let server = await privateRedis(port);
+    const container = new Container({ logger: false, healthInterval: 50, healthFailures: 2, healthTimeout: 200 });
+    container.register(
+      redis({ name: 'rd-flap', config: { uri: `redis://127.0.0.1:${port}` }, retries: 100, backoff: { initial: 50, max: 200 }, restart: { maxRestarts: 1, withinMs: 60_000 } }),
+      { name: 'sessions', deps: ['rd-flap'], useFactory: (client: RedisClient) => ({ client }) },
+    );
+    try {
+      await container.startAll();
+      const lost = nextEvent(container, 'lost', 'rd-flap');
+      const restarted = nextEvent(container, 'restarted', 'rd-flap');
+      await kill(server);
+      // back once the loss was seen: sooner, ioredis reconnects on its own and nothing is lost
+      await lost;
+      server = await privateRedis(port);
+      await restarted;
+      // the second loss within withinMs is past maxRestarts (1): given up, although the server comes back
+      const gaveUp = nextEvent(container, 'restart-failed', 'rd-flap');
+      await kill(server);
+      const event = await gaveUp;
+      server = await privateRedis(port);
+      assert.equal(event.type === 'restart-failed' && event.error.kind, 'ServiceStartFailure');
+      assert.match(event.type === 'restart-failed' ? String(event.error.detail) : '', /given up: more than 1 restarts within 60000 ms/);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const [rd, sessions] = container.status();
+      assert.equal(rd?.state, 'failed');
+      assert.equal(sessions?.state, 'failed');
+      assert.equal(sessions?.error?.kind, 'DependencyUnavailable');
+      assert.equal((await container.health()).healthy, false);
+      // given up means no further restart: the next startAll tries it again
+      await container.startAll();
+      assert.equal(await container.resolve<RedisClient>('rd-flap').ping(), 'PONG');
+      assert.equal(container.status().every((s) => s.state === 'started'), true);
+    } finally {
+      await container.stopAll({ timeout: 5_000 }).catch(() => undefined);
+      if (server.exitCode === null) await kill(server);
+    }
+  });
 });
