@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 let version: string | undefined;
 
@@ -13,14 +13,19 @@ export function packageVersion(): string {
 }
 
 function readVersion(): string {
-  // this file runs from dist/lib/ops (and from lib/ops under tsx): package.json is up the tree
-  for (const up of ['../../..', '../..']) {
+  // up the tree from dist/lib/ops (lib/ops under tsx, or a build in another folder of the checkout)
+  // to the first package.json that is bandmaster's
+  let dir = __dirname;
+  for (let depth = 0; depth < 8; depth++) {
     try {
-      const pkg = JSON.parse(readFileSync(join(__dirname, up, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
       if (pkg.name === 'bandmaster' && typeof pkg.version === 'string') return pkg.version;
     } catch {
-      // try the next candidate
+      // not here: one folder up
     }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
   }
   return '0.0.0';
 }

@@ -157,6 +157,19 @@ for (const [label, make] of [
   });
 }
 
+/** The checkout's package.json, found up the tree from this spec's build folder (dist/, or .build/ts7/dist/). */
+function packageJson(): { version: string } {
+  for (let dir = __dirname, depth = 0; depth < 8; depth++, dir = join(dir, '..')) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'bandmaster') return pkg;
+    } catch {
+      // one folder up
+    }
+  }
+  throw new Error(`no package.json of bandmaster above ${__dirname}`);
+}
+
 describe('traceLifecycle with the OpenTelemetry SDK, any context manager', () => {
   before(() => context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()));
   after(() => context.disable());
@@ -168,7 +181,7 @@ describe('traceLifecycle with the OpenTelemetry SDK, any context manager', () =>
     const untrace = traceLifecycle(container);
     await container.startAll();
     untrace();
-    const { version } = JSON.parse(readFileSync(join(__dirname, '../../../../package.json'), 'utf8')) as { version: string };
+    const { version } = packageJson();
     assert.deepEqual({ ...span('start db').instrumentationScope }, { name: 'bandmaster', version, schemaUrl: undefined });
   });
 
