@@ -1,18 +1,28 @@
-import type { Channel } from 'node:diagnostics_channel';
 import type { LifecycleEvents } from '../events';
+
+/**
+ * The part of a `diagnostics_channel` Channel the containers use, written out so that the
+ * declarations do not need `@types/node`.
+ */
+export interface LifecycleChannel {
+  /** Whether anyone subscribed. */
+  readonly hasSubscribers: boolean;
+  /** Sends `message` to the subscribers. */
+  publish(message: unknown): void;
+}
 
 /** The channel that carries every lifecycle event, named in DESIGN.md. */
 export const LIFECYCLE_CHANNEL = 'bandmaster:lifecycle';
 
 // held here once made: a channel nobody references may be collected with its subscribers (Node < 22)
-let lifecycle: Channel | undefined;
+let lifecycle: LifecycleChannel | undefined;
 
 /**
  * The `diagnostics_channel` `bandmaster:lifecycle`, made on first use (so importing bandmaster
  * loads no `node:diagnostics_channel`). Every container publishes its events on it while it has
  * subscribers. Internal.
  */
-export function lifecycleChannel(): Channel {
+export function lifecycleChannel(): LifecycleChannel {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (lifecycle ??= (require('node:diagnostics_channel') as typeof import('node:diagnostics_channel')).channel(LIFECYCLE_CHANNEL));
 }

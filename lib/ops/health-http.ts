@@ -9,7 +9,12 @@ export interface HealthSource {
   /** Runs the health checks, as `container.health()` does. */
   health(options?: HealthOptions): Promise<HealthReport>;
   /** Every service's state, as `container.status()` gives it: the startup probe reads it. */
-  status(): readonly { readonly state: ServiceState; readonly required: boolean }[];
+  status(): readonly {
+    /** The service's lifecycle state. */
+    readonly state: ServiceState;
+    /** Whether readiness needs it. */
+    readonly required: boolean;
+  }[];
 }
 
 /** The answer of {@link probeReadiness}. */
