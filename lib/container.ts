@@ -457,7 +457,7 @@ export class Container {
       boot: (signal, timeout) => this.#bootFor({ signal, timeout }),
       validate: (nodes) => this.#validate(nodes),
       closure: (roots) => closure(this.#registry.table, roots),
-      shuttingDown: () => this.#shutdown !== undefined && !this.#shutdown.finished,
+      shuttingDown: () => this.#shuttingDown(),
     };
   }
 
@@ -481,14 +481,20 @@ export class Container {
    * boot it aborted ends during that shutdown, and must not turn them on again.
    */
   #booted(): void {
-    if (this.#shutdown !== undefined && !this.#shutdown.finished) return;
+    if (this.#shuttingDown()) return;
     this.#scopes.live = true;
     this.#supervisor.booted();
   }
 
+  /** Whether a stopAll's shutdown runs. */
+  #shuttingDown(): boolean {
+    return this.#shutdown !== undefined && !this.#shutdown.finished;
+  }
+
   /** What a start waits for: a running shutdown, or the stop of a running restart; undefined when none runs. */
   #stopping(): Promise<unknown> | undefined {
-    if (this.#shutdown && !this.#shutdown.finished) return this.#shutdown.done;
+    const shutdown = this.#shutdown;
+    if (shutdown !== undefined && !shutdown.finished) return shutdown.done;
     return this.#supervisor.stopping();
   }
 
