@@ -47,6 +47,12 @@ export const START: Operation<ServiceNode> = {
   },
 };
 
+/**
+ * A service's {@link ServiceNode.stopping} once a stop given up on closed its instance after all
+ * while another run held the service: its next stop succeeds at once, without the hook.
+ */
+export const CLOSED: Promise<boolean> = Promise.resolve(true);
+
 /** How a new shutdown's stop waits for an earlier one still unwinding, when the service has no stopTimeout. */
 const UNWIND_GRACE_MS = 1_000;
 

@@ -4,7 +4,7 @@ import { abandonedSettled } from './hooks';
 import { FAILED, STARTED, STARTING, STOPPED, STOPPING, WAITING, type ServiceNode } from './node';
 import { Run } from './run';
 import { AttemptRun, type AttemptHost, type Outcome } from './attempt';
-import { STOP } from './operations';
+import { CLOSED, STOP } from './operations';
 import { ReadyQueue } from './ready';
 
 /**
@@ -130,12 +130,18 @@ export class Shutdown extends Run implements AttemptHost<ServiceNode> {
    * after all. The service is closed: it becomes stopped, with a `stopped` event, rather than
    * staying "started" with a closed client (a later stopAll would call its hook on it again).
    * Only when it is the last try of a run that failed and nothing happened to the service since
-   * (no attempt began, still started, no boot about to inject it); the shutdown that gave up on
-   * it reports the failure.
+   * (no attempt began, still started); the shutdown that gave up on it reports the failure. When
+   * a newer shutdown holds it as a member (waiting for its dependents) or a boot is about to
+   * inject it, its state is theirs: it stays started, marked closed, so that the stop that comes
+   * next succeeds without calling the hook again (the newer shutdown then still stops it in order).
    */
   late(node: ServiceNode, _value: unknown, attempt: number, run: AttemptRun<ServiceNode>): void {
-    if (run.outcome?.ok !== false || attempt !== run.attempts || node.attempt !== run) return;
-    if (node.code !== STARTED || this.#inUseByBoot(node)) return;
+    if (run.outcome?.ok !== false || attempt !== run.attempts || node.attempt !== run || node.code !== STARTED) return;
+    // a failed stop left the run column at 0; a newer shutdown that took the service marked it with its id
+    if (this.ctx.table.run[node.index] !== 0 || this.#inUseByBoot(node)) {
+      node.stopping = CLOSED;
+      return;
+    }
     node.attempt = undefined;
     // through stopping, as every stop goes: the state machine has no started -> stopped
     node.transition(STOPPING);
