@@ -27,9 +27,12 @@ export class Shutdown extends Run implements AttemptHost<ServiceNode> {
 
   /**
    * Stops the started services among `nodes`; the ones that failed to start become stopped.
-   * Starts abandoned by an aborted boot settle and are cleaned up first (see {@link abandonedSettled}).
+   * Starts abandoned by an aborted boot settle and are cleaned up first (see {@link abandonedSettled}),
+   * unless it is aborted already (a caller's signal that aborted before it began): it is then over
+   * at once, and must not wait to touch services that newer runs hold by then.
    */
   begin(nodes: readonly ServiceNode[]): void {
+    if (this.aborted) return this.#begin(nodes);
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;
       if (node.inflight !== undefined || node.cleanup !== undefined) {
