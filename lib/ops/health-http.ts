@@ -57,22 +57,43 @@ type HealthResponse = Parameters<HealthRequestHandler>[1];
 
 /** Why a container is not ready whatever its checks say. */
 interface ShutdownFlag {
-  /** A `stopping` event came and no `starting` since. */
+  /** A `stopping` event of a shutdown came and no `starting` since. */
   stopping: boolean;
+  /** Restarts running (`restarting` without its `restarted` or `restart-failed` yet): their stops are not a shutdown. */
+  restarts: number;
   /** Drains before a stop (`handleSignals`) that has not begun: a restart's `starting` does not clear it. */
   drains: number;
 }
 
 const flags = new WeakMap<LifecycleEvents, ShutdownFlag>();
 
-/** Follows the container's events: a `stopping` begins a shutdown, a `starting` a boot. */
+/**
+ * Follows the container's events: a `stopping` begins a shutdown, a `starting` a boot. The stops
+ * of supervision are not a shutdown: a restart's come between its `restarting` and its end, and
+ * those of a service given up on (no `restarting` before them) end with its `restart-failed`,
+ * with no start after them when nothing else needs one; readiness then follows the checks.
+ */
 function shutdownFlag(events: LifecycleEvents): ShutdownFlag {
   let flag = flags.get(events);
   if (!flag) {
-    const state: ShutdownFlag = { stopping: false, drains: 0 };
+    const state: ShutdownFlag = { stopping: false, restarts: 0, drains: 0 };
     events.on((e) => {
-      if (e.type === 'stopping') state.stopping = true;
-      else if (e.type === 'starting') state.stopping = false;
+      switch (e.type) {
+        case 'stopping':
+          if (state.restarts === 0) state.stopping = true;
+          break;
+        case 'starting':
+          state.stopping = false;
+          break;
+        case 'restarting':
+          state.restarts++;
+          break;
+        case 'restarted':
+        case 'restart-failed':
+          if (state.restarts > 0) state.restarts--;
+          else state.stopping = false;
+          break;
+      }
     });
     flags.set(events, (flag = state));
   }
