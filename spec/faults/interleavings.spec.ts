@@ -8,12 +8,12 @@ import { Monitor, prng, randomGraph, registerGraph, type RandomService } from '.
 const SEEDS = 25;
 const CALLS = 100;
 
-type Call = 'startAll' | 'stopAll' | 'start' | 'ready';
+type Call = 'startAll' | 'stopAll' | 'start' | 'ready' | 'restart';
 
-/** One call at a random moment within the first 40ms; resolves to a problem, or undefined. */
-function schedule(container: Container, graph: readonly RandomService[], random: () => number): Promise<string | undefined> {
+/** One call at a random moment within the first 40ms; resolves to a problem, or undefined. `pending` holds it while it runs, to name the calls of a hang. */
+function schedule(container: Container, graph: readonly RandomService[], random: () => number, pending: Set<string>): Promise<string | undefined> {
   const r = random();
-  const call: Call = r < 0.3 ? 'startAll' : r < 0.55 ? 'stopAll' : r < 0.8 ? 'start' : 'ready';
+  const call: Call = r < 0.25 ? 'startAll' : r < 0.47 ? 'stopAll' : r < 0.67 ? 'start' : r < 0.85 ? 'ready' : 'restart';
   const target = graph[Math.floor(random() * graph.length)]!.name;
   const delay = Math.floor(random() * 40);
   const timeout = random() < 0.3 ? 2 + Math.floor(random() * 30) : undefined;
@@ -22,14 +22,17 @@ function schedule(container: Container, graph: readonly RandomService[], random:
     setTimeout(() => {
       const signal = abortAfter === undefined ? undefined : AbortSignal.timeout(abortAfter);
       const options = { ...(timeout === undefined ? {} : { timeout }), ...(signal ? { signal } : {}) };
+      const name = `${call}(${target}, ${JSON.stringify({ timeout, abortAfter })}) at ${delay}ms`;
+      pending.add(name);
       const promise: Promise<unknown> =
         call === 'startAll' ? container.startAll(options)
         : call === 'stopAll' ? container.stopAll(options)
         : call === 'start' ? container.start(target, options)
+        : call === 'restart' ? container.restart(target, options)
         : container.ready(target, { signal: signal ?? AbortSignal.timeout(5 + Math.floor(random() * 60)) });
       promise.then(
-        () => resolve(undefined),
-        (error: unknown) => resolve(expected(call, error) ? undefined : `${call}(${target}) rejected with ${String(error)}`),
+        () => (pending.delete(name), resolve(undefined)),
+        (error: unknown) => (pending.delete(name), resolve(expected(call, error) ? undefined : `${call}(${target}) rejected with ${String(error)}`)),
       );
     }, delay);
   });
@@ -43,6 +46,7 @@ function expected(call: Call, error: unknown): boolean {
     case 'stopAll':
       return error instanceof ShutdownError;
     case 'start':
+    case 'restart':
       return error instanceof BootError || error instanceof BandmasterError;
     case 'ready':
       return error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
@@ -65,7 +69,7 @@ function checkQuiescent(container: Container, graph: readonly RandomService[], m
 }
 
 describe('fault injection: random interleavings', () => {
-  it(`${SEEDS} seeded runs of ${CALLS} concurrent startAll/stopAll/start/ready calls over random graphs keep every invariant`, async () => {
+  it(`${SEEDS} seeded runs of ${CALLS} concurrent startAll/stopAll/start/ready/restart calls over random graphs keep every invariant`, async () => {
     let services = 0;
     for (let seed = 1; seed <= SEEDS; seed++) {
       const random = prng(seed);
@@ -75,8 +79,13 @@ describe('fault injection: random interleavings', () => {
       const container = new Container({ logger: false });
       registerGraph(container, graph, monitor, random);
 
-      const calls = Array.from({ length: CALLS }, () => schedule(container, graph, random));
-      const problems = (await within(Promise.all(calls), 20_000, `seed ${seed}: the calls`)).filter((p) => p !== undefined);
+      const pending = new Set<string>();
+      const calls = Array.from({ length: CALLS }, () => schedule(container, graph, random, pending));
+      const settled = await within(Promise.all(calls), 20_000, `seed ${seed}: the calls`).catch((error: Error) => {
+        const states = container.status().map((s) => `${s.name} ${s.state}`).join(', ');
+        throw new Error(`${error.message}; still running: ${[...pending].join('; ')}; states: ${states}`);
+      });
+      const problems = settled.filter((p) => p !== undefined);
       // instances given up on are stopped in the background: let that finish
       await flush(10);
       problems.push(...checkQuiescent(container, graph, monitor));
