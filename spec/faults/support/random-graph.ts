@@ -23,6 +23,8 @@ export class Monitor {
   readonly violations: string[] = [];
   /** While false, hooks never fail (to bring the container back to a clean state). */
   faults = true;
+  /** Services whose next health check fails (a loss, with `supervised` graphs). */
+  readonly sick = new Set<string>();
   onStartCalls = 0;
   onStopCalls = 0;
 
@@ -73,9 +75,11 @@ interface Instance {
 /**
  * Registers the graph. Hooks honour their signal and check, as they run: one start at a time per
  * service, one live instance per service, required dependencies live when a service starts, and
- * no live dependent when a service stops.
+ * no live dependent when a service stops. With `supervised`, every service has a restart policy
+ * and a health check that fails once when its name is in `monitor.sick` (for a container with
+ * `healthInterval`): a loss.
  */
-export function registerGraph(container: Container, graph: readonly RandomService[], monitor: Monitor, random: () => number): void {
+export function registerGraph(container: Container, graph: readonly RandomService[], monitor: Monitor, random: () => number, supervised = false): void {
   const dependents = new Map<string, string[]>();
   for (const s of graph) for (const d of s.deps) dependents.set(d.name, [...(dependents.get(d.name) ?? []), s.name]);
   let serial = 0;
@@ -87,6 +91,14 @@ export function registerGraph(container: Container, graph: readonly RandomServic
       backoff: { initial: 1, max: 4 },
       deps: s.deps.map((d) => (d.optional ? { token: d.name, optional: true as const } : d.name)),
       useFactory: () => ({ name: s.name, id: ++serial }),
+      ...(supervised
+        ? {
+            restart: { maxRestarts: 2, withinMs: 200, backoff: 1 },
+            healthCheck: () => {
+              if (monitor.sick.delete(s.name)) throw new Error(`${s.name} lost its connection`);
+            },
+          }
+        : {}),
       onStart: async (instance, signal) => {
         monitor.onStartCalls++;
         const running = (monitor.starting.get(s.name) ?? 0) + 1;
