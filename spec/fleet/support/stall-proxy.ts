@@ -35,14 +35,22 @@ export class StallProxy {
   /** Stops forwarding for `ms`, then forwards what was held back; resolves when it flows again. */
   async stall(ms: number): Promise<void> {
     this.#stalled = true;
-    for (const [a, b] of this.#pairs) (a.unpipe(b), b.unpipe(a), a.pause(), b.pause());
+    for (const [a, b] of this.#pairs) {
+      a.unpipe(b);
+      b.unpipe(a);
+      a.pause();
+      b.pause();
+    }
     await new Promise((r) => setTimeout(r, ms));
     this.#stalled = false;
     for (const pair of this.#pairs) flow(pair);
   }
 
   async close(): Promise<void> {
-    for (const [a, b] of this.#pairs) (a.destroy(), b.destroy());
+    for (const [a, b] of this.#pairs) {
+      a.destroy();
+      b.destroy();
+    }
     await new Promise((resolve) => this.#server?.close(resolve) ?? resolve(undefined));
   }
 }
