@@ -84,7 +84,7 @@ export class FleetHost implements FleetRuntime {
     for (const node of table.nodes) if (node.code === STANDBY) node.transition(STOPPED);
     const slots = [...this.#slots.values()];
     for (const slot of slots) slot.watcher?.abort(new DOMException('stopAll()', 'AbortError'));
-    await Promise.all([...slots.map((slot) => slot.watching), ...this.#closing]);
+    await Promise.all(slots.map((slot) => slot.watching));
     await Promise.all(
       slots.map(async (slot) => {
         const pending = slot.pending;
@@ -93,6 +93,8 @@ export class FleetHost implements FleetRuntime {
         if (slot.held === undefined) await closeEngine(slot);
       }),
     );
+    // including those of once steps whose start ended while this stop began
+    while (this.#closing.size > 0) await Promise.all(this.#closing);
   }
 
   async #once(service: FleetService, client: unknown, args: unknown[], signal: AbortSignal): Promise<unknown> {

@@ -53,6 +53,8 @@ INSERT INTO bandmaster_lock_tokens AS t (key, token) SELECT $1::text, 1 FROM l W
 ON CONFLICT (key) DO UPDATE SET token = t.token + 1 RETURNING token`;
 const TAKE = `SELECT pg_try_advisory_lock(${LOCK_ID}) AS ok`;
 const UNDEFINED_TABLE = '42P01';
+/** How long {@link PgLockEngine.close} waits for its unlocks and the connection's end. */
+const END_MS = 2_000;
 
 /** Advisory locks, fencing tokens and `once` records on PostgreSQL. */
 export class PgLockEngine implements LockEngine {
@@ -121,13 +123,21 @@ export class PgLockEngine implements LockEngine {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.#held.values()].map((lease) => lease.release()));
-    await Promise.allSettled(this.#unlocking);
-    this.#stopBeat();
-    if (this.#dead !== undefined) return;
-    this.#dead = new Error('lock engine closed');
-    const session = await this.#session?.catch(() => undefined);
-    await session?.end().catch(() => undefined);
+    // unlocks and the end wait for the server: behind a silent network they would wait for TCP to
+    // give up, so the close has a deadline (the server drops what is left with the session)
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, END_MS)).unref());
+    try {
+      const releases = Promise.allSettled([...this.#held.values()].map((lease) => lease.release()));
+      await Promise.race([releases.then(() => Promise.allSettled(this.#unlocking)), late]);
+      this.#stopBeat();
+      if (this.#dead !== undefined) return;
+      this.#dead = new Error('lock engine closed');
+      const session = await this.#session?.catch(() => undefined);
+      if (session !== undefined) await Promise.race([session.end().catch(() => undefined), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The dedicated connection, opened on first use; a failed open is tried again on the next call. */

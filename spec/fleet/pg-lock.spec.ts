@@ -4,6 +4,7 @@ import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { acquire } from '../../lib/fleet/lock';
 import { PgLockEngine } from '../../lib/fleet/pg-lock';
+import { StallProxy } from './support/stall-proxy';
 
 const URL = process.env.BANDMASTER_TEST_SQL_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const engines: PgLockEngine[] = [];
@@ -159,5 +160,23 @@ describe('PgLockEngine', () => {
     const next = await e.tryAcquire(key);
     assert.equal(next?.token, 2);
     await next?.release();
+  });
+  it('closes within its end deadline when the network to the server is silent, so a stop never waits for TCP to give up', async () => {
+    const proxy = await new StallProxy(5432).listen();
+    try {
+      const s = new Client({ connectionString: URL.replace(':5432', `:${proxy.port}`) });
+      await s.connect();
+      const e = new PgLockEngine({ session: s, heartbeatMs: 60_000 });
+      const lease = await e.tryAcquire(`spec-${randomUUID()}`);
+      assert.ok(lease);
+      const stalled = proxy.stall(4_000);
+      const startedAt = performance.now();
+      await e.close();
+      const ms = performance.now() - startedAt;
+      assert.ok(ms < 3_000, `close took ${ms} ms`);
+      await stalled;
+    } finally {
+      await proxy.close();
+    }
   });
 });
