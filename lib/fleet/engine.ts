@@ -1,18 +1,18 @@
 /** The lock engine of a started lock service: PostgreSQL advisory locks for a `sql` pool, Redis leases for a `redis` client. */
 import { BandmasterError } from '../errors';
 import type { LockEngine } from './lock';
-import { PgLockEngine, type PgSession } from './pg-lock';
+import { PgLockEngine, type PgQueryable, type PgSession } from './pg-lock';
 import { RedisLockEngine, type RedisSession } from './redis-lock';
 
 /** What the engine reads of a pg `Pool`: the client class and options it opens connections with. */
-interface PoolLike {
+interface PoolLike extends PgQueryable {
   readonly Client: new (options: unknown) => PgSession & { connect(): Promise<unknown> };
   readonly options: unknown;
 }
 
 function isPool(client: unknown): client is PoolLike {
   const c = client as Partial<PoolLike> | null;
-  return typeof c === 'object' && c !== null && typeof c.Client === 'function' && typeof c.options === 'object';
+  return typeof c === 'object' && c !== null && typeof c.Client === 'function' && typeof c.options === 'object' && typeof c.query === 'function';
 }
 
 function isRedis(client: unknown): client is RedisSession {
@@ -22,22 +22,27 @@ function isRedis(client: unknown): client is RedisSession {
 /**
  * A lock engine on the lock service's started client. A pg pool gets a DEDICATED connection (an
  * advisory lock lives as long as its session: a pooled connection would hand it to other queries
- * and keep it after a release), opened with the pool's own options and ended by the engine's
- * `close`; a Redis client is shared (the engine only evaluates scripts on it).
+ * and keep it after a release), opened with the pool's own options on the engine's first take and
+ * ended by its `close` (a `once` record already done is read on the pool: no connection at all);
+ * a Redis client is shared (the engine only evaluates scripts on it).
  *
- * @throws BandmasterError `InvalidDefinition` when the client is neither; the connect error of the dedicated connection.
+ * @throws BandmasterError `InvalidDefinition` when the client is neither.
  */
-export async function engineFor(service: string, client: unknown, leaseMs: number | undefined): Promise<LockEngine> {
+export function engineFor(service: string, client: unknown, leaseMs: number | undefined): LockEngine {
   if (isRedis(client)) return new RedisLockEngine({ client, leaseMs });
   if (isPool(client)) {
-    const session = new client.Client(client.options);
-    try {
-      await session.connect();
-    } catch (err) {
-      await session.end().catch(() => undefined);
-      throw err;
-    }
-    return new PgLockEngine({ session });
+    const pool = client;
+    const open = async (): Promise<PgSession> => {
+      const session = new pool.Client(pool.options);
+      try {
+        await session.connect();
+      } catch (err) {
+        await session.end().catch(() => undefined);
+        throw err;
+      }
+      return session;
+    };
+    return new PgLockEngine({ session: open, records: pool });
   }
   throw new BandmasterError('InvalidDefinition', { service, detail: `its lock service gave a ${client === null ? 'null' : typeof client}, neither a pg Pool nor an ioredis client: \`lock\` names a sql or redis provider service` });
 }

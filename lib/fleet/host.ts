@@ -48,6 +48,8 @@ interface Slot {
 export class FleetHost implements FleetRuntime {
   readonly #deps: FleetHostDeps;
   readonly #slots = new Map<string, Slot>();
+  /** Lock connections of finished `once` steps that are still ending. */
+  readonly #closing = new Set<Promise<void>>();
 
   constructor(deps: FleetHostDeps) {
     this.#deps = deps;
@@ -91,16 +93,21 @@ export class FleetHost implements FleetRuntime {
         if (slot.held === undefined) await closeEngine(slot);
       }),
     );
+    // including those of once steps whose start ended while this stop began
+    while (this.#closing.size > 0) await Promise.all(this.#closing);
   }
 
   async #once(service: FleetService, client: unknown, args: unknown[], signal: AbortSignal): Promise<unknown> {
-    const engine = await engineFor(service.name, client, service.leaseMs);
+    const engine = engineFor(service.name, client, service.leaseMs);
     try {
       let instance: unknown;
       const outcome = await runOnce(engine, service.key, async (s) => void (instance = await startInner(service.inner, args, s)), { signal, pollMs: POLL_MS });
       return outcome === 'ran' ? instance : undefined;
     } finally {
-      await engine.close();
+      // runOnce released the lock; ending its connection is not part of the start (stopAll waits for it)
+      const closing = engine.close().catch(() => undefined);
+      this.#closing.add(closing);
+      void closing.finally(() => this.#closing.delete(closing));
     }
   }
 
@@ -130,7 +137,7 @@ export class FleetHost implements FleetRuntime {
   async #tryAcquire(service: FleetService, slot: Slot, client: unknown): Promise<Lease | undefined> {
     try {
       if (slot.engine === undefined || slot.client !== client) await closeEngine(slot);
-      slot.engine ??= await engineFor(service.name, client, service.leaseMs);
+      slot.engine ??= engineFor(service.name, client, service.leaseMs);
       slot.client = client;
       const lease = await slot.engine.tryAcquire(service.key);
       if (lease !== undefined) this.#emit(service, { type: 'acquired', key: service.key, token: lease.token });
@@ -155,7 +162,7 @@ export class FleetHost implements FleetRuntime {
     while (!signal.aborted) {
       let lease: Lease;
       try {
-        if (slot.engine === undefined) slot.engine = await engineFor(service.name, slot.client, service.leaseMs);
+        if (slot.engine === undefined) slot.engine = engineFor(service.name, slot.client, service.leaseMs);
         lease = await acquire(slot.engine, service.key, { signal, pollMs: POLL_MS });
       } catch {
         if (signal.aborted) return;

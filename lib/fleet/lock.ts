@@ -10,7 +10,10 @@ import { BandmasterError } from '../errors';
 export interface Lease {
   /** The user's key, as given to {@link LockEngine.tryAcquire}. */
   readonly key: string;
-  /** The fencing token: an integer that grows with every new holder of this key. */
+  /**
+   * The fencing token: an integer that grows with every new holder of this key; 0 for a lease
+   * taken with `fence: false` (a `once` step, which is given no token, skips the write).
+   */
   readonly token: number;
   /**
    * Aborted when the lease can no longer be trusted (connection lost, renewal failed or late): the
@@ -24,7 +27,7 @@ export interface Lease {
 /** A lock service on one database connection. */
 export interface LockEngine {
   /** Takes `key` if nobody holds it; `undefined` when another holder has it. */
-  tryAcquire(key: string): Promise<Lease | undefined>;
+  tryAcquire(key: string, options?: Pick<AcquireOptions, 'fence'>): Promise<Lease | undefined>;
   /** Whether the `once` record for `key` exists. */
   isDone(key: string): Promise<boolean>;
   /** Writes the `once` record for `key` (while holding its lease). */
@@ -41,15 +44,17 @@ export interface AcquireOptions {
   readonly pollMs?: number;
   /** Called once when the first try finds the lock taken (the service goes to standby). */
   readonly onWait?: () => void;
+  /** Whether the lease gets a fencing token (default true; one durable write per take). */
+  readonly fence?: boolean;
 }
 
 /** Waits until `key` is taken by this engine, polling; abortable. */
 export async function acquire(engine: LockEngine, key: string, options: AcquireOptions = {}): Promise<Lease> {
-  const { signal, pollMs = 100, onWait } = options;
+  const { signal, pollMs = 100, onWait, fence } = options;
   let waited = false;
   for (;;) {
     signal?.throwIfAborted();
-    const lease = await engine.tryAcquire(key);
+    const lease = await engine.tryAcquire(key, { fence });
     if (lease !== undefined) {
       if (signal?.aborted) {
         await lease.release();

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { clampDelay } from '../delay';
 import { HeldLease } from './lease';
-import { lockName, type Lease, type LockEngine } from './lock';
+import { lockName, type AcquireOptions, type Lease, type LockEngine } from './lock';
 
 /** What the engine needs of an ioredis client (it does not close it). */
 export interface RedisSession {
@@ -24,6 +24,7 @@ export interface RedisLockOptions {
 }
 
 const ACQUIRE = `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return redis.call('INCR', KEYS[2]) end return false`;
+const ACQUIRE_UNFENCED = `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end return false`;
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const DONE = `return redis.call('EXISTS', KEYS[1])`;
@@ -51,13 +52,13 @@ export class RedisLockEngine implements LockEngine {
     return this.#leaseMs;
   }
 
-  async tryAcquire(key: string): Promise<Lease | undefined> {
+  async tryAcquire(key: string, options: Pick<AcquireOptions, 'fence'> = {}): Promise<Lease | undefined> {
     const name = lockName(key);
     if (this.#held.has(name)) return undefined;
     const owner = randomUUID();
     const { lock, fence } = keys(name);
     const sentAt = performance.now();
-    const token = await this.#client.eval(ACQUIRE, 2, lock, fence, owner, this.#leaseMs);
+    const token = await this.#client.eval(options.fence === false ? ACQUIRE_UNFENCED : ACQUIRE, 2, lock, fence, owner, this.#leaseMs);
     if (token === null || token === false || token === undefined) return undefined;
     const lease = new HeldLease(name, Number(token), async () => {
       keeper.stop();

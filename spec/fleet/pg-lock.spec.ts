@@ -4,6 +4,7 @@ import { after, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { acquire } from '../../lib/fleet/lock';
 import { PgLockEngine } from '../../lib/fleet/pg-lock';
+import { StallProxy } from './support/stall-proxy';
 
 const URL = process.env.BANDMASTER_TEST_SQL_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const engines: PgLockEngine[] = [];
@@ -116,5 +117,66 @@ describe('PgLockEngine', () => {
     void s.query('SELECT pg_sleep(0.5)').catch(() => undefined);
     const reason = await new Promise<unknown>((resolve) => lease.lost.addEventListener('abort', () => resolve(lease.lost.reason), { once: true }));
     assert.match(String((reason as Error).message), /did not answer within 100 ms/);
+  });
+  it('makes its two tables on first use in a database that has none, with tokens from 1 and once records', async () => {
+    const schema = `spec_${randomUUID().replace(/-/g, '')}`;
+    const admin = await session();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    try {
+      const opened: Client[] = [];
+      const open = async (): Promise<Client> => {
+        const c = new Client({ connectionString: URL, options: `-c search_path=${schema}` });
+        await c.connect();
+        opened.push(c);
+        return c;
+      };
+      const [a, b] = [new PgLockEngine({ session: open }), new PgLockEngine({ session: open })];
+      engines.push(a, b);
+      assert.equal(await a.isDone('k'), false, 'no table is no record');
+      assert.equal(opened.length, 1, 'the connection opens on first use');
+      const [first, second] = await Promise.all([a.tryAcquire('k'), b.tryAcquire('k2')]);
+      assert.deepEqual([first?.token, second?.token], [1, 1], 'two engines racing to make the tables both get their lock');
+      await a.markDone('k');
+      assert.equal(await b.isDone('k'), true);
+      const { rows } = await admin.query<{ n: string }>('SELECT count(*) AS n FROM pg_tables WHERE schemaname = $1', [schema]);
+      assert.equal(Number(rows[0]?.n), 2);
+      await Promise.all([first?.release(), second?.release(), a.close(), b.close()]);
+    } finally {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
+    }
+  });
+
+  it('gives an unfenced lease token 0 and leaves the fencing token of the key untouched', async () => {
+    const key = `spec-${randomUUID()}`;
+    const e = await engine();
+    const fenced = await e.tryAcquire(key);
+    assert.equal(fenced?.token, 1);
+    await fenced?.release();
+    const plain = await e.tryAcquire(key, { fence: false });
+    assert.equal(plain?.token, 0);
+    assert.equal(await (await engine()).tryAcquire(key), undefined, 'an unfenced lease is still the lock');
+    await plain?.release();
+    const next = await e.tryAcquire(key);
+    assert.equal(next?.token, 2);
+    await next?.release();
+  });
+  it('closes within its end deadline when the network to the server is silent, so a stop never waits for TCP to give up', async () => {
+    const proxy = await new StallProxy(5432).listen();
+    try {
+      const s = new Client({ connectionString: URL.replace(':5432', `:${proxy.port}`) });
+      await s.connect();
+      const e = new PgLockEngine({ session: s, heartbeatMs: 60_000 });
+      const lease = await e.tryAcquire(`spec-${randomUUID()}`);
+      assert.ok(lease);
+      const stalled = proxy.stall(4_000);
+      const startedAt = performance.now();
+      await e.close();
+      const ms = performance.now() - startedAt;
+      assert.ok(ms < 3_000, `close took ${ms} ms`);
+      await stalled;
+    } finally {
+      await proxy.close();
+    }
   });
 });
