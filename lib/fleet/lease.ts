@@ -1,6 +1,13 @@
 /** One held lease: its `lost` signal, and a release that runs once. */
 import type { Lease } from './lock';
 
+/**
+ * How long a release waits for its server. Past it the release gives up: the server gives the lock
+ * back on its own (a Redis lease at its expiry, a PostgreSQL session lock when its connection
+ * ends), and a stop behind a network that does not answer must not wait for TCP to give up.
+ */
+export const RELEASE_MS = 2_000;
+
 /** The engine-side handle of a {@link Lease}. */
 export class HeldLease implements Lease {
   readonly #controller = new AbortController();
@@ -31,9 +38,18 @@ export class HeldLease implements Lease {
 
   release(): Promise<void> {
     // a lost lease is released best effort: the server may already have dropped it
-    this.#released ??= this.#release().catch((err: unknown) => {
+    this.#released ??= bounded(this.#release(), this.key).catch((err: unknown) => {
       if (!this.#controller.signal.aborted) throw err;
     });
     return this.#released;
   }
+}
+
+/** `release`, or a rejection naming the lock once it took {@link RELEASE_MS}. */
+function bounded(release: Promise<void>, key: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the release of lock "${key}" got no answer within ${RELEASE_MS} ms; the server gives it back on its own`)), RELEASE_MS);
+  });
+  return Promise.race([release, late]).finally(() => clearTimeout(timer));
 }

@@ -39,7 +39,8 @@ export async function runOnce(engine: LockEngine, key: string, step: (signal: Ab
         await engine.markDone(key);
         return 'ran';
       } finally {
-        await lease.release();
+        // best effort once the step ran: an unanswered release is given back by the server (its expiry, the connection's end)
+        await lease.release().catch(() => undefined);
       }
     }
     await new Promise<void>((resolve, reject) => {

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import Redis from 'ioredis';
 import { acquire } from '../../lib/fleet/lock';
+import { RELEASE_MS } from '../../lib/fleet/lease';
 import { RedisLockEngine } from '../../lib/fleet/redis-lock';
+import { StallProxy } from './support/stall-proxy';
 
 const URI = process.env.BANDMASTER_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const clients: Redis[] = [];
@@ -31,6 +33,23 @@ describe('RedisLockEngine', () => {
     assert.equal(second.token, first.token + 1);
     await b.close();
     assert.equal(await client().exists(`bandmaster:lock:${key}`), 0, 'a clean close deletes the lease');
+  });
+
+  it('gives up a release that gets no answer within RELEASE_MS, so a close behind a silent network ends', async () => {
+    const key = `spec-${randomUUID()}`;
+    const proxy = await new StallProxy(Number(new URL(URI).port || 6379)).listen();
+    const silent = new Redis(`redis://127.0.0.1:${proxy.port}`, { maxRetriesPerRequest: 1 });
+    clients.push(silent);
+    const engine = new RedisLockEngine({ client: silent, leaseMs: 10_000 });
+    assert.ok(await engine.tryAcquire(key));
+    const stalled = proxy.stall(RELEASE_MS + 3_000);
+    const t0 = performance.now();
+    await engine.close();
+    const took = performance.now() - t0;
+    assert.ok(took >= RELEASE_MS - 50 && took < RELEASE_MS + 1_000, `the close took ${Math.round(took)} ms`);
+    await stalled;
+    silent.disconnect();
+    await proxy.close();
   });
 
   it('keeps a lease alive past its length while the holder renews it', async () => {
