@@ -178,7 +178,6 @@ export class Registry {
         this.beforeLink?.();
       }
       link(this.table, (t) => this.indexOf(t));
-      this.table.trim();
       this.#linkedVersion = this.#version;
     }
     return this.table.nodes;

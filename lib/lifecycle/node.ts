@@ -110,18 +110,6 @@ export class NodeTable {
     return node;
   }
 
-  /**
-   * Gives back the columns' spare capacity once linked (called by the registry after each relink):
-   * doubling leaves up to half of every column unused (at 10,000 services, 16,384 slots of 57 B).
-   * Kept at an eighth over the count, so that registering more after a relink grows (copies)
-   * the columns at most once per eighth of the services added.
-   */
-  trim(): void {
-    const count = this.nodes.length;
-    const fit = count + (count >> 3) + 16;
-    if (this.state.length > fit + (count >> 3)) this.#grow(fit);
-  }
-
   #grow(capacity: number): void {
     this.state = copied(new Uint8Array(capacity), this.state);
     this.pending = copied(new Int32Array(capacity), this.pending);
@@ -134,9 +122,8 @@ export class NodeTable {
   }
 }
 
-/** `to` holding `from`'s first values (as many as fit). */
 function copied<T extends Uint8Array | Int32Array | Float64Array>(to: T, from: T): T {
-  to.set(from.length > to.length ? from.subarray(0, to.length) : from);
+  to.set(from);
   return to;
 }
 
