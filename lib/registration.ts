@@ -152,38 +152,46 @@ interface SpecParts {
 }
 
 /**
- * Every spec as one literal of one shape: object spreads here cost microseconds per service
- * (V8 leaves their results in slow dictionary mode), and every lifecycle step reads specs.
+ * Every spec starts as one literal of one shape (object spreads here cost microseconds per
+ * service: V8 leaves their results in slow dictionary mode), and every lifecycle step reads specs.
+ * The options and hooks most services leave out are then added only when given, always in the
+ * same order: an absent field reads as undefined, as the stored undefined did, and the common
+ * spec keeps 7 fields (56 B) fewer per service. The shapes stay few: one per combination of
+ * options a program actually uses.
  */
 function makeSpec(p: SpecParts): ServiceSpec {
   const o = p.options;
   const h = p.hooks;
-  const spec: ServiceSpec = {
+  const spec: Optional = {
     name: p.name,
     key: p.keys[0] as string | symbol,
     aliases: p.keys.length === 1 ? NO_ALIASES : p.keys.slice(1),
     depTokens: p.depTokens,
-    optionalDeps: p.optionalDeps,
     injectCount: p.injectCount,
     required: o.required ?? true,
     retries: o.retries ?? 0,
-    backoff: o.backoff,
-    startTimeout: o.startTimeout,
-    stopTimeout: o.stopTimeout,
-    restart: o.restart,
-    healthFailures: o.healthFailures,
     provides: p.provides,
     create: p.create,
     onStart: h?.onStart,
     onStop: h?.onStop,
-    healthCheck: h?.healthCheck,
     instanceHooks: p.instanceHooks,
     scope: o.scope ?? 'singleton',
     tags: o.tags === undefined || o.tags.length === 0 ? NO_TAGS : o.tags.map(tokenKey),
   };
+  if (p.optionalDeps !== undefined) spec.optionalDeps = p.optionalDeps;
+  if (o.backoff !== undefined) spec.backoff = o.backoff;
+  if (o.startTimeout !== undefined) spec.startTimeout = o.startTimeout;
+  if (o.stopTimeout !== undefined) spec.stopTimeout = o.stopTimeout;
+  if (o.restart !== undefined) spec.restart = o.restart;
+  if (o.healthFailures !== undefined) spec.healthFailures = o.healthFailures;
+  if (h?.healthCheck !== undefined) spec.healthCheck = h.healthCheck;
   // an exclusive or once service's start is wrapped in its lock (lib/fleet/)
-  return o.exclusive === undefined && o.once === undefined ? spec : fleetSpec(spec, o);
+  return o.exclusive === undefined && o.once === undefined ? (spec as ServiceSpec) : fleetSpec(spec as ServiceSpec, o);
 }
+
+/** A spec while {@link makeSpec} builds it: the fields it may leave out are optional (and writable) here. */
+type Optional = { -readonly [K in Exclude<keyof ServiceSpec, LeftOut>]: ServiceSpec[K] } & { -readonly [K in LeftOut]?: ServiceSpec[K] };
+type LeftOut = 'optionalDeps' | 'backoff' | 'startTimeout' | 'stopTimeout' | 'restart' | 'healthFailures' | 'healthCheck';
 
 type ClassMeta = ReturnType<typeof readClassMetadata>;
 

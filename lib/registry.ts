@@ -18,8 +18,12 @@ export class Registry {
   readonly #byKey = new Map<unknown, number>();
   /** The transient and scoped services, in registration order. */
   readonly scoped: ServiceSpec[] = [];
-  /** Every service as its encoded index, in registration order (tags list their members in it). */
-  readonly order: number[] = [];
+  /**
+   * Every service as its encoded index, in registration order, once a transient or scoped service
+   * is registered; until then the order is the table's (0, 1, 2...) and is not stored (8 B and a
+   * push per service).
+   */
+  #order: number[] | undefined = undefined;
   /** The members of each tag (by tag key), encoded, in registration order: rebuilt by {@link Registry.linked}. */
   tags = new Map<unknown, number[]>();
   /** Runs before each relink (the container derives what scopes and tags need), after the base specs are back. */
@@ -74,9 +78,15 @@ export class Registry {
     const { aliases } = spec;
     for (let i = 0; i < aliases.length; i++) this.#byKey.set(aliases[i], code);
     if (typeof spec.key === 'symbol') this.#symbolNames.set(spec.name, code);
-    this.order.push(code);
+    if (!singleton && this.#order === undefined) this.#order = Array.from({ length: this.table.nodes.length }, (_, i) => i);
+    this.#order?.push(code);
     this.#version++;
     return node ?? { spec };
+  }
+
+  /** Every service as its encoded index, in registration order (tags list their members in it): a fresh list while all are singletons. */
+  get order(): readonly number[] {
+    return this.#order ?? Array.from({ length: this.table.nodes.length }, (_, i) => i);
   }
 
   /** Swaps the spec of a transient or scoped service (`override`), keeping its keys and scope. */

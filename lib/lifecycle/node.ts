@@ -130,31 +130,69 @@ function copied<T extends Uint8Array | Int32Array | Float64Array>(to: T, from: T
 /** Called when a node settles a start: started or failed. */
 export type Watcher = (node: ServiceNode) => void;
 
+/** What {@link ServiceNode} keeps apart, once one of them is set. */
+interface Rare {
+  error: BandmasterError | undefined;
+  watchers: Watcher[] | undefined;
+  cleanup: Promise<void> | undefined;
+}
+
+// a function, not a private method: a class with private methods gives each instance a brand slot
+function noRare(): Rare {
+  return { error: undefined, watchers: undefined, cleanup: undefined };
+}
+
 /**
  * The runtime side of one registration: what only the service itself needs (spec, error, the
  * attempt in flight, watchers) is here; its state, counters, times, edges and instance live in
  * its registry's {@link NodeTable}, at `index`.
  */
 export class ServiceNode {
-  error: BandmasterError | undefined = undefined;
   /** Its attempts in the current boot or shutdown, while they run. */
   attempt: AttemptRun<ServiceNode> | undefined = undefined;
   /** The running start try, if any (resolving to whether it succeeded): the next boot's first try waits for it. */
   inflight: Promise<boolean> | undefined = undefined;
-  watchers: Watcher[] | undefined = undefined;
   /**
    * The running stop attempt, if any, resolving to whether it closed the instance: the next stop
    * attempt waits for it (stops never overlap) and, when it did close it, does not run again.
    */
   stopping: Promise<boolean> | undefined = undefined;
-  /** The cleanup (`onStop`) of an instance whose start was abandoned, while it runs: stopAll waits for it. */
-  cleanup: Promise<void> | undefined = undefined;
+  /**
+   * The fields most services never set (a failure, watchers, an abandoned start's cleanup): one
+   * slot while none is set instead of three (16 B per service), the object made on the first.
+   */
+  #rare: Rare | undefined = undefined;
 
   constructor(
     public spec: ServiceSpec,
     readonly table: NodeTable,
     readonly index: number,
   ) {}
+
+  /** Why its last start failed (or a dependency's failure), until the next boot. */
+  get error(): BandmasterError | undefined {
+    return this.#rare?.error;
+  }
+  set error(error: BandmasterError | undefined) {
+    // every boot clears it on every node: that must not make the object
+    if (error !== undefined || this.#rare !== undefined) (this.#rare ??= noRare()).error = error;
+  }
+
+  /** Who waits for its start to settle ({@link ServiceNode.watch}). */
+  get watchers(): Watcher[] | undefined {
+    return this.#rare?.watchers;
+  }
+  set watchers(watchers: Watcher[] | undefined) {
+    if (watchers !== undefined || this.#rare !== undefined) (this.#rare ??= noRare()).watchers = watchers;
+  }
+
+  /** The cleanup (`onStop`) of an instance whose start was abandoned, while it runs: stopAll waits for it. */
+  get cleanup(): Promise<void> | undefined {
+    return this.#rare?.cleanup;
+  }
+  set cleanup(cleanup: Promise<void> | undefined) {
+    if (cleanup !== undefined || this.#rare !== undefined) (this.#rare ??= noRare()).cleanup = cleanup;
+  }
 
   get name(): string {
     return this.spec.name;
