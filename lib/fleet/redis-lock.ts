@@ -6,7 +6,6 @@
  * can take over. Redis is not a consensus system: see docs/fleet.md for what this does and does not
  * guarantee.
  */
-import { randomUUID } from 'node:crypto';
 import { clampDelay } from '../delay';
 import { HeldLease } from './lease';
 import { lockName, type AcquireOptions, type Lease, type LockEngine } from './lock';
@@ -55,7 +54,8 @@ export class RedisLockEngine implements LockEngine {
   async tryAcquire(key: string, options: Pick<AcquireOptions, 'fence'> = {}): Promise<Lease | undefined> {
     const name = lockName(key);
     if (this.#held.has(name)) return undefined;
-    const owner = randomUUID();
+    // the Web Crypto global loads node:crypto on first use: importing bandmaster does not
+    const owner = globalThis.crypto.randomUUID();
     const { lock, fence } = keys(name);
     const sentAt = performance.now();
     const token = await this.#client.eval(options.fence === false ? ACQUIRE_UNFENCED : ACQUIRE, 2, lock, fence, owner, this.#leaseMs);
