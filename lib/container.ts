@@ -15,6 +15,7 @@ import { onDemandOf, type LifecycleReport, type ServiceReport } from './ops/repo
 import { runChannel, traceRun } from './ops/attempt-channels';
 import { realClock, type Clock } from './lifecycle/retry';
 import { Runs, type RunOptions } from './lifecycle/runs';
+import type { FleetHost } from './fleet/host';
 import { ScopeHost } from './scope/host';
 import type { Scope } from './scope/scope';
 import { healthPollOptions, type SupervisionOptions } from './supervision/options';
@@ -63,6 +64,8 @@ export class Container {
   readonly #isTransient = (token: InjectionToken): boolean => this.#registry.specOf(token)?.scope === 'transient';
   /** Boots, shutdowns and restarts (lib/lifecycle/runs.ts): the run methods delegate to it. */
   readonly #runs: Runs;
+  /** Locks of `exclusive` and `once` services (lib/fleet/): the runs' fleet, halted by stopAll. */
+  readonly #fleet: FleetHost;
   /** A provider's `lost(error)`: marks the service lost when `client` is its started instance. */
   readonly #loseClient = (name: string, client: unknown, error: unknown): void => {
     const node = this.#registry.lookup(name);
@@ -77,6 +80,7 @@ export class Container {
     const logger = options.logger;
     const log = (this.#log = logger === false ? () => false : logger ? () => logger : getGlobalLogger);
     this.#runs = new Runs({ events: this.events, clock: options.clock ?? realClock, registry: this.#registry, scopes, log, startWarningMs: warnAfter ?? START_WARNING_MS, health });
+    this.#fleet = this.#runs.fleet;
     if (logger !== false) {
       // resolve the global logger now, so loading winston is not billed to the first service's start
       if (!logger) getGlobalLogger();
@@ -97,7 +101,7 @@ export class Container {
       const input = services[i]!;
       // only a class or a definition can carry provider hooks; toSpec reports anything else (undefined, null, 42)
       const bindable = typeof input === 'function' || (typeof input === 'object' && input !== null);
-      this.#registry.add(adoptFleetSpec(toSpec(bindable ? bindProviderLogger(input, this.#log, this.#loseClient) : input, this.#isTransient), this.#runs.fleet));
+      this.#registry.add(adoptFleetSpec(toSpec(bindable ? bindProviderLogger(input, this.#log, this.#loseClient) : input, this.#isTransient), this.#fleet));
     }
     return this;
   }
@@ -109,7 +113,7 @@ export class Container {
    * @throws BandmasterError like {@link Container.register}.
    */
   scan(...roots: Constructor[]): this {
-    scanClasses(this.#registry, this.#runs.fleet, roots);
+    scanClasses(this.#registry, this.#fleet, roots);
     return this;
   }
 
