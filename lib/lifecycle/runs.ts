@@ -1,7 +1,7 @@
 // The container's runs: boots (startAll, start), shutdowns (stopAll) and on-demand restarts, one
 // at a time where they would collide. A start waits for a running stop, then starts; a startAll
 // (or start) while a boot runs joins it, a stopAll while a shutdown runs joins that one. The
-// Container checks nothing of this itself: its run methods delegate here.
+// Container's run methods delegate here; it keeps their signatures and TSDoc.
 import { checkRunOptions, singletonNode } from '../container-checks';
 import { BandmasterError, BootError, ShutdownError } from '../errors';
 import type { LifecycleEvents } from '../events';
@@ -58,8 +58,7 @@ export class Runs {
 
   constructor(deps: RunsDeps) {
     this.#deps = deps;
-    this.#registry = deps.registry;
-    const registry = deps.registry;
+    const registry = (this.#registry = deps.registry);
     const supervisor = (this.supervisor = new Supervisor(this.#supervisorHost(), deps.health));
     this.fleet = new FleetHost({
       events: deps.events,
@@ -70,7 +69,7 @@ export class Runs {
     });
   }
 
-  /** Whether a stopAll was ever called (running or finished): scopes no longer open before the next boot. */
+  /** Whether a stopAll ran (running or finished): what `createScope()` tells the scopes. */
   get stopCalled(): boolean {
     return this.#shutdown !== undefined;
   }
