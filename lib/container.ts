@@ -1,34 +1,31 @@
-import { hasServiceMetadata, readClassMetadata } from '../decorators/metadata';
-import { Boot } from './lifecycle/boot';
-import { checkRunOptions, notSingleton, unknownService } from './container-checks';
+import { checkStartWarningMs, notReady, resolveFailed } from './container-checks';
+import { overrideService, scanClasses } from './container-registrations';
 import { whenStarted } from './lifecycle/when-started';
 import type { AnyDefinition, Override } from './definition';
-import { BandmasterError, BootError, ShutdownError, describeValue } from './errors';
 import { LifecycleEvents } from './events';
-import { closure, validate } from './graph/edges';
 import type { GraphView } from './graph/view';
 import type { HealthOptions, HealthReport } from './ops/health';
 import { attachLogger, getGlobalLogger, type Logger } from './logger';
 import { START_WARNING_MS } from './lifecycle/watchdog';
 import { bindProviderLogger } from './provider';
-import { STARTED, type ServiceNode } from './lifecycle/node';
+import { STARTED } from './lifecycle/node';
 import { toSpec } from './registration';
 import { Registry } from './registry';
-import { lifecycleReport, onDemandOf, reportService, type LifecycleReport, type ServiceReport } from './ops/report';
+import { onDemandOf, type LifecycleReport, type ServiceReport } from './ops/report';
 import { runChannel, traceRun } from './ops/attempt-channels';
 import { realClock, type Clock } from './lifecycle/retry';
+import { Runs, type RunOptions } from './lifecycle/runs';
+import type { FleetHost } from './fleet/host';
 import { ScopeHost } from './scope/host';
 import type { Scope } from './scope/scope';
-import { scopeCheck } from './scope/validate';
-import { Shutdown } from './lifecycle/shutdown';
 import { healthPollOptions, type SupervisionOptions } from './supervision/options';
-import { Supervisor, type RestartRunOptions, type SupervisorHost } from './supervision/supervisor';
+import type { RestartRunOptions } from './supervision/supervisor';
 import { handleSignals, type SignalOptions } from './ops/signals';
-import { FleetHost } from './fleet/host';
 import { adoptFleetSpec } from './fleet/service';
-import { fleetErrors } from './fleet/validate';
 import type { Timeline } from './ops/timeline';
-import { checkToken, describeToken, isToken, registerBuiltin, tokenKey, type Constructor, type InjectionToken } from './tokens';
+import { checkToken, describeToken, registerBuiltin, type Constructor, type InjectionToken } from './tokens';
+
+export type { RunOptions } from './lifecycle/runs';
 
 /** Options of {@link Container}. */
 export interface ContainerOptions extends SupervisionOptions {
@@ -41,14 +38,6 @@ export interface ContainerOptions extends SupervisionOptions {
    * warning on the container's logger (it may wait forever); `false`: never. Default 10000.
    */
   readonly startWarningMs?: number | false;
-}
-
-/** Options of `startAll`, `start` and `stopAll`. */
-export interface RunOptions {
-  /** Aborting it cancels the boot (or shutdown): see the lifecycle docs. */
-  readonly signal?: AbortSignal;
-  /** Time limit of the whole boot (or shutdown) in ms. */
-  readonly timeout?: number;
 }
 
 /**
@@ -68,47 +57,30 @@ export class Container {
   /** Lifecycle events of this container. */
   readonly events = new LifecycleEvents();
   readonly #registry = new Registry();
-  readonly #clock: Clock;
-  #boot: Boot | undefined;
-  #shutdown: Shutdown | undefined;
   /** This container's logger, as provider hooks get it (`false`: silent). */
   readonly #log: () => Logger | false;
-  readonly #startWarningMs: number | false;
   /** Scopes, and what singletons need of transients, tags and the container (lib/scope/). */
   readonly #scopes: ScopeHost;
   readonly #isTransient = (token: InjectionToken): boolean => this.#registry.specOf(token)?.scope === 'transient';
-  /** Failures of the scopes the last stopAll disposed. */
-  #scopeErrors: BandmasterError[] = [];
-  /** Restarts, losses and health polls (lib/supervision/). */
-  readonly #supervisor: Supervisor;
-  /** Locks of `exclusive` and `once` services (lib/fleet/). */
+  /** Boots, shutdowns and restarts (lib/lifecycle/runs.ts): the run methods delegate to it. */
+  readonly #runs: Runs;
+  /** Locks of `exclusive` and `once` services (lib/fleet/): the runs' fleet, halted by stopAll. */
   readonly #fleet: FleetHost;
-  #fleetHalted: Promise<void> | undefined;
   /** A provider's `lost(error)`: marks the service lost when `client` is its started instance. */
   readonly #loseClient = (name: string, client: unknown, error: unknown): void => {
     const node = this.#registry.lookup(name);
-    if (node) this.#supervisor.lose(node, error, client);
+    if (node) this.#runs.supervisor.lose(node, error, client);
   };
 
   constructor(options: ContainerOptions = {}) {
-    this.#scopes = new ScopeHost(this.#registry, this);
-    this.#clock = options.clock ?? realClock;
-    this.#supervisor = new Supervisor(this.#supervisorHost(), healthPollOptions(options));
-    const supervisor = this.#supervisor;
-    this.#fleet = new FleetHost({
-      events: this.events,
-      lookup: (token) => this.#registry.lookup(token),
-      linked: () => (this.#registry.linked(), this.#registry.table),
-      takeover: (node) => supervisor.takeover(node),
-      standDown: (nodes) => supervisor.standDown(nodes),
-    });
+    const scopes = (this.#scopes = new ScopeHost(this.#registry, this));
+    const health = healthPollOptions(options);
     const warnAfter = options.startWarningMs;
-    if (warnAfter !== undefined && warnAfter !== false && !(typeof warnAfter === 'number' && warnAfter > 0)) {
-      throw new BandmasterError('InvalidArgument', { service: 'new Container()', detail: `startWarningMs must be a number of ms > 0, or false for no warning, got ${describeValue(warnAfter)}` });
-    }
-    this.#startWarningMs = warnAfter ?? START_WARNING_MS;
+    checkStartWarningMs(warnAfter);
     const logger = options.logger;
-    this.#log = logger === false ? () => false : logger ? () => logger : getGlobalLogger;
+    const log = (this.#log = logger === false ? () => false : logger ? () => logger : getGlobalLogger);
+    this.#runs = new Runs({ events: this.events, clock: options.clock ?? realClock, registry: this.#registry, scopes, log, startWarningMs: warnAfter ?? START_WARNING_MS, health });
+    this.#fleet = this.#runs.fleet;
     if (logger !== false) {
       // resolve the global logger now, so loading winston is not billed to the first service's start
       if (!logger) getGlobalLogger();
@@ -141,18 +113,7 @@ export class Container {
    * @throws BandmasterError like {@link Container.register}.
    */
   scan(...roots: Constructor[]): this {
-    const stack = [...roots];
-    const seen = new Set<Constructor>();
-    while (stack.length > 0) {
-      const cls = stack.pop()!;
-      if (seen.has(cls)) continue;
-      seen.add(cls);
-      const spec = this.#registry.specOf(cls) ?? this.#registry.add(adoptFleetSpec(toSpec(cls), this.#fleet)).spec;
-      for (const token of spec.depTokens) {
-        if (typeof token === 'function' && hasServiceMetadata(token) && !this.#registry.specOf(token)) stack.push(token as Constructor);
-      }
-      for (const dep of readClassMetadata(cls).dependsOn) if (typeof dep === 'function' && hasServiceMetadata(dep)) stack.push(dep as Constructor);
-    }
+    scanClasses(this.#registry, this.#fleet, roots);
     return this;
   }
 
@@ -168,18 +129,7 @@ export class Container {
    * ```
    */
   override<T>(token: InjectionToken<T>, replacement: Override<T>): this {
-    checkToken(token, 'override()');
-    const node = this.#registry.lookup(token);
-    if (node && node.state !== 'idle' && node.state !== 'stopped' && node.state !== 'failed') {
-      throw new BandmasterError('InvalidDefinition', { service: node.name, detail: `cannot override a service that is ${node.state}; call stopAll() first` });
-    }
-    const code = this.#registry.indexOf(token);
-    const entry = code <= -2 ? this.#registry.specAt(code) : undefined;
-    const name = node ? node.name : entry ? entry.name : typeof token === 'function' ? token.name : isToken(token) ? token.name : token;
-    const spec = toSpec({ required: (node?.spec ?? entry)?.required, scope: entry?.scope, ...replacement, name } as AnyDefinition);
-    if (node) this.#registry.replace(node, spec);
-    else if (entry) this.#registry.replaceScoped(code, spec);
-    else this.#registry.add(typeof token === 'function' ? { ...spec, aliases: [...spec.aliases, tokenKey(token)] } : spec);
+    overrideService(this.#registry, token, replacement);
     return this;
   }
 
@@ -193,21 +143,7 @@ export class Container {
    */
   startAll(options: RunOptions = {}): Promise<LifecycleReport> {
     const channel = runChannel();
-    return channel === undefined ? this.#startAll(options) : traceRun(channel, { container: this, operation: 'startAll' }, () => this.#startAll(options));
-  }
-
-  async #startAll(options: RunOptions): Promise<LifecycleReport> {
-    checkRunOptions('startAll()', options);
-    // inline, no await between the last look and what follows: a stop beginning in between would miss this start
-    for (let stopping = this.#stopping(); stopping !== undefined; stopping = this.#stopping()) await stopping;
-    const nodes = this.#registry.linked();
-    const errors = this.#validate(nodes);
-    if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
-    const boot = this.#bootFor(options);
-    boot.add(nodes);
-    await boot.done;
-    this.#booted();
-    return this.#bootOutcome(boot);
+    return channel === undefined ? this.#runs.startAll(options) : traceRun(channel, { container: this, operation: 'startAll' }, () => this.#runs.startAll(options));
   }
 
   /**
@@ -217,26 +153,8 @@ export class Container {
    * @throws BandmasterError `ServiceUnknown`, `InvalidArgument` (not a token), or the service's start error; BootError when its
    * dependency graph is invalid (as rejections).
    */
-  async start<T = unknown>(token: InjectionToken<T>, options: RunOptions = {}): Promise<T> {
-    checkRunOptions('start()', options);
-    checkToken(token, 'start()');
-    // inline, no await between the last look and what follows: a stop beginning in between would miss this start
-    for (let stopping = this.#stopping(); stopping !== undefined; stopping = this.#stopping()) await stopping;
-    const code = this.#registry.indexOf(token);
-    if (code <= -2) throw notSingleton(this.#registry.specAt(code).name, this.#registry.specAt(code).scope);
-    const node = this.#require(token);
-    if (node.state === 'started') return node.instance as T;
-    // links are rebuilt lazily: registrations since the last startAll are not in them yet
-    this.#registry.linked();
-    const nodes = closure(this.#registry.table, [node]);
-    const errors = this.#validate(nodes);
-    if (errors.length > 0) throw new BootError(errors, this.#report('start', errors, 0));
-    const settled = new Promise<ServiceNode>((resolve) => node.watch(resolve));
-    this.#bootFor(options).add(nodes);
-    const result = await settled;
-    this.#booted();
-    if (result.state !== 'started') throw result.error ?? new BandmasterError('ServiceNotStarted', { service: node.name });
-    return result.instance as T;
+  start<T = unknown>(token: InjectionToken<T>, options: RunOptions = {}): Promise<T> {
+    return this.#runs.start(token, options);
   }
 
   /**
@@ -250,32 +168,7 @@ export class Container {
    */
   stopAll(options: RunOptions = {}): Promise<LifecycleReport> {
     const channel = runChannel();
-    return channel === undefined ? this.#stopAll(options) : traceRun(channel, { container: this, operation: 'stopAll' }, () => this.#stopAll(options));
-  }
-
-  async #stopAll(options: RunOptions): Promise<LifecycleReport> {
-    checkRunOptions('stopAll()', options);
-    let shutdown = this.#shutdown;
-    if (!shutdown || shutdown.finished) {
-      this.#scopes.live = false;
-      this.#supervisor.halt();
-      // standby watchers end and their locks go back while the started services stop
-      this.#fleetHalted = this.#fleet.halt();
-      if (this.#boot && !this.#boot.finished) this.#boot.abort(new DOMException('boot interrupted by stopAll()', 'AbortError'));
-      const run = (shutdown = this.#shutdown = new Shutdown({ events: this.events, clock: this.#clock, table: this.#registry.table }));
-      run.link(options.signal, options.timeout, 'stopAll');
-      this.#scopeErrors = [];
-      if (this.#scopes.size === 0) run.begin(this.#registry.linked());
-      else void this.#scopes.closeAll(run.signal).then((errors) => ((this.#scopeErrors = errors), run.begin(this.#registry.linked())));
-    } else {
-      shutdown.link(options.signal, options.timeout, 'stopAll');
-    }
-    await shutdown.done;
-    await this.#fleetHalted;
-    const errors = this.#scopeErrors.length === 0 ? shutdown.errors : [...this.#scopeErrors, ...shutdown.errors];
-    const report = this.#report('stop', errors, shutdown.elapsedMs);
-    if (errors.length > 0) throw new ShutdownError(errors, report);
-    return report;
+    return channel === undefined ? this.#runs.stopAll(options) : traceRun(channel, { container: this, operation: 'stopAll' }, () => this.#runs.stopAll(options));
   }
 
   /**
@@ -290,10 +183,7 @@ export class Container {
     const i = this.#registry.indexOf(token);
     if (i >= 0 && table.state[i] === STARTED) return table.instances[i] as T;
     // not started, not registered (ServiceUnknown) or not a token (InvalidArgument)
-    checkToken(token, 'resolve()');
-    if (i <= -2) throw notSingleton(this.#registry.specAt(i).name, this.#registry.specAt(i).scope);
-    const node = this.#require(token);
-    throw new BandmasterError('ServiceNotStarted', { service: node.name, detail: `it is ${node.state}; await container.startAll(), start(token) or ready(token) first` });
+    return resolveFailed(this.#registry, token);
   }
 
   /**
@@ -323,7 +213,7 @@ export class Container {
    * ```
    */
   createScope(): Scope {
-    return this.#scopes.open(this.#shutdown !== undefined);
+    return this.#scopes.open(this.#runs.stopCalled);
   }
 
   /** `await using container = new Container()`: {@link Container.stopAll}. */
@@ -351,17 +241,8 @@ export class Container {
    */
   ready<T = unknown>(token: InjectionToken<T>, options: { readonly signal?: AbortSignal } = {}): Promise<T> {
     const node = this.#registry.lookup(token);
-    if (!node) {
-      try {
-        checkToken(token, 'ready()');
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return Promise.reject(unknownService(token));
-    }
-    return whenStarted<T>(node, options);
+    return node ? whenStarted<T>(node, options) : Promise.reject(notReady(token));
   }
-
 
   /**
    * Restarts a service on demand (credentials rotated...): its started dependents stop (dependents
@@ -376,27 +257,13 @@ export class Container {
    * await container.restart('db', { timeout: 10_000 });
    * ```
    */
-  async restart(token: InjectionToken, options: RestartRunOptions = {}): Promise<LifecycleReport> {
-    checkRunOptions('restart()', options);
-    checkToken(token, 'restart()');
-    // inline, no await between the last look and what follows: a stop beginning in between would miss this start
-    for (let stopping = this.#stopping(); stopping !== undefined; stopping = this.#stopping()) await stopping;
-    const code = this.#registry.indexOf(token);
-    if (code <= -2) throw notSingleton(this.#registry.specAt(code).name, this.#registry.specAt(code).scope);
-    const report = await this.#supervisor.restart(this.#require(token), options);
-    this.#booted();
-    return report;
+  restart(token: InjectionToken, options: RestartRunOptions = {}): Promise<LifecycleReport> {
+    return this.#runs.restart(token, options);
   }
 
   /** State, attempts, timings, last error and restarts of every service. */
   status(): ServiceReport[] {
-    const supervisor = this.#supervisor;
-    return this.#registry.linked().map((n) => {
-      const report = reportService(n, n.state === 'stopped' || n.state === 'stopping' ? 'stop' : 'start');
-      const restarts = supervisor.restarts(n.name);
-      const lost = supervisor.isLost(n);
-      return restarts === 0 && !lost ? report : { ...report, restarts, ...(lost ? { lost } : {}) };
-    });
+    return this.#runs.status();
   }
 
   /** The dependency graph, with DOT and Mermaid renderings. */
@@ -412,7 +279,7 @@ export class Container {
   health(options: HealthOptions = {}): Promise<HealthReport> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { checkHealth } = require('./ops/health') as typeof import('./ops/health');
-    return checkHealth(this.#registry.linked(), options, (name) => this.#supervisor.restarts(name));
+    return checkHealth(this.#registry.linked(), options, (name) => this.#runs.supervisor.restarts(name));
   }
 
   /**
@@ -428,7 +295,7 @@ export class Container {
   timeline(): Timeline {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { buildTimeline } = require('./ops/timeline') as typeof import('./ops/timeline');
-    return buildTimeline(this.#registry.linked(), onDemandOf(this.#registry.scoped), this.#supervisor.log);
+    return buildTimeline(this.#registry.linked(), onDemandOf(this.#registry.scoped), this.#runs.supervisor.log);
   }
 
   /**
@@ -446,73 +313,6 @@ export class Container {
    */
   handleSignals(options: SignalOptions = {}): () => void {
     return handleSignals(this, options);
-  }
-
-  #supervisorHost(): SupervisorHost {
-    return {
-      events: this.events,
-      clock: this.#clock,
-      linked: () => (this.#registry.linked(), this.#registry.table),
-      shutdown: () => new Shutdown({ events: this.events, clock: this.#clock, table: this.#registry.table }),
-      boot: (signal, timeout) => this.#bootFor({ signal, timeout }),
-      validate: (nodes) => this.#validate(nodes),
-      closure: (roots) => closure(this.#registry.table, roots),
-      shuttingDown: () => this.#shuttingDown(),
-    };
-  }
-
-  /** Graph errors of `nodes` (linked): missing dependencies, cycles, scopes, then the fleet options. */
-  #validate(nodes: readonly ServiceNode[]): BandmasterError[] {
-    const table = this.#registry.table;
-    const errors = validate(table, nodes, scopeCheck(this.#registry));
-    const fleet = fleetErrors(table, nodes);
-    return fleet.length === 0 ? errors : [...errors, ...fleet];
-  }
-
-  #bootFor(options: RunOptions): Boot {
-    let boot = this.#boot;
-    if (!boot || boot.finished) boot = this.#boot = new Boot({ events: this.events, clock: this.#clock, table: this.#registry.table, log: () => this.#log() || undefined, startWarningMs: this.#startWarningMs });
-    boot.link(options.signal, options.timeout, 'startAll');
-    return boot;
-  }
-
-  /**
-   * A boot (or a restart) ended: scopes may open, supervision runs. Not while a stopAll runs: the
-   * boot it aborted ends during that shutdown, and must not turn them on again.
-   */
-  #booted(): void {
-    if (this.#shuttingDown()) return;
-    this.#scopes.live = true;
-    this.#supervisor.booted();
-  }
-
-  /** Whether a stopAll's shutdown runs. */
-  #shuttingDown(): boolean {
-    return this.#shutdown !== undefined && !this.#shutdown.finished;
-  }
-
-  /** What a start waits for: a running shutdown, or the stop of a running restart; undefined when none runs. */
-  #stopping(): Promise<unknown> | undefined {
-    const shutdown = this.#shutdown;
-    if (shutdown !== undefined && !shutdown.finished) return shutdown.done;
-    return this.#supervisor.stopping();
-  }
-
-  #bootOutcome(boot: Boot): LifecycleReport {
-    const errors = boot.errors;
-    const report = this.#report('start', errors, boot.elapsedMs);
-    if (boot.requiredFailed) throw new BootError(errors, report);
-    return report;
-  }
-
-  #report(phase: 'start' | 'stop', errors: BandmasterError[], durationMs: number): LifecycleReport {
-    return lifecycleReport(this.#registry.table, phase, errors, durationMs, onDemandOf(this.#registry.scoped));
-  }
-
-  #require(token: InjectionToken): ServiceNode {
-    const node = this.#registry.lookup(token);
-    if (!node) throw unknownService(token);
-    return node;
   }
 }
 
