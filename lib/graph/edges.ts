@@ -174,3 +174,22 @@ export function findCycles(table: NodeTable, nodes: readonly ServiceNode[]): str
   }
   return cycles;
 }
+
+/** `node` first, then every service that depends on it, transitively (breadth-first). */
+export function withDependents(table: NodeTable, node: ServiceNode): ServiceNode[] {
+  const { dntStart, dntIdx, nodes } = table;
+  const seen = new Uint8Array(nodes.length);
+  const out = [node];
+  seen[node.index] = 1;
+  for (let q = 0; q < out.length; q++) {
+    const i = out[q]!.index;
+    for (let k = dntStart[i]!; k < dntStart[i + 1]!; k++) {
+      const j = dntIdx[k]!;
+      if (seen[j] === 0) {
+        seen[j] = 1;
+        out.push(nodes[j]!);
+      }
+    }
+  }
+  return out;
+}

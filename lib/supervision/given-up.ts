@@ -1,5 +1,6 @@
 import { isOptionalDep } from '../graph/edges';
-import { FAILED, type NodeTable, type ServiceNode } from '../lifecycle/node';
+import type { BandmasterError } from '../errors';
+import { FAILED, STOPPED, WAITING, type NodeTable, type ServiceNode } from '../lifecycle/node';
 
 /**
  * The dependents in `set` (a given-up service first, then its dependents) that cannot start
@@ -28,4 +29,14 @@ export function requiredDependents(table: NodeTable, set: readonly ServiceNode[]
     }
   }
   return needing;
+}
+
+/** A stopped service becomes failed with `error` (through waiting: the state machine's only way); false when it is not stopped. */
+export function markFailed(node: ServiceNode, error: BandmasterError): boolean {
+  if (node.code !== STOPPED) return false;
+  node.transition(WAITING);
+  node.transition(FAILED);
+  node.error = error;
+  node.notify();
+  return true;
 }

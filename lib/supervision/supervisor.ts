@@ -8,7 +8,8 @@ import { backoffDelay, normalizeBackoff, type Clock } from '../lifecycle/retry';
 import type { Shutdown } from '../lifecycle/shutdown';
 import { restartReport, type LifecycleReport } from '../ops/report';
 import { HealthPoll, type HealthPollOptions } from './health-poll';
-import { requiredDependents } from './given-up';
+import { markFailed, requiredDependents } from './given-up';
+import { withDependents } from '../graph/edges';
 import { RestartLog, type Recording, type RestartRecord } from './restart-log';
 
 /** What a supervisor needs of its container. */
@@ -304,16 +305,6 @@ export class Supervisor {
   }
 }
 
-/** A stopped service becomes failed with `error` (through waiting: the state machine's only way); false when it is not stopped. */
-function markFailed(node: ServiceNode, error: BandmasterError): boolean {
-  if (node.code !== STOPPED) return false;
-  node.transition(WAITING);
-  node.transition(FAILED);
-  node.error = error;
-  node.notify();
-  return true;
-}
-
 /** Why a restart that a `stopAll` ended did not bring `node` back. */
 function endedByStopAll(node: ServiceNode): BandmasterError {
   return new BandmasterError('ServiceNotStarted', { service: node.name, detail: 'the restart was ended by stopAll(); call restart() again once the container runs' });
@@ -327,23 +318,4 @@ function starting(set: readonly ServiceNode[]): Promise<void> | undefined {
 
 function names(nodes: readonly ServiceNode[]): string[] {
   return nodes.map((n) => n.name);
-}
-
-/** `node` first, then every service that depends on it, transitively (breadth-first). */
-export function withDependents(table: NodeTable, node: ServiceNode): ServiceNode[] {
-  const { dntStart, dntIdx, nodes } = table;
-  const seen = new Uint8Array(nodes.length);
-  const out = [node];
-  seen[node.index] = 1;
-  for (let q = 0; q < out.length; q++) {
-    const i = out[q]!.index;
-    for (let k = dntStart[i]!; k < dntStart[i + 1]!; k++) {
-      const j = dntIdx[k]!;
-      if (seen[j] === 0) {
-        seen[j] = 1;
-        out.push(nodes[j]!);
-      }
-    }
-  }
-  return out;
 }
