@@ -1,8 +1,8 @@
 /** The lock engine of a started lock service: PostgreSQL advisory locks for a `sql` pool, Redis leases for a `redis` client. */
 import { BandmasterError } from '../errors';
 import type { LockEngine } from './lock';
-import { PgLockEngine, type PgQueryable, type PgSession } from './pg-lock';
-import { RedisLockEngine, type RedisSession } from './redis-lock';
+import type { PgQueryable, PgSession } from './pg-lock';
+import type { RedisSession } from './redis-lock';
 
 /** What the engine reads of a pg `Pool`: the client class and options it opens connections with. */
 interface PoolLike extends PgQueryable {
@@ -29,7 +29,9 @@ function isRedis(client: unknown): client is RedisSession {
  * @throws BandmasterError `InvalidDefinition` when the client is neither.
  */
 export function engineFor(service: string, client: unknown, leaseMs: number | undefined): LockEngine {
-  if (isRedis(client)) return new RedisLockEngine({ client, leaseMs });
+  // the engines load on first use: an application without exclusive or once services never compiles them
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (isRedis(client)) return new (require('./redis-lock') as typeof import('./redis-lock')).RedisLockEngine({ client, leaseMs });
   if (isPool(client)) {
     const pool = client;
     const open = async (): Promise<PgSession> => {
@@ -42,7 +44,8 @@ export function engineFor(service: string, client: unknown, leaseMs: number | un
       }
       return session;
     };
-    return new PgLockEngine({ session: open, records: pool });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return new (require('./pg-lock') as typeof import('./pg-lock')).PgLockEngine({ session: open, records: pool });
   }
   throw new BandmasterError('InvalidDefinition', { service, detail: `its lock service gave a ${client === null ? 'null' : typeof client}, neither a pg Pool nor an ioredis client: \`lock\` names a sql or redis provider service` });
 }
