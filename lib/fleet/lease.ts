@@ -1,4 +1,5 @@
 /** One held lease: its `lost` signal, and a release that runs once. */
+import { bounded } from '../lifecycle/retry';
 import type { Lease } from './lock';
 
 /**
@@ -38,18 +39,16 @@ export class HeldLease implements Lease {
 
   release(): Promise<void> {
     // a lost lease is released best effort: the server may already have dropped it
-    this.#released ??= bounded(this.#release(), this.key).catch((err: unknown) => {
+    this.#released ??= answered(this.#release(), this.key).catch((err: unknown) => {
       if (!this.#controller.signal.aborted) throw err;
     });
     return this.#released;
   }
 }
 
-/** `release`, or a rejection naming the lock once it took {@link RELEASE_MS}. */
-function bounded(release: Promise<void>, key: string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the release of lock "${key}" got no answer within ${RELEASE_MS} ms; the server gives it back on its own`)), RELEASE_MS);
-  });
-  return Promise.race([release, late]).finally(() => clearTimeout(timer));
+/** `release`, or a rejection naming the lock once it took {@link RELEASE_MS} (the lifecycle's `bounded` wait). */
+async function answered(release: Promise<void>, key: string): Promise<void> {
+  if (!(await bounded(release.then(() => true), RELEASE_MS))) {
+    throw new Error(`the release of lock "${key}" got no answer within ${RELEASE_MS} ms; the server gives it back on its own`);
+  }
 }
