@@ -5,7 +5,7 @@ import type { AnyDefinition, Override } from './definition';
 import { BandmasterError } from './errors';
 import type { FleetHost } from './fleet/host';
 import { adoptFleetSpec } from './fleet/service';
-import { toSpec } from './registration';
+import { toSpec } from './registration/spec';
 import type { Registry } from './registry';
 import { checkToken, isToken, tokenKey, type Constructor, type InjectionToken } from './tokens';
 

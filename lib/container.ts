@@ -9,7 +9,7 @@ import { attachLogger, getGlobalLogger, type Logger } from './logger';
 import { START_WARNING_MS } from './lifecycle/watchdog';
 import { bindProviderLogger } from './provider';
 import { STARTED } from './lifecycle/node';
-import { toSpec } from './registration';
+import { toSpec } from './registration/spec';
 import { Registry } from './registry';
 import { onDemandOf, type LifecycleReport, type ServiceReport } from './ops/report';
 import { runChannel, traceRun } from './ops/attempt-channels';

@@ -1,6 +1,6 @@
 import { callHook } from './hooks';
 import type { ServiceNode } from './node';
-import { fromValue } from '../registration';
+import { fromValue } from '../registration/spec';
 import { bounded, isThenable, raceAbort } from './retry';
 import type { Operation } from './attempt';
 import { injectedArgs } from './inject';

@@ -2,7 +2,7 @@ import type { ServiceSpec } from '../definition';
 import type { BandmasterError } from '../errors';
 import { lifecycleError } from '../lifecycle/outcome';
 import { deadline, isThenable, raceAbort } from '../lifecycle/retry';
-import { fromValue } from '../registration';
+import { fromValue } from '../registration/spec';
 import { hookOf, methodOf } from './hooks';
 
 /**
