@@ -16,6 +16,7 @@ export interface SuiteConfig {
 
 const OURS = bandmaster.name;
 const IDEAL = ideal.name;
+const REGISTERED = idealRegistered.name;
 
 function withBoot(config: SuiteConfig, allowSlow: boolean): Contestant[] {
   return contestants.filter((c) => c.boot && (allowSlow || !c.slow) && !(config.quick && c.slow));
@@ -55,6 +56,7 @@ export async function dagCase(results: Results, config: SuiteConfig, hooks: Hook
 export async function scaleCase(results: Results, config: SuiteConfig): Promise<void> {
   const medians = new Map<number, Map<string, number>>();
   const firsts = new Map<number, Map<string, number>>();
+  const cpuRatios = new Map<number, number>();
   for (const size of [1_000, 10_000, 100_000]) {
     const who = size >= 100_000 ? [ideal, idealRegistered, bandmaster] : withBoot(config, size <= 1_000);
     const rounds = size >= 100_000 ? Math.max(2, Math.ceil(config.rounds / 2)) : config.rounds;
@@ -80,13 +82,24 @@ export async function scaleCase(results: Results, config: SuiteConfig): Promise<
     for (const c of contestants) if (c.boot && !samples.has(c.name)) results.missing(kase, c.name, size >= 100_000 ? 'not run at 100k (time budget)' : 'slow: 1k only');
     medians.set(size, byName);
     firsts.set(size, firstByName);
-    if (size === 10_000) {
+    if (size >= 10_000 && samples.has(OURS) && !samples.get(OURS)!.error) {
       const wall = summarize(ratios(total(OURS), total(IDEAL)));
       const r = summarize(ratios(cpu(OURS), cpu(IDEAL)));
-      results.goal('10k zero-latency lifecycle <= 2x ideal (CPU time)', r.median <= 2, `${r.median.toFixed(2)}x CPU (${r.min.toFixed(2)}–${r.max.toFixed(2)}); wall ${wall.median.toFixed(2)}x`);
+      cpuRatios.set(size, r.median);
+      const limit = size === 10_000 ? 2 : 1.6;
+      const measured = `${r.median.toFixed(2)}x CPU (${r.min.toFixed(2)}–${r.max.toFixed(2)}); wall ${wall.median.toFixed(2)}x`;
+      const reference = size === 10_000 || !byName.has(REGISTERED) ? '' : `; ideal + registration ${fmtRatio(summarize(ratios(cpu(REGISTERED), cpu(IDEAL))).median)}`;
+      results.goal(`${size / 1000}k zero-latency lifecycle <= ${limit}x ideal (CPU time)`, r.median <= limit, measured + reference);
     }
   }
   growthRows(results, medians, firsts);
+  // the growth goal that replaced "100k/10k <= 11x": the ideal's own time grows faster than linear
+  // there (GC, caches), so the goal is on the ratio to it, read at both sizes in the same run
+  const at10k = cpuRatios.get(10_000);
+  const at100k = cpuRatios.get(100_000);
+  if (at10k !== undefined && at100k !== undefined) {
+    results.goal('ratio to the ideal at 100k <= the ratio at 10k + 0.3 (CPU time)', at100k <= at10k + 0.3, `${at100k.toFixed(2)}x at 100k, ${at10k.toFixed(2)}x at 10k: +${(at100k - at10k).toFixed(2)}`);
+  }
 }
 
 /**
@@ -116,7 +129,8 @@ function growthRows(results: Results, medians: Map<number, Map<string, number>>,
       results.rows.push({ case: kase, contestant: name, value: `${g.toFixed(2)}x`, range: '', ratio: '', note: `${to / 1000}k / ${from / 1000}k${single}` });
       results.record(kase, `${name} ${to / 1000}k/${from / 1000}k`, g);
       if (Number.isFinite(first)) results.record(`${kase}, single lifecycle`, `${name} ${to / 1000}k/${from / 1000}k`, first);
-      if (name === OURS) results.goal(`growth ${to / 1000}k/${from / 1000}k <= 11x`, g <= 11, `${g.toFixed(2)}x${single}`);
+      // 100k/10k <= 11x is retired (issue "Performance, second round"): see scaleCase
+      if (name === OURS && from === 1_000) results.goal(`growth ${to / 1000}k/${from / 1000}k <= 11x`, g <= 11, `${g.toFixed(2)}x${single}`);
     }
   }
   results.goal('100,000 services boot and stop', medians.get(100_000)!.has(OURS), medians.get(100_000)!.has(OURS) ? 'yes' : 'no');
@@ -130,6 +144,7 @@ export async function heapCase(results: Results, config: SuiteConfig): Promise<v
   config.log(`${kase}: ${rounds} rounds`);
   const who = contestants.filter((c) => !c.slow || !config.quick);
   const bytes = new Map<string, number[]>(who.map((c) => [c.name, []]));
+  const outside = new Map<string, number[]>(who.map((c) => [c.name, []]));
   const how = new Map<string, string>();
   const failed = new Map<string, string>();
   for (let round = 0; round < rounds; round++) {
@@ -138,6 +153,7 @@ export async function heapCase(results: Results, config: SuiteConfig): Promise<v
       try {
         const r = await heapOf(c.name, size);
         bytes.get(c.name)!.push(r.bytesPerService);
+        outside.get(c.name)!.push(r.outsidePerService);
         how.set(c.name, r.how);
       } catch (err) {
         failed.set(c.name, String(err).slice(0, 80));
@@ -147,8 +163,16 @@ export async function heapCase(results: Results, config: SuiteConfig): Promise<v
   for (const c of who) {
     if (failed.has(c.name)) results.missing(kase, c.name, failed.get(c.name)!);
     else if (bytes.get(c.name)!.length === 0) results.missing(kase, c.name, 'not run: 10k modules take minutes to scan');
-    else results.valueRow(kase, c.name, bytes.get(c.name)!, 'B', undefined, how.get(c.name) === 'built' ? 'built singletons (no lifecycle)' : 'started');
+    else {
+      const kind = how.get(c.name) === 'built' ? 'built singletons (no lifecycle)' : 'started';
+      const typed = summarize(outside.get(c.name)!).median;
+      results.valueRow(kase, c.name, bytes.get(c.name)!, 'B', undefined, typed >= 1 ? `${kind}; +${typed.toFixed(0)} B in typed arrays outside the V8 heap` : kind);
+    }
   }
   const ours = summarize(bytes.get(OURS)!);
-  results.goal('heap per started service <= 1 KB (after GC)', ours.median <= 1024, `${ours.median.toFixed(0)} B`);
+  const typed = summarize(outside.get(OURS)!).median;
+  const registered = bytes.get(REGISTERED)?.length ? ` (ideal + registration ${summarize(bytes.get(REGISTERED)!).median.toFixed(0)} B)` : '';
+  const measured = `${ours.median.toFixed(0)} B, and ${typed.toFixed(0)} B of typed arrays outside the V8 heap${registered}`;
+  results.goal('heap per started service <= 1 KB (after GC)', ours.median <= 1024, measured);
+  results.goal('heap per started service <= 400 B (after GC)', ours.median <= 400, measured);
 }

@@ -27,7 +27,7 @@ export function coldStart(file: string, name: string, size: number): Promise<{ w
 }
 
 /** Runs `heap-child.js` for one contestant and returns bytes per service. */
-export function heapOf(name: string, size: number): Promise<{ bytesPerService: number; how: string }> {
+export function heapOf(name: string, size: number): Promise<{ bytesPerService: number; outsidePerService: number; how: string }> {
   return jsonChild('heap-child.js', [name, String(size)], `heap child for ${name}`);
 }
 
