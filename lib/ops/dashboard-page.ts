@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BandmasterError, describeCause } from '../errors';
-import { DASHBOARD_CLIENT, DASHBOARD_CSS } from './dashboard-client';
+import { DASHBOARD_CLIENT } from './dashboard-client';
+import { DASHBOARD_CSS } from './dashboard-style';
 
 /** The page and the Content-Security-Policy that allows exactly its inline script and style. */
 export interface DashboardPage {
