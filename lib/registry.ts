@@ -1,5 +1,6 @@
 import type { ServiceSpec } from './definition';
 import { BandmasterError } from './errors';
+import { fleetOf } from './fleet/service';
 import { link } from './graph/edges';
 import { NodeTable, type ServiceNode } from './lifecycle/node';
 import { builtinOf, isAllToken, tokenKey, type InjectionToken } from './tokens';
@@ -39,6 +40,7 @@ export class Registry {
   #version = 0;
   #linkedVersion = -1;
   #special = false;
+  #fleet = false;
 
   /**
    * Whether any registration ever was transient or scoped, had tags, or injected the container, a
@@ -50,7 +52,16 @@ export class Registry {
     return this.#special;
   }
 
+  /**
+   * Whether any registration ever was an `exclusive` or `once` service: until then `startAll` has
+   * no fleet options to check (a pass over every node and edge). Sticky, as {@link special}.
+   */
+  get fleet(): boolean {
+    return this.#fleet;
+  }
+
   #mark(spec: ServiceSpec): void {
+    if (!this.#fleet && fleetOf(spec) !== undefined) this.#fleet = true;
     if (this.#special) return;
     if (spec.scope !== 'singleton' || spec.tags.length > 0) {
       this.#special = true;

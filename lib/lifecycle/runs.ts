@@ -177,6 +177,7 @@ export class Runs {
   #validate(nodes: readonly ServiceNode[]): BandmasterError[] {
     const table = this.#registry.table;
     const errors = validate(table, nodes, scopeCheck(this.#registry));
+    if (!this.#registry.fleet) return errors;
     const fleet = fleetErrors(table, nodes);
     return fleet.length === 0 ? errors : [...errors, ...fleet];
   }
