@@ -96,6 +96,7 @@ export class Container {
    * `ServiceDuplicateDependency`, `MetadataMissing`, `InvalidDefinition`.
    */
   register(...services: (Constructor | AnyDefinition)[]): this {
+    if (services.length > 1) this.#registry.table.reserve(services.length);
     // indexed: a for-of that is not optimised yet allocates a result per step
     for (let i = 0; i < services.length; i++) {
       const input = services[i]!;

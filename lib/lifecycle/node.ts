@@ -110,6 +110,15 @@ export class NodeTable {
     return node;
   }
 
+  /**
+   * Makes room for `count` more services at once (a `register` of many): the columns are sized to
+   * fit instead of doubling, which for 10,000 services left 64% of them unused.
+   */
+  reserve(count: number): void {
+    const needed = this.nodes.length + count;
+    if (needed > this.state.length) this.#grow(needed);
+  }
+
   #grow(capacity: number): void {
     this.state = copied(new Uint8Array(capacity), this.state);
     this.pending = copied(new Int32Array(capacity), this.pending);
