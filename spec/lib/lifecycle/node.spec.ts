@@ -18,17 +18,18 @@ describe('the node table', () => {
 
   it('still grows by doubling, keeping every column, once a reserved batch is full', () => {
     const table = new NodeTable();
-    table.reserve(3);
-    const nodes = [0, 1, 2].map((i) => table.add(spec(`s${i}`)));
+    table.reserve(20);
+    const nodes = Array.from({ length: 20 }, (_, i) => table.add(spec(`s${i}`)));
+    assert.equal(table.state.length, 20);
     nodes[1]!.transition(WAITING);
     nodes[1]!.transition(STARTING);
     nodes[1]!.transition(STARTED);
-    table.pending[2] = 7;
-    const fourth = table.add(spec('s3'));
-    assert.equal(table.state.length, 6);
-    assert.deepEqual([...nodes, fourth].map((n) => n.code), [IDLE, STARTED, IDLE, IDLE]);
-    assert.equal(table.pending[2], 7);
-    assert.equal(fourth.index, 3);
+    table.pending[19] = 7;
+    const next = table.add(spec('s20'));
+    assert.equal(table.state.length, 40);
+    assert.deepEqual([nodes[0]!, nodes[1]!, nodes[19]!, next].map((n) => n.code), [IDLE, STARTED, IDLE, IDLE]);
+    assert.equal(table.pending[19], 7);
+    assert.equal(next.index, 20);
   });
 
   it('reserves nothing when the room is already there', () => {
