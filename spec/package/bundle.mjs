@@ -26,13 +26,13 @@ const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const OUT = join(root, 'dist', 'bundle');
 /** Where the metafile of every bundle is written, with the entries: read by spec/package-bundles.spec.ts. */
-export const METAFILE = join(OUT, 'metafile.json');
+const METAFILE = join(OUT, 'metafile.json');
 
 const posix = (path) => path.split(sep).join('/');
 const rel = (path) => posix(relative(root, path));
 
 /** The entries: { key ('.', './testing'...), input (tsc output), output (the bundle), home (its folder) }. */
-export function entries() {
+function entries() {
   return Object.entries(pkg.exports)
     .filter(([key]) => key !== './package.json')
     .map(([key, target]) => {
@@ -110,7 +110,7 @@ async function bundle(entry, all) {
 }
 
 /** What is wrong with a non-main bundle's inputs (paths relative to the root). */
-export function problems(entry, inputs, mainInputs, all) {
+function problems(entry, inputs, mainInputs, all) {
   const out = [];
   const lib = ['dist/lib/', 'dist/decorators/'];
   const home = `${rel(entry.home)}/`;
@@ -145,4 +145,4 @@ async function main() {
   if (process.env.VERBOSE) for (const e of all) console.log(`bundle: ${rel(e.output)} (${Object.keys(metafiles[e.key].inputs).length} modules, ${size(e)})`);
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) await main();
+await main();
