@@ -107,6 +107,23 @@ describe('the package bundles', () => {
     });
   });
 
+  it('keep the name of every class and function they export, as tsc emitted it (a class that names itself included)', () => {
+    const { entries } = written();
+    const out = child(`
+      require('reflect-metadata');
+      const entries = ${JSON.stringify(entries.map((e) => [join(ROOT, e.output), join(ROOT, e.input)]))};
+      const renamed = [];
+      for (const [bundle, emitted] of entries) {
+        const ours = require(bundle), theirs = require(emitted);
+        for (const [key, value] of Object.entries(theirs)) {
+          if (typeof value === 'function' && ours[key].name !== value.name) renamed.push(key + ': ' + ours[key].name + ' instead of ' + value.name);
+        }
+      }
+      process.stdout.write(JSON.stringify(renamed));
+    `);
+    assert.deepEqual(out, []);
+  });
+
   it('give an ES module every name the CommonJS bundle exports', () => {
     const { entries } = written();
     const out = child(
