@@ -3,7 +3,9 @@
 // and stops a graph of `size` services with zero-latency hooks once, and prints one JSON line
 // { wall, cpu }: ms since the process began (Node's own start-up included, the same for everyone:
 // the ideal scheduler, which loads nothing, is that floor) and CPU ms of the whole process.
-// Nothing is warm: no JIT feedback, no module cache.
+// Nothing is warm: no JIT feedback, no module cache. The `bandmaster` adapter loads lib's modules
+// as tsc emits them; `bandmaster-package` loads the package's main bundle (dist/bundle/index.js,
+// through `require('bandmaster')`), as an application that installed bandmaster does.
 import type { Contestant } from './contestant';
 import { makeGraph } from './graph';
 import { zeroLatency } from './hooks';

@@ -1,9 +1,8 @@
 // bandmaster/fastify: the container inside a Fastify application's own lifecycle.
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { BandmasterError, dashboardHandler, healthHandler, token } from '../index';
+import { BandmasterError, RequestScope, dashboardHandler, healthHandler, token } from '../index';
 import type { Container, DashboardOptions, HealthHandlerOptions, Scope, Token } from '../index';
-import { RequestScope } from './request-scope';
 
 /** Options of the {@link bandmaster} Fastify plugin. */
 export interface BandmasterFastifyOptions {

@@ -3,8 +3,8 @@
 // first): a Nest provider is not built yet when a bandmaster service needs it, and may itself
 // inject a bandmaster service, so taking one is refused, by name, before anything starts.
 import type { DiscoveryService } from '@nestjs/core' with { 'resolution-mode': 'import' };
-import { BandmasterError, BootError, isBandmasterError } from '../errors';
-import type { InjectionToken } from '../tokens';
+import { BandmasterError, BootError, isBandmasterError } from '../index';
+import type { InjectionToken } from '../index';
 
 /** What the boot needs from `@nestjs/core`, loaded once the application imports BandmasterModule. */
 export type NestCore = Pick<typeof import('@nestjs/core', { with: { 'resolution-mode': 'import' } }), 'DiscoveryModule' | 'DiscoveryService'>;

@@ -5,10 +5,9 @@
 // `require(esm)` for the ESM-only NestJS 12, the instance the application loaded itself.
 import type { DiscoveryService } from '@nestjs/core' with { 'resolution-mode': 'import' };
 import type { DynamicModule, FactoryProvider, MiddlewareConsumer, ModuleMetadata, Provider, ValueProvider } from '@nestjs/common' with { 'resolution-mode': 'import' };
-import { BandmasterError, Container } from '../index';
-import type { InjectionToken } from '../index';
+import { BandmasterError, Container, scopeMiddleware } from '../index';
+import type { InjectionToken, ScopeMiddleware } from '../index';
 import { explainNestDependencies, nestCore } from './nest-providers';
-import { scopeMiddleware, type ScopeMiddleware } from './request-scope';
 
 /** Options of {@link BandmasterModule.forRoot}. */
 export interface BandmasterModuleOptions {

@@ -1,7 +1,5 @@
-import { Container } from '../container';
-import type { AnyDefinition } from '../definition';
-import { BootError, ShutdownError, describeCause, type ErrorKind } from '../errors';
-import type { Constructor } from '../tokens';
+import { Container, BootError, ShutdownError, describeCause } from '../index';
+import type { AnyDefinition, ErrorKind, Constructor } from '../index';
 
 /** Options of {@link checkConformance}. */
 export interface ConformanceOptions {

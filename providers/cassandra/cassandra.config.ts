@@ -1,7 +1,5 @@
 import { ArrayNotEmpty, IsBoolean, IsInt, IsNotEmpty, IsString, Matches, Min, ValidateIf } from 'class-validator';
-import { AsDuration, AsList, Secret } from '../../lib/env';
-import { MaskedConfig } from '../../lib/config/masked-config';
-import { IsAddress } from '../../lib/config/address';
+import { AsDuration, AsList, Secret, MaskedConfig, IsAddress } from '../../lib';
 
 /** An unquoted CQL identifier, or empty for none. */
 const KEYSPACE = /^(?:[A-Za-z][A-Za-z0-9_]{0,47})?$/;

@@ -1,6 +1,5 @@
 import type { Client, ClientOptions } from 'cassandra-driver';
-import { describeCause } from '../../lib/errors';
-import { abortable, defineProvider, loadPeer } from '../../lib/provider';
+import { describeCause, abortable, defineProvider, loadPeer } from '../../lib';
 import { CassandraConfig, contactAddresses } from './cassandra.config';
 import { ConnectionTracker } from './cassandra.connections';
 import { reportClosedByCode } from '../closed-by-code';

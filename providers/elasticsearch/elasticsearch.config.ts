@@ -1,6 +1,5 @@
 import { ArrayNotEmpty, IsBoolean, IsEmpty, IsInt, IsNotEmpty, IsString, IsUrl, Matches, Min, ValidateIf } from 'class-validator';
-import { AsDuration, AsList, maskValue, Secret } from '../../lib/env';
-import { MaskedConfig } from '../../lib/config/masked-config';
+import { AsDuration, AsList, maskValue, Secret, MaskedConfig } from '../../lib';
 
 const NODE_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'], allow_underscores: true };
 

@@ -1,7 +1,5 @@
 import type { Client, ClientOptions } from '@elastic/elasticsearch';
-import { describeCause } from '../../lib/errors';
-import { abortable, defineProvider, loadPeer } from '../../lib/provider';
-import { maskValue } from '../../lib/config/mask';
+import { describeCause, abortable, defineProvider, loadPeer, maskValue } from '../../lib';
 import { ElasticsearchConfig, nodeAddresses } from './elasticsearch.config';
 import { reportClosedByCode } from '../closed-by-code';
 

@@ -1,4 +1,4 @@
-import { KafkaConfig } from '../kafka/kafka.config';
+import { KafkaConfig } from '../kafka';
 
 /**
  * Configuration of the `@platformatic/kafka` provider: the kafkajs provider's variables

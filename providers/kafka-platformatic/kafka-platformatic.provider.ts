@@ -1,8 +1,7 @@
 import { inspect } from 'node:util';
 import type { Admin, BaseOptions, Consumer, Producer } from '@platformatic/kafka' with { 'resolution-mode': 'import' };
-import type { FactoryDefinition } from '../../lib/definition';
-import { BandmasterError, describeCause } from '../../lib/errors';
-import { abortable, defineProvider, unreachable, type ProviderOptions } from '../../lib/provider';
+import { BandmasterError, describeCause, abortable, defineProvider, unreachable } from '../../lib';
+import type { FactoryDefinition, ProviderOptions } from '../../lib';
 import { PlatformaticKafkaConfig } from './kafka-platformatic.config';
 
 type PlatformaticKafka = typeof import('@platformatic/kafka', { with: { 'resolution-mode': 'import' } });

@@ -1,7 +1,5 @@
 import { ArrayNotEmpty, ArrayUnique, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Min, ValidateBy, ValidateIf } from 'class-validator';
-import { AsDuration, AsList, Secret } from '../../lib/env';
-import { MaskedConfig } from '../../lib/config/masked-config';
-import { IsAddress } from '../../lib/config/address';
+import { AsDuration, AsList, Secret, MaskedConfig, IsAddress } from '../../lib';
 
 /** SASL mechanisms the provider configures, as kafkajs spells them: `KFK_EXAMPLE_SASL_MECHANISM=scram-sha-512`. */
 export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;

@@ -1,8 +1,7 @@
 import { inspect } from 'node:util';
 import type { Admin, Consumer, Kafka, KafkaConfig as KafkaJsConfig, LogEntry, Producer, RetryOptions, SASLOptions } from 'kafkajs';
-import { describeCause } from '../../lib/errors';
-import type { Logger } from '../../lib/logger';
-import { abortable, defineProvider, isNetworkError, loadPeer, unreachable } from '../../lib/provider';
+import { describeCause, abortable, defineProvider, isNetworkError, loadPeer, unreachable } from '../../lib';
+import type { Logger } from '../../lib';
 import { KafkaConfig, type KafkaLogLevel } from './kafka.config';
 import { SocketTracker } from './kafka.sockets';
 

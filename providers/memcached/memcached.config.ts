@@ -1,7 +1,5 @@
 import { ArrayNotEmpty, ArrayUnique, IsBoolean, IsInt, IsString, Min } from 'class-validator';
-import { AsDuration, AsList, Secret } from '../../lib/env';
-import { MaskedConfig } from '../../lib/config/masked-config';
-import { IsAddress } from '../../lib/config/address';
+import { AsDuration, AsList, Secret, MaskedConfig, IsAddress } from '../../lib';
 
 /**
  * Configuration of the memcached provider, read by `loadEnv(MemcachedConfig, 'MC_EXAMPLE')` from

@@ -1,7 +1,6 @@
 import type { Client, Server } from 'memjs';
 import type { Socket } from 'node:net';
-import { describeCause } from '../../lib/errors';
-import { abortable, defineProvider, isNetworkError, loadPeer, unreachable } from '../../lib/provider';
+import { describeCause, abortable, defineProvider, isNetworkError, loadPeer, unreachable } from '../../lib';
 import { MemcachedConfig } from './memcached.config';
 
 /** What the memcached provider injects: a memjs `Client` over every configured server. */

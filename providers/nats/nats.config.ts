@@ -1,6 +1,5 @@
 import { ArrayNotEmpty, IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Min, ValidateBy, type ValidationOptions } from 'class-validator';
-import { AsDuration, AsList, Secret } from '../../lib/env';
-import { MaskedConfig } from '../../lib/config/masked-config';
+import { AsDuration, AsList, Secret, MaskedConfig } from '../../lib';
 
 /** One server of `<PREFIX>_SERVERS`, parsed. */
 export interface NatsServer {

@@ -3,9 +3,8 @@ import { subscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Authenticator, ConnectionOptions, NatsConnection, TlsOptions } from 'nats';
-import type { FactoryDefinition } from '../../lib/definition';
-import { BandmasterError, describeCause, describeValue } from '../../lib/errors';
-import { abortable, defineProvider, isNetworkError, loadPeer, unreachable, type ProviderOptions } from '../../lib/provider';
+import { BandmasterError, describeCause, describeValue, abortable, defineProvider, isNetworkError, loadPeer, unreachable } from '../../lib';
+import type { FactoryDefinition, ProviderOptions } from '../../lib';
 import { NatsConfig, parseServer, type NatsServer } from './nats.config';
 
 type Nats = typeof import('nats');

@@ -1,5 +1,5 @@
 import { ValidateBy } from 'class-validator';
-import { RedisConfig } from '../redis/redis.config';
+import { RedisConfig } from '../redis';
 
 const ONE_SERVER = {
   name: 'nodeRedisOneServer',

@@ -1,9 +1,7 @@
 import { inspect } from 'node:util';
 import type { RedisClientOptions, createClient } from 'redis';
-import type { FactoryDefinition } from '../../lib/definition';
-import { describeCause } from '../../lib/errors';
-import type { Logger } from '../../lib/logger';
-import { abortable, defineProvider, loadPeer, unreachable, type ProviderOptions } from '../../lib/provider';
+import { describeCause, abortable, defineProvider, loadPeer, unreachable } from '../../lib';
+import type { FactoryDefinition, Logger, ProviderOptions } from '../../lib';
 import { NodeRedisConfig } from './node-redis.config';
 
 type NodeRedis = typeof import('redis');

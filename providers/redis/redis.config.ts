@@ -12,9 +12,7 @@ import {
   type ValidationArguments,
   type ValidatorConstraintInterface,
 } from 'class-validator';
-import { AsDuration, AsList, Secret } from '../../lib/env';
-import { MaskedConfig } from '../../lib/config/masked-config';
-import { IsServerUrl, IsAddress } from '../../lib/config/address';
+import { AsDuration, AsList, Secret, MaskedConfig, IsServerUrl, IsAddress } from '../../lib';
 
 
 /** Sentinel and Cluster are two topologies: a config names one at most. */

@@ -1,9 +1,7 @@
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'node:tls';
-import { describeCause } from '../../lib/errors';
-import type { Logger } from '../../lib/logger';
-import { abortable, defineProvider, isNetworkError, loadPeer, unreachable } from '../../lib/provider';
-import { deadline } from '../../lib/lifecycle/retry';
+import { describeCause, abortable, defineProvider, isNetworkError, loadPeer, unreachable, deadline } from '../../lib';
+import type { Logger } from '../../lib';
 import { RedisConfig } from './redis.config';
 
 /** What the Redis provider injects: an ioredis `Redis`, or a `Cluster` when `clusterNodes` is set. */

@@ -1,6 +1,5 @@
 import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
-import { AsDuration, Secret } from '../../lib/env';
-import { MaskedConfig } from '../../lib/config/masked-config';
+import { AsDuration, Secret, MaskedConfig } from '../../lib';
 
 /** `sslmode` values the provider understands, as libpq spells them. */
 const SSL_MODES = ['disable', 'require', 'no-verify', 'verify-ca', 'verify-full'] as const;

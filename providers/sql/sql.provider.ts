@@ -1,7 +1,6 @@
 import type { Client, ClientConfig, Pool, PoolConfig } from 'pg';
-import { describeCause } from '../../lib/errors';
-import type { Logger } from '../../lib/logger';
-import { abortable, defineProvider, loadPeer, networkError } from '../../lib/provider';
+import { describeCause, abortable, defineProvider, loadPeer, networkError } from '../../lib';
+import type { Logger } from '../../lib';
 import { SqlConfig } from './sql.config';
 
 type Pg = typeof import('pg');

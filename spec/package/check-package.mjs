@@ -25,10 +25,15 @@ const ALLOWED = [
   /^README\.md$/,
   /^LICENSE$/,
   /^CHANGELOG\.md$/,
-  /^dist\/(lib|decorators|providers)\/.+\.(js|d\.ts)$/,
+  /^dist\/bundle\/.+\.js$/,
+  /^dist\/(lib|decorators|providers)\/.+\.d\.ts$/,
 ];
+// the entries of the exports map: the bundle each runs ("default") and its declarations ("types")
+const entryFiles = Object.entries(pkg.exports)
+  .filter(([key]) => key !== './package.json' && !isPendingPath(key))
+  .map(([key, t]) => ({ key, bundle: t.default.replace(/^\.\//, ''), types: t.types.replace(/^\.\//, '') }));
 
-await tally.check('the tarball holds only built JS, declarations, README, LICENSE, CHANGELOG and package.json', () => {
+await tally.check('the tarball holds only the bundles, declarations, README, LICENSE, CHANGELOG and package.json', () => {
   const extra = files.filter((f) => !ALLOWED.some((re) => re.test(f)) || /\.spec\.|\/spec\/|\.map$|tsbuildinfo/.test(f));
   if (extra.length) throw new Error(`unexpected files:\n${extra.join('\n')}`);
 });
@@ -38,21 +43,26 @@ await tally.check('README, LICENSE and CHANGELOG are in the tarball', () => {
   if (missing.length) throw new Error(`missing: ${missing.join(', ')}`);
 });
 
-await tally.check('every packed JS file has a source file (no stale build output)', () => {
-  const stale = files.filter((f) => f.endsWith('.js')).filter((f) => !existsSync(join(root, f.replace(/^dist\//, '').replace(/\.js$/, '.ts'))));
+await tally.check('every packed declaration file has a source file (no stale build output)', () => {
+  const stale = files.filter((f) => f.endsWith('.d.ts')).filter((f) => !existsSync(join(root, f.replace(/^dist\//, '').replace(/\.d\.ts$/, '.ts'))));
   if (stale.length) throw new Error(`built from sources that no longer exist (rebuild dist/):\n${stale.join('\n')}`);
 });
 
-await tally.check('every packed JS file has its declaration file', () => {
-  const missing = files.filter((f) => f.endsWith('.js') && !files.includes(f.replace(/\.js$/, '.d.ts')));
-  if (missing.length) throw new Error(missing.join('\n'));
+await tally.check('every entry of the exports map ships its bundle and its declarations, and no other JS is packed', () => {
+  const problems = [];
+  for (const e of entryFiles) for (const f of [e.bundle, e.types]) if (!files.includes(f)) problems.push(`${e.key}: ${f} is not in the tarball`);
+  const bundles = new Set(entryFiles.map((e) => e.bundle));
+  for (const f of files.filter((x) => x.endsWith('.js') && !bundles.has(x))) problems.push(`${f} is packed but no entry runs it`);
+  if (pkg.main !== pkg.exports['.'].default) problems.push(`"main" (${pkg.main}) is not the main entry's bundle (${pkg.exports['.'].default})`);
+  if (problems.length) throw new Error(problems.join('\n'));
 });
 
 await tally.check('every provider folder is in the exports map, and every written provider is packed', () => {
   const problems = [];
   for (const p of written) {
     if (!pkg.exports[`./providers/${p}`]) problems.push(`providers/${p} has no "./providers/${p}" entry in package.json exports`);
-    for (const f of [`dist/providers/${p}/index.js`, `dist/providers/${p}/index.d.ts`]) if (!files.includes(f)) problems.push(`${f} is not in the tarball`);
+    const entry = pkg.exports[`./providers/${p}`];
+    for (const f of [entry?.default, entry?.types].filter(Boolean).map((x) => x.replace(/^\.\//, ''))) if (!files.includes(f)) problems.push(`${f} is not in the tarball`);
   }
   if (problems.length) throw new Error(problems.join('\n'));
 });

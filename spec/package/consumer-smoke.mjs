@@ -175,6 +175,71 @@ main().catch((err) => {
 });
 `;
 
+// One copy of the library in the installed package: every entry is one bundle, and the entries
+// other than the main one require the main bundle instead of carrying lib. Plain JavaScript, run
+// as an ES module and as CommonJS: a provider and `bandmaster/testing` work with the main entry's
+// Container, errors and global logger, and the process loaded one file per entry, each a bundle.
+const ONE_COPY = (esm) => `${
+  esm
+    ? "import 'reflect-metadata';\nimport { createRequire } from 'node:module';\nimport { BandmasterError, Container, isBandmasterError, setGlobalLogger } from 'bandmaster';\nimport { sql } from 'bandmaster/providers/sql';\nimport { checkConformance } from 'bandmaster/testing';\nconst require = createRequire(import.meta.url);"
+    : "require('reflect-metadata');\nconst { BandmasterError, Container, isBandmasterError, setGlobalLogger } = require('bandmaster');\nconst { sql } = require('bandmaster/providers/sql');\nconst { checkConformance } = require('bandmaster/testing');"
+}
+
+function ours(err, kind, what) {
+  if (!isBandmasterError(err)) throw new Error(what + ': isBandmasterError from the main entry does not recognise ' + err);
+  if (!(err instanceof BandmasterError)) throw new Error(what + ': not an instance of the main entry\\'s BandmasterError (a second copy of lib): ' + err);
+  if (err.kind !== kind) throw new Error(what + ': kind ' + err.kind + ', expected ' + kind);
+}
+
+async function main() {
+  // an error thrown by the provider entry (its configuration is validated when the factory is called)
+  try {
+    sql({ name: 'sql-bad', config: { port: -1 } });
+    throw new Error('sql() accepted port -1');
+  } catch (err) {
+    ours(err, 'InvalidConfig', 'bandmaster/providers/sql');
+  }
+  // an error thrown by bandmaster/testing (its container refuses a class without @Service)
+  let failed;
+  await checkConformance(() => class Plain {}).catch((err) => (failed = err));
+  ours(failed, 'ServiceWithoutDecorator', 'bandmaster/testing');
+
+  // the provider passes the conformance check of bandmaster/testing against the real server
+  await checkConformance(() => sql({ name: 'sql-conformance', env: 'SMOKE_SQL' }), { timeout: 15000 });
+
+  // setGlobalLogger from the main entry reaches the provider: a container without a logger of its
+  // own gives its provider hooks the global one, and the sql provider logs a dropped connection
+  const lines = [];
+  const capture = (level) => (message, fields) => void lines.push({ level, message, service: fields && fields.service });
+  setGlobalLogger({ error: capture('error'), warn: capture('warn'), info: capture('info'), debug: capture('debug') });
+  const container = new Container();
+  container.register(sql({ name: 'sql-1', env: 'SMOKE_SQL' }));
+  await container.startAll({ timeout: 15000 });
+  if (!lines.some((l) => l.message === 'service successfully started' && l.service === 'sql-1')) throw new Error('the global logger did not get the boot: ' + JSON.stringify(lines));
+  const pool = container.resolve('sql-1');
+  const clients = [await pool.connect(), await pool.connect()];
+  const { rows } = await clients[0].query('SELECT pg_backend_pid() AS pid');
+  for (const c of clients) c.release();
+  // the pool hands out its last released client: the other one's backend is terminated, idle
+  await pool.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+  for (let i = 0; i < 100 && !lines.some((l) => l.message.startsWith('sql connection lost')); i++) await new Promise((r) => setTimeout(r, 50));
+  const lost = lines.find((l) => l.message.startsWith('sql connection lost'));
+  if (!lost || lost.level !== 'warn' || lost.service !== 'sql-1') throw new Error('the provider did not log through the global logger: ' + JSON.stringify(lines));
+  await container.stopAll({ timeout: 15000 });
+
+  // one file per entry, each a bundle: nothing of dist/lib was loaded
+  const files = Object.keys(require.cache).filter((f) => f.includes('/node_modules/bandmaster/')).map((f) => f.slice(f.indexOf('/node_modules/bandmaster/') + 25)).sort();
+  const expected = ['dist/bundle/index.js', 'dist/bundle/providers/sql.js', 'dist/bundle/testing.js'];
+  if (JSON.stringify(files) !== JSON.stringify(expected)) throw new Error('loaded from the package: ' + files.join(', ') + '; expected ' + expected.join(', '));
+  console.log('one copy: ok (' + files.join(', ') + ')');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
+`;
+
 const TSCONFIG = (extra) =>
   JSON.stringify(
     {
@@ -195,8 +260,8 @@ const TSCONFIG = (extra) =>
   );
 
 const projects = [
-  { name: 'esm', type: 'module', options: { module: 'nodenext', moduleResolution: 'nodenext' }, peerFile: 'missing-peer.js' },
-  { name: 'cjs', type: 'commonjs', options: { module: 'nodenext', moduleResolution: 'nodenext' }, peerFile: 'missing-peer.js' },
+  { name: 'esm', type: 'module', options: { module: 'nodenext', moduleResolution: 'nodenext' }, peerFile: 'missing-peer.js', copyFile: 'one-copy.js' },
+  { name: 'cjs', type: 'commonjs', options: { module: 'nodenext', moduleResolution: 'nodenext' }, peerFile: 'missing-peer.js', copyFile: 'one-copy.js' },
 ];
 
 for (const p of projects) {
@@ -206,6 +271,7 @@ for (const p of projects) {
   writeFileSync(join(pdir, 'tsconfig.json'), TSCONFIG(p.options));
   writeFileSync(join(pdir, 'app.ts'), APP);
   writeFileSync(join(pdir, p.peerFile), MISSING_PEER(p.type === 'module'));
+  writeFileSync(join(pdir, p.copyFile), ONE_COPY(p.type === 'module'));
   await tally.check(`${p.name}: tsc compiles the app against the installed package (declarations included, skipLibCheck off)`, () => {
     const r = run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: pdir, check: false, quiet: true });
     if (r.status !== 0) throw new Error(r.stdout + r.stderr);
@@ -217,6 +283,11 @@ for (const p of projects) {
   await tally.check(`${p.name}: a provider without its client library fails naming the package to install`, () => {
     const r = run(process.execPath, [p.peerFile], { cwd: pdir, check: false, quiet: true, timeout: 30_000 });
     if (r.status !== 0 || !r.stdout.includes('missing peer: ok')) throw new Error(r.stdout + r.stderr);
+    console.log(`          ${r.stdout.trim()}`);
+  });
+  await tally.check(`${p.name}: one copy of lib: a provider and bandmaster/testing share the main entry's Container, errors and global logger (PostgreSQL), and each entry loads one bundle`, () => {
+    const r = run(process.execPath, [p.copyFile], { cwd: pdir, check: false, quiet: true, env: { SMOKE_SQL_URL: SQL_URL, BANDMASTER_LOG_LEVEL: 'silent' }, timeout: 60_000 });
+    if (r.status !== 0 || !r.stdout.includes('one copy: ok')) throw new Error(r.stdout + r.stderr);
     console.log(`          ${r.stdout.trim()}`);
   });
 }

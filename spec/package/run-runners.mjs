@@ -1,14 +1,14 @@
 // Runs the sample test suites of samples/runners/ under the test runners users have:
 // Vitest (unplugin-swc), Jest (@swc/jest), node:test (tsc output), and the metadata-free
 // `inject: [...]` form under tsx and under a plain esbuild bundle.
-// `bandmaster` resolves to the built package (dist/, through package.json "exports"), as it
+// `bandmaster` resolves to the built package (its bundles in dist/bundle/, through package.json "exports"), as it
 // would from node_modules; `npm run build` (or `npm test`) must have run.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, run, scratch, Tally } from './support.mjs';
 
 const tally = new Tally('runners');
-if (!existsSync(join(root, 'dist/lib/index.js')) || !existsSync(join(root, 'dist/samples/runners/node-test/greeter.test.js'))) {
+if (!existsSync(join(root, 'dist/lib/index.js')) || !existsSync(join(root, 'dist/bundle/index.js')) || !existsSync(join(root, 'dist/samples/runners/node-test/greeter.test.js'))) {
   console.log('runners: dist/ is missing or stale, building');
   run('npm', ['run', 'build', '--silent'], { check: false });
 }

@@ -31,7 +31,8 @@ function step(what: string, command: string, args: string[], timeoutMs: number):
 
 const SAMPLE_FILE = (file: string): boolean => !/(^|\/)(node_modules|\.next|server\.ts)$/.test(file);
 const PACKAGE_FILE = (file: string): boolean => !/\.(spec\.[jt]s|map)$/.test(file);
-const PACKAGE_FOLDERS = ['dist/lib', 'dist/decorators', 'dist/providers'];
+// the bundles (what exports runs) and the declarations beside tsc's output
+const PACKAGE_FOLDERS = ['dist/bundle', 'dist/lib', 'dist/decorators', 'dist/providers'];
 
 /** Adds every file of `dir` that `keep` accepts, path and content, to `hash`. */
 function hashTree(hash: Hash, dir: string, keep: (file: string) => boolean): void {
