@@ -9,7 +9,8 @@ export type { ContainerOptions, RunOptions } from './container';
 export type { RestartRunOptions } from './supervision/supervisor';
 export type { SupervisionOptions } from './supervision/options';
 export type { Clock } from './lifecycle/retry';
-import { deadline as lifecycleDeadline } from './lifecycle/retry';
+export { deadline } from './lifecycle/retry';
+export type { Deadline } from './lifecycle/retry';
 export { globalContainer, replaceGlobalContainer } from './global';
 export { Scope } from './scope/scope';
 export { scopeMiddleware, REQUEST, RequestScope } from './frameworks/request-scope';
@@ -55,31 +56,3 @@ export { traceLifecycle } from './ops/tracing';
 export type { TracingOptions, TracerLike, SpanLike } from './ops/tracing';
 export { prometheusMetrics, otelMetrics, METRIC_NAMES } from './ops/metrics';
 export type { MetricsSource, RegistryLike, PrometheusMetricsOptions, MeterLike, InstrumentOptions, CounterLike, HistogramLike, ObservationLike, ObservableLike, OtelMetricsOptions } from './ops/metrics';
-
-// The lifecycle's own deadline (lib/lifecycle/retry.ts), declared rather than re-exported: the
-// provider kit names and documents its result here.
-
-/** What {@link deadline} returns: the step's signal, and how to end the deadline. */
-export interface Deadline {
-  /** Aborts with the outer signal's reason, or with a `TimeoutError` once the time is up. */
-  readonly signal: AbortSignal;
-  /** Clears the timer and the link to the outer signal: call it when the step is over, however it ended. */
-  dispose(): void;
-}
-
-/**
- * A signal for one step of a provider's start (a connect, a handshake) that aborts when `outer`
- * (the attempt's signal) does, or with a `TimeoutError` ("`what` timed out after `ms`ms") once
- * `ms` pass; for a provider whose client library has no timeout of its own.
- *
- * @example
- * ```ts
- * const step = deadline(context.signal, config.connectTimeout, 'queue connect');
- * try {
- *   await abortable(client.connect(), step.signal, () => client.destroy());
- * } finally {
- *   step.dispose();
- * }
- * ```
- */
-export const deadline: (outer: AbortSignal | undefined, ms: number, what: string) => Deadline = lifecycleDeadline;

@@ -102,11 +102,31 @@ export function createController(): AbortController {
   return controller;
 }
 
+/** What {@link deadline} returns: the step's signal, and how to end the deadline. */
+export interface Deadline {
+  /** Aborts with the outer signal's reason, or with a `TimeoutError` once the time is up. */
+  readonly signal: AbortSignal;
+  /** Clears the timer and the link to the outer signal: call it when the step is over, however it ended. */
+  dispose(): void;
+}
+
 /**
- * A signal that aborts when `outer` does, or with a `TimeoutError` ("`what` timed out after
- * `ms`ms") once `ms` pass; `dispose` clears the timer and the link to `outer`.
+ * A signal for one step of a provider's start (a connect, a handshake) that aborts when `outer`
+ * (the attempt's signal) does, or with a `TimeoutError` ("`what` timed out after `ms`ms") once
+ * `ms` pass; for a provider whose client library has no timeout of its own. The lifecycle's own
+ * time limits are made with it too.
+ *
+ * @example
+ * ```ts
+ * const step = deadline(context.signal, config.connectTimeout, 'queue connect');
+ * try {
+ *   await abortable(client.connect(), step.signal, () => client.destroy());
+ * } finally {
+ *   step.dispose();
+ * }
+ * ```
  */
-export function deadline(outer: AbortSignal | undefined, ms: number, what: string): { readonly signal: AbortSignal; dispose(): void } {
+export function deadline(outer: AbortSignal | undefined, ms: number, what: string): Deadline {
   const controller = createController();
   const timer = setTimeout(() => controller.abort(timeoutError(what, ms)), clampDelay(ms));
   let off = (): void => undefined;

@@ -28,57 +28,7 @@ const install = run(
 );
 if (install.status !== 0) {
   tally.fail('npm install of the tarball into a scratch project', install.stdout + install.stderr);
-  const compilers = {
-  'TypeScript 5.9': join(dir, 'node_modules', 'typescript59', 'bin', 'tsc'),
-  'TypeScript 6': tsc,
-  'TypeScript 7': join(dir, 'node_modules', 'typescript7', 'bin', 'tsc'),
-};
-function compile(compiler, cwd) {
-  const r = run(process.execPath, [compilers[compiler], '-p', 'tsconfig.json'], { cwd, check: false, quiet: true });
-  if (r.status !== 0) throw new Error(r.stdout + r.stderr);
-}
-
-await tally.check('TypeScript 7 compiles the ESM app (nodenext, skipLibCheck off)', () => {
-  const r = run(process.execPath, [compilers['TypeScript 7'], '-p', 'tsconfig.json', '--outDir', 'out-ts7'], { cwd: join(dir, 'esm'), check: false, quiet: true });
-  if (r.status !== 0) throw new Error(r.stdout + r.stderr);
-});
-
-// TypeScript 5 with `module: commonjs` resolves like node10: no exports map, only typesVersions
-const ENTRY_POINTS = Object.keys(pkg.exports).filter((e) => e !== './package.json').map((e) => (e === '.' ? 'bandmaster' : `bandmaster/${e.slice(2)}`));
-const ndir = join(dir, 'node10');
-mkdirSync(ndir);
-writeFileSync(join(ndir, 'package.json'), JSON.stringify({ name: 'consumer-node10', private: true }));
-writeFileSync(join(ndir, 'app.ts'), ENTRY_POINTS.map((e, i) => `import type * as entry${i} from '${e}';\nexport type Entry${i} = typeof entry${i};\n`).join(''));
-// skipLibCheck on: the providers' declarations need their client libraries' types, not installed here
-writeFileSync(join(ndir, 'tsconfig.json'), TSCONFIG({ module: 'commonjs', skipLibCheck: true, noEmit: true }));
-await tally.check(`TypeScript 5.9, module commonjs (node10): all ${ENTRY_POINTS.length} entry points resolve with types`, () => compile('TypeScript 5.9', ndir));
-
-// TypeScript 6/7 default to `types: []`: the declarations must not need @types/node
-const APP_WITHOUT_NODE = `import { Container, handleSignals, healthHandler, loadEnv, token, type LifecycleEvent } from 'bandmaster';
-import { checkConformance } from 'bandmaster/testing';
-
-const greeting = token<string>('greeting');
-const container = new Container({ logger: false });
-container.register({ name: greeting, useValue: 'hello' });
-export const handler = healthHandler(container);
-export const stop = handleSignals(container, { signals: ['SIGTERM'] });
-export const env: Record<string, string | undefined> = {};
-export const load = loadEnv;
-export const conformance = checkConformance;
-export function onEvent(e: LifecycleEvent): string {
-  return e.type;
-}
-`;
-const tdir = join(dir, 'no-node-types');
-mkdirSync(tdir);
-writeFileSync(join(tdir, 'package.json'), JSON.stringify({ name: 'consumer-no-node-types', private: true, type: 'module' }));
-writeFileSync(join(tdir, 'app.ts'), APP_WITHOUT_NODE);
-writeFileSync(join(tdir, 'tsconfig.json'), TSCONFIG({ module: 'nodenext', moduleResolution: 'nodenext', types: [], noEmit: true }));
-for (const compiler of Object.keys(compilers)) {
-  await tally.check(`${compiler}: a consumer without Node's types (types: [], skipLibCheck off) compiles`, () => compile(compiler, tdir));
-}
-
-tally.end();
+  tally.end();
   process.exit();
 }
 tally.ok('npm install of the tarball, reflect-metadata, pg (no other client library)');
