@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { coldStart, loggingTimes } from './cases/children';
@@ -120,8 +120,8 @@ function packageProblem(): string | undefined {
   } catch {
     return 'bandmaster does not resolve: run npm run build';
   }
+  // require.resolve found the file: only its age is left to check
   const root = join(dirname(bundle), '..', '..');
-  if (!existsSync(bundle)) return `${bundle} is missing: run npm run build`;
   const built = statSync(bundle).mtimeMs;
   if (['lib', 'decorators'].some((d) => newestSource(join(root, d)) > built)) return 'dist/bundle/ is older than lib/: run npm run build';
   return undefined;

@@ -1,20 +1,7 @@
 import 'reflect-metadata';
-import { Container, type AnyDefinition } from '../../lib';
-import { makeService, type BenchService, type Graph } from '../graph';
-import type { Hooks } from '../hooks';
+import { Container } from '../../lib';
+import { definitions } from './definitions';
 import type { Booted, Built, Contestant } from '../contestant';
-
-function definitions(graph: Graph, hooks: Hooks | undefined): AnyDefinition[] {
-  const { names, deps } = graph;
-  const defs: AnyDefinition[] = new Array(graph.size);
-  // definition hooks get the instance: one pair of functions serves every service
-  const onStart = hooks ? (service: BenchService) => hooks.start(service.id) : undefined;
-  const onStop = hooks ? (service: BenchService) => hooks.stop(service.id) : undefined;
-  for (let i = 0; i < graph.size; i++) {
-    defs[i] = { name: names[i]!, deps: deps[i]!.map((d) => names[d]!), useFactory: (...args: unknown[]) => makeService(i, args), onStart, onStop };
-  }
-  return defs;
-}
 
 /** bandmaster itself, logging off (the logging case measures the logger). */
 export const bandmaster: Contestant = {

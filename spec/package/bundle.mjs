@@ -124,9 +124,12 @@ async function bundle(entry, all) {
  */
 function restoreClassNames(code, inputs) {
   let out = code;
+  let sources;
   for (const [, name] of code.matchAll(/\bvar ([A-Za-z][\w$]*) = class _\1\b/g)) {
     const inner = `(?<![\\w$.])_${name}(?![\\w$])`;
-    const used = inputs.find((file) => new RegExp(inner).test(readFileSync(join(root, file), 'utf8')));
+    // the inputs are read once, and only when a class needs its name back
+    sources ??= inputs.map((file) => [file, readFileSync(join(root, file), 'utf8')]);
+    const used = sources.find(([, text]) => new RegExp(inner).test(text))?.[0];
     if (used) throw new Error(`cannot restore the name of class ${name}: ${used} uses _${name} itself`);
     out = out.replace(new RegExp(inner, 'g'), name);
   }
