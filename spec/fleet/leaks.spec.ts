@@ -43,7 +43,8 @@ async function cycles(engine: 'pg' | 'redis', db: Client, client: Redis): Promis
   const before = await footprint(db, client, app, prefix);
   assert.deepEqual(before, { connections: 0, locks: 0, keys: [] });
   for (let i = 0; i < CYCLES; i++) {
-    if (i % 2 === 0) {
+    // the key is new, so the first cycle finds no record (and, on a new database, no table yet)
+    if (i > 0 && i % 2 === 0) {
       if (engine === 'pg') await db.query('DELETE FROM bandmaster_once WHERE key = $1', [onceKey]);
       else await client.del(`bandmaster:once:${onceKey}`);
     }
